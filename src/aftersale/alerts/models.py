@@ -1,0 +1,86 @@
+"""Alerts: rows that say an account needs action, raised and resolved idempotently."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aftersale.accounts.models import Account
+
+
+class AlertKind(models.TextChoices):
+    PROMISE_NEW = "promise_new", _("New promise")
+    PROMISE_OVERDUE = "promise_overdue", _("Promise overdue")
+    SLA_BREACH = "sla_breach", _("Service target breached")
+    MAINTENANCE_OVERDUE = "maintenance_overdue", _("Maintenance overdue")
+    SILENCE = "silence", _("Gone silent")
+    QUIET_CUSTOMER = "quiet_customer", _("Quiet customer")
+    REVIEW_DUE = "review_due", _("Review due")
+    HEALTH_DETERIORATING = "health_deteriorating", _("Health deteriorating")
+
+
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def open(self) -> AlertQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+    def restrict(self, user) -> AlertQuerySet:
+        """Staff see alerts of accounts they may see; portal contacts none."""
+        if not getattr(user, "is_authenticated", False) or not user.role:
+            return self.none()
+        return self.filter(account__in=Account.objects.restrict(user))
+
+
+class Alert(models.Model):
+    """Something about an account that needs its owner's action.
+
+    ``subject`` distinguishes several alerts of one kind on one account (for
+    example ``promise:42``); at most one alert per (account, kind, subject) is
+    open at a time, enforced by a partial unique constraint.
+    """
+
+    kind = models.CharField(verbose_name=_("kind"), max_length=24, choices=AlertKind.choices)
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    subject = models.CharField(verbose_name=_("subject"), max_length=60, blank=True, default="")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL, null=True,
+        related_name="alerts",
+    )
+    explanation = models.TextField(verbose_name=_("explanation"))
+    action = models.CharField(verbose_name=_("suggested action"), max_length=300, blank=True)
+    opened_at = models.DateTimeField(verbose_name=_("opened"))
+    acknowledged_at = models.DateTimeField(verbose_name=_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    resolved_at = models.DateTimeField(verbose_name=_("resolved"), null=True, blank=True)
+    notified_at = models.DateTimeField(verbose_name=_("notified"), null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind", "subject"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_one_open_per_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "resolved_at", "kind"], name="alert_owner_open"),
+            models.Index(
+                fields=["notified_at", "opened_at"],
+                condition=Q(notified_at__isnull=True),
+                name="alert_to_notify",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.account}"

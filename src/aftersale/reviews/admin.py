@@ -1,0 +1,57 @@
+from django.contrib import admin
+
+from aftersale.reviews.models import (
+    CompetitorRating,
+    Expectation,
+    JointPlan,
+    JointPlanItem,
+    RelationshipReview,
+    TrustRating,
+)
+
+
+class RatingInline(admin.TabularInline):
+    model = CompetitorRating
+    extra = 0
+    autocomplete_fields = ["competitor"]
+
+
+@admin.register(RelationshipReview)
+class RelationshipReviewAdmin(admin.ModelAdmin):
+    list_display = ["account", "held_at", "reviewer", "status", "outcome", "next_due_at"]
+    list_filter = ["status", "outcome"]
+    search_fields = ["account__name"]
+    autocomplete_fields = ["account", "reviewer"]
+    date_hierarchy = "held_at"
+    inlines = [RatingInline]
+
+
+class PlanItemInline(admin.TabularInline):
+    model = JointPlanItem
+    extra = 0
+    autocomplete_fields = ["owner_user", "owner_contact"]
+    exclude = ["review"]
+
+
+@admin.register(JointPlan)
+class JointPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "account", "period_start", "period_end", "shared_with_customer"]
+    search_fields = ["title", "account__name"]
+    autocomplete_fields = ["account"]
+    inlines = [PlanItemInline]
+
+
+@admin.register(Expectation)
+class ExpectationAdmin(admin.ModelAdmin):
+    list_display = ["description", "account", "held_by", "met", "assessed_at"]
+    list_filter = ["held_by", "met"]
+    search_fields = ["description", "account__name"]
+    autocomplete_fields = ["account"]
+
+
+@admin.register(TrustRating)
+class TrustRatingAdmin(admin.ModelAdmin):
+    list_display = ["account", "direction", "rated_at", "trust", "satisfaction"]
+    list_filter = ["direction"]
+    search_fields = ["account__name"]
+    autocomplete_fields = ["account", "rated_by_user", "rated_by_contact"]
