@@ -32,6 +32,10 @@ class UserManager(BaseUserManager["User"]):
         fields.setdefault("department", Department.MANAGEMENT)
         return self.create_user(email, password, **fields)
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        # E-mail addresses log in case-insensitively; they are stored lower-case.
+        return self.get(email=(username or "").lower())
+
     def staff(self) -> models.QuerySet[User]:
         """Vendor staff: everyone with a role (portal contacts have none)."""
         return self.exclude(role="")

@@ -1,0 +1,89 @@
+"""Named people and accounts shared by every test.
+
+``owner`` owns ``account``; ``colleague`` is staff in production; ``manager``
+sees everything; ``other_contact`` is a portal contact of ``other_account`` and
+must never see anything of ``account``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aftersale.accounts.models import Account, AccountKind, Contact, Industry, Tier
+from aftersale.core.enums import Department
+from aftersale.staff.models import Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(email: str, name: str, department: str = "", role: str = "") -> User:
+    return User.objects.create_user(
+        email=email, password=PASSWORD, name=name, department=department, role=role
+    )
+
+
+@pytest.fixture
+def owner(db) -> User:
+    return make_user("owner@vendor.test", "Olivia Owner", Department.SALES, Role.MEMBER)
+
+
+@pytest.fixture
+def colleague(db) -> User:
+    return make_user("colleague@vendor.test", "Pham Van Cong", Department.PRODUCTION, Role.MEMBER)
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return make_user("manager@vendor.test", "Mai Manager", Department.MANAGEMENT, Role.MANAGER)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_user("admin@vendor.test", "Ada Admin", Department.MANAGEMENT, Role.ADMIN)
+
+
+@pytest.fixture
+def account(owner) -> Account:
+    return Account.objects.create(
+        external_id="ACC-1", name="Công ty Cơ khí Hà Nội", kind=AccountKind.CUSTOMER,
+        industry=Industry.CAPITAL_EQUIPMENT, tier=Tier.KEY, owner=owner,
+    )
+
+
+@pytest.fixture
+def other_account(colleague) -> Account:
+    return Account.objects.create(
+        external_id="ACC-2", name="Other Bank", kind=AccountKind.CUSTOMER,
+        industry=Industry.FINANCIAL_SERVICES, tier=Tier.STANDARD, owner=colleague,
+    )
+
+
+def make_portal_contact(account: Account, email: str, name: str) -> Contact:
+    user = make_user(email, name)
+    return Contact.objects.create(
+        account=account, name=name, email=email, user=user, portal_enabled=True
+    )
+
+
+@pytest.fixture
+def contact(account) -> Contact:
+    """A portal contact of ``account``."""
+    return make_portal_contact(account, "buyer@customer.test", "Nguyễn Thị Lan")
+
+
+@pytest.fixture
+def other_contact(other_account) -> Contact:
+    """A portal contact of another customer: must see nothing of ``account``."""
+    return make_portal_contact(other_account, "snoop@other.test", "Sam Snoop")
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
