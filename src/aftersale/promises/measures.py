@@ -85,6 +85,10 @@ class PromiseMeasures:
         """
         return self.kept / self.due if self.due else None
 
+    def __add__(self, other: PromiseMeasures) -> PromiseMeasures:
+        # Every count is additive, so totals of a matrix need no extra query.
+        return PromiseMeasures(**{name: getattr(self, name) + getattr(other, name) for name in OUTCOMES})
+
     def as_dict(self) -> dict[str, Any]:
         return {
             **{name: getattr(self, name) for name in OUTCOMES},
@@ -194,7 +198,7 @@ def measured_promises(
 
 def promise_measures(
     as_of: date | datetime, account_ids: Iterable[int] | None = None, group_by: str = "account",
-    *, direction: str | None = Direction.FROM_US, months: int = 12,
+    *, direction: str | None = Direction.FROM_US, months: int = 12, where: Q | None = None,
 ) -> dict[Any, PromiseMeasures]:
     """Counts per group as of ``as_of``, in one aggregate query.
 
@@ -202,7 +206,8 @@ def promise_measures(
     (``made_by``, ``delivery_owner``), the department value, a
     ``(making, delivering)`` pair for ``departments``, or ``None`` for ``total``.
     ``direction`` is ``from_us`` (promises we made, the default), ``to_us``
-    (promises suppliers made us) or ``None`` for both. Groups with nothing to
+    (promises suppliers made us) or ``None`` for both. ``where`` narrows the
+    promises further (for example one department). Groups with nothing to
     count are absent.
     """
     if group_by not in GROUPINGS:
@@ -213,6 +218,8 @@ def promise_measures(
     keys = GROUPINGS[group_by]
     counts = {name: Count("pk", filter=outcome_q(name, day, months)) for name in OUTCOMES}
     promises = measured_promises(day, account_ids=account_ids, direction=direction, months=months)
+    if where is not None:
+        promises = promises.filter(where)
     if not keys:
         row = promises.aggregate(**counts)
         measures = PromiseMeasures(**{name: row[name] or 0 for name in OUTCOMES})
