@@ -200,3 +200,28 @@ def test_it_refuses_a_due_date_before_the_making_date(account, owner, colleague)
     assert "due_at" in error.value.message_dict
     assert not Promise.objects.exists()
     assert not Alert.objects.exists()
+
+
+def test_it_keeps_history_of_admin_corrections(client, admin_user, promise):
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    url = reverse("admin:promises_promise_change", args=[promise.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({
+        "description": "Install the press line and train", "made_at": "2026-01-05",
+        "due_at": "2026-02-01",
+        "events-TOTAL_FORMS": "1", "events-INITIAL_FORMS": "1", "events-MIN_NUM_FORMS": "0",
+        "events-MAX_NUM_FORMS": "1000", "events-0-id": str(promise.events.get().pk),
+        "events-0-promise": str(promise.pk),
+    })
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    promise.refresh_from_db()
+    assert promise.version == 2
+    event = promise.events.last()
+    assert event.by == admin_user
+    assert event.changes == {"description": ["Install the press line", "Install the press line and train"]}
+    page = client.get(url).content.decode()
+    assert "Install the press line → Install the press line and train" in page

@@ -85,7 +85,7 @@ def access_promise(user: Any, pk: int) -> Promise:
     )
 
 
-def _json_value(value: Any) -> Any:
+def history_value(value: Any) -> Any:
     """A value as history keeps it: dates as ISO text, people and contacts by name."""
     if isinstance(value, models.Model):
         return str(value)
@@ -131,7 +131,7 @@ def do_record_promise(
     )
     PromiseEvent.objects.create(
         promise=promise, at=at, by=by, action=EventAction.RECORDED, version=promise.version,
-        changes={name: [None, _json_value(getattr(promise, name))] for name in RECORDED_FIELDS},
+        changes={name: [None, history_value(getattr(promise, name))] for name in RECORDED_FIELDS},
     )
     notify_owner_of_new_promise(promise, at=at)
     return promise
@@ -165,7 +165,7 @@ def _save_versioned(
 ) -> Promise:
     """Write ``values`` only if the promise is still at ``expected_version``, with its history row."""
     changes = {
-        name: [_json_value(getattr(promise, name)), _json_value(value)]
+        name: [history_value(getattr(promise, name)), history_value(value)]
         for name, value in values.items()
         if getattr(promise, name) != value
     }
