@@ -208,7 +208,7 @@ def test_it_keeps_history_of_admin_corrections(client, admin_user, promise):
     client.force_login(admin_user)
     url = reverse("admin:promises_promise_change", args=[promise.pk])
     form = client.get(url).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
     data.update({
         "description": "Install the press line and train", "made_at": "2026-01-05",
         "due_at": "2026-02-01",
