@@ -199,3 +199,17 @@ def test_it_bounds_the_queries_of_the_list(
     with travel(), django_assert_max_num_queries(8):
         response = owner_client.get(reverse("promise_list"))
     assert len(response.context["page"]) == 30
+
+
+def test_it_renders_the_ledger_in_vietnamese(owner_client, promise):
+    owner_client.post(reverse("set_language"), {"language": "vi", "next": "/promises/"})
+    with travel():
+        listing = owner_client.get(reverse("promise_list"), {"view": "all"}).content.decode()
+        detail = owner_client.get(promise.get_absolute_url()).content.decode()
+    assert "<h1>Cam kết</h1>" in listing
+    assert "Cần chú ý" in listing
+    assert "quá hạn" in listing
+    assert "Đổi trạng thái" in detail
+    assert "Lịch sử" in detail
+    assert "Ghi nhận" in detail  # the history row of the recording
+    assert "Change status" not in detail
