@@ -16,7 +16,6 @@ from django.db import models, transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account, Contact
@@ -64,7 +63,7 @@ class PromiseConflict(Exception):
             parts.append(
                 _("%(who)s, %(when)s: %(action)s (%(changes)s)") % {
                     "who": event.by or _("someone"),
-                    "when": date_format(timezone.localtime(event.at), "SHORT_DATETIME_FORMAT"),
+                    "when": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
                     "action": event.get_action_display(),
                     "changes": changed or _("no field changed"),
                 }
