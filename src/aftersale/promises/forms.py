@@ -51,6 +51,11 @@ class PromiseForm(forms.ModelForm):
         self.fields["contact"].queryset = account.contacts.filter(is_active=True).order_by("name")
         self.fields["contact"].help_text = _("Only contacts of %(account)s.") % {"account": account}
         people = staff_people()
+        if self.instance.pk is not None:
+            # Someone who has left stays selectable on the promises they already hold.
+            people = people | User.objects.filter(
+                pk__in=[self.instance.made_by_id, self.instance.delivery_owner_id]
+            )
         self.fields["made_by"].queryset = people
         self.fields["delivery_owner"].queryset = people
         if not self.is_bound and self.instance.pk is None:
