@@ -141,6 +141,8 @@ class StatusForm(forms.Form):
         # Offer only the allowed next statuses, but accept any status so that a
         # disallowed one gets the lifecycle's own explanation, not "invalid choice".
         labels = dict(PromiseStatus.choices)
-        self.fields["status"].widget.choices = [(s, labels[s]) for s in promise.allowed_statuses()]
+        self.fields["status"].widget.choices = [("", "---------")] + [
+            (s, labels[s]) for s in promise.allowed_statuses()
+        ]
         if not self.is_bound:
             self.initial["version"] = promise.version
