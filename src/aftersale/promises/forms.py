@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{obj} ({department})" if department else str(obj)
 
 
-def staff_people() -> Any:
+def staff_people() -> QuerySet[User]:
     return User.objects.staff().filter(is_active=True).order_by("name")
 
 
