@@ -17,7 +17,7 @@ for po in "$root"/src/aftersale/*/locale/vi/LC_MESSAGES/django.po; do
     echo "== $app: strings missing from src/aftersale/$app/locale/vi (run make messages, then translate):"
     fresh="$tmp/$app/locale/vi/LC_MESSAGES/django.po"
     grep -oE 'django\.po:[0-9]+: this message is used but not defined' "$tmp/err" | cut -d: -f2 | head -n 20 |
-      while read -r line; do echo "   $(sed -n "${line}p" "$fresh")"; done
+      while read -r line; do echo "   $(sed -n "$((line - 1))p" "$fresh")"; done
     status=1
   fi
   rm -rf "$tmp"
