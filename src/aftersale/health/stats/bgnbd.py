@@ -125,7 +125,9 @@ def _total(theta: tuple[float, ...], prep: _Prepared, *, gradient: bool) -> tupl
     return total, np.array([d_r, d_alpha, d_a, d_b])
 
 
-def bgnbd_log_likelihood(params: ParamsLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> NDArray[np.float64]:
+def bgnbd_log_likelihood(
+    params: ParamsLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
+) -> NDArray[np.float64]:
     """Each account's log-likelihood contribution under ``params`` (r, alpha, a, b)."""
     r, alpha, a, b = param_values(params, KIND)
     data = check_calibration(x, t_x, T, allow_empty=True)

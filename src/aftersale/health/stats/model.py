@@ -169,4 +169,5 @@ def maximise(objective: Objective, start: Sequence[float], *, jac: bool) -> Opti
         options={"maxiter": 500, "ftol": 1e-13, "gtol": 1e-7},
     )
     at_edge = bool(np.any(np.abs(result.x) >= LOG_BOUND - 1e-6))
-    return Optimum(log_params=result.x, converged=bool(result.success) and not at_edge, iterations=int(result.nit))
+    converged = bool(result.success) and not at_edge
+    return Optimum(log_params=result.x, converged=converged, iterations=int(result.nit))

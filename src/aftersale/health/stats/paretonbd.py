@@ -74,11 +74,15 @@ def _log_bracket(
     return log_q_T, bracket
 
 
-def _log_constant(r: float, alpha: float, s: float, beta: float, x: NDArray[np.float64]) -> NDArray[np.float64]:
+def _log_constant(
+    r: float, alpha: float, s: float, beta: float, x: NDArray[np.float64]
+) -> NDArray[np.float64]:
     return gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
 
 
-def paretonbd_log_likelihood(params: ParamsLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> NDArray[np.float64]:
+def paretonbd_log_likelihood(
+    params: ParamsLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
+) -> NDArray[np.float64]:
     """Each account's log-likelihood contribution under ``params`` (r, alpha, s, beta)."""
     r, alpha, s, beta = param_values(params, KIND)
     data = check_calibration(x, t_x, T, allow_empty=True)
@@ -164,7 +168,9 @@ def paretonbd_p_alive(params: ParamsLike, x: ArrayLike, t_x: ArrayLike, T: Array
     return np.minimum(np.exp(log_q_T - bracket), 1.0).reshape(xs.shape)
 
 
-def _mean_active_time(s: float, beta: float, t: NDArray[np.float64], T: NDArray[np.float64]) -> NDArray[np.float64]:
+def _mean_active_time(
+    s: float, beta: float, t: NDArray[np.float64], T: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """(beta+T)/(s-1) [1 - ((beta+T)/(beta+T+t))^(s-1)]: expected active time in the next t, if active now.
 
     Written with expm1/log1p so s == 1 (where it becomes (beta+T) log(1 + t/(beta+T))) is not a 0/0.

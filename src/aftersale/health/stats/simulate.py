@@ -58,8 +58,10 @@ def simulate_bgnbd(params: ParamsLike, n: int, T: ArrayLike, rng: np.random.Gene
     return SimulatedSummary(x=x, t_x=_last_of(x, potential, exposure, rng), T=exposure)
 
 
-def simulate_paretonbd(params: ParamsLike, n: int, T: ArrayLike, rng: np.random.Generator) -> SimulatedSummary:
-    """Draw ``n`` Pareto/NBD accounts: rate lambda ~ Gamma(r, alpha), lifetime ~ Exp(mu), mu ~ Gamma(s, beta)."""
+def simulate_paretonbd(
+    params: ParamsLike, n: int, T: ArrayLike, rng: np.random.Generator
+) -> SimulatedSummary:
+    """Draw ``n`` Pareto/NBD accounts: rate lambda ~ Gamma(r, alpha), lifetime ~ Exp(mu ~ Gamma(s, beta))."""
     r, alpha, s, beta = param_values(params, ModelKind.PARETONBD)
     exposure = _exposures(T, n)
     rate = rng.gamma(r, 1.0 / alpha, n)

@@ -106,7 +106,9 @@ def summarise(
     idx = _int_array("account_idx", account_idx)
     day = _int_array("event_day", event_day)
     if idx.shape != day.shape:
-        raise ValueError(f"account_idx and event_day must have the same length, got {idx.size} and {day.size}")
+        raise ValueError(
+            f"account_idx and event_day must have the same length, got {idx.size} and {day.size}"
+        )
     if n_accounts is None:
         n_accounts = int(idx.max()) + 1 if idx.size else 0
     if n_accounts < 0:
