@@ -24,7 +24,7 @@ from aftersale.health.stats.bgnbd import (
     fit_bgnbd,
 )
 from aftersale.health.stats.engagement import AccountRhythm, RhythmStatus, account_rhythm, exposure_p_engaged
-from aftersale.health.stats.model import ModelKind, RhythmModel
+from aftersale.health.stats.model import InsufficientData, ModelKind, RhythmModel
 from aftersale.health.stats.paretonbd import (
     fit_paretonbd,
     paretonbd_expected,
@@ -46,6 +46,7 @@ __all__ = [
     "TIME_UNITS",
     "AccountRhythm",
     "EventSummary",
+    "InsufficientData",
     "ModelKind",
     "PeerExpectation",
     "PoissonGLM",

@@ -30,6 +30,7 @@ from aftersale.health.stats.model import (
     check_calibration,
     maximise,
     param_values,
+    require_repeat_events,
     time_scale,
 )
 
@@ -161,9 +162,10 @@ def fit_bgnbd(
     ``weights`` are optional row counts (for data already grouped by identical
     ``(x, t_x, T)``). Time is rescaled internally to its mean exposure so the
     search starts near the answer whatever the unit; ``alpha`` is reported in
-    ``time_unit``.
+    ``time_unit``. Raises ``InsufficientData`` when no account has a repeat event.
     """
     data = check_calibration(x, t_x, T, weights)
+    require_repeat_events(data)
     scale = time_scale(data)
     scaled = Calibration(x=data.x, t_x=data.t_x / scale, T=data.T / scale, weights=data.weights)
     prep = _prepare(scaled)

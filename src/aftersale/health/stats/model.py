@@ -79,6 +79,10 @@ def param_values(params: ParamsLike, kind: ModelKind) -> tuple[float, ...]:
     return values
 
 
+class InsufficientData(ValueError):
+    """The data cannot identify the model (for example: no account has a repeat event)."""
+
+
 @dataclass(frozen=True)
 class Calibration:
     """Checked fitting data as float arrays, with optional per-row weights (counts)."""
@@ -135,6 +139,13 @@ def check_calibration(
         if not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ValueError("weights must be finite and non-negative")
     return Calibration(x=xs, t_x=tx, T=np.maximum(tt, tx), weights=w)
+
+
+def require_repeat_events(data: Calibration) -> None:
+    """A rhythm needs at least one account with two event days; without one the rates are not identified."""
+    repeats = data.x > 0 if data.weights is None else (data.x > 0) & (data.weights > 0)
+    if not np.any(repeats):
+        raise InsufficientData("no account has a repeat event, so no rhythm can be estimated")
 
 
 def time_scale(data: Calibration) -> float:

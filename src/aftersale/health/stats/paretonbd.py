@@ -42,6 +42,7 @@ from aftersale.health.stats.model import (
     check_calibration,
     maximise,
     param_values,
+    require_repeat_events,
     time_scale,
 )
 
@@ -140,6 +141,7 @@ def fit_paretonbd(
     internally, ``alpha`` and ``beta`` reported in ``time_unit``.
     """
     data = check_calibration(x, t_x, T, weights)
+    require_repeat_events(data)
     scale = time_scale(data)
     scaled = Calibration(x=data.x, t_x=data.t_x / scale, T=data.T / scale, weights=data.weights)
     objective, _ = _fit_objective(scaled)
