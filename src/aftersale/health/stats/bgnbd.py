@@ -226,18 +226,23 @@ def _expected_if_alive_hyp2f1(
 
 def _expected_if_alive_quadrature(
     r: float, alpha: float, a: float, b: float, t: NDArray[np.float64], x: NDArray[np.float64],
-    T: NDArray[np.float64], nodes: int = 64,
+    T: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """The same expectation by Gauss-Jacobi quadrature over the dropout probability p.
 
     Given activity at T, p ~ Beta(a, b+x) and lambda ~ Gamma(r+x, alpha+T), and
     E[events | lambda, p] = (1 - exp(-lambda p t)) / p. Integrating lambda out
-    leaves a smooth function of p; the Beta weight is the Jacobi weight. Used
-    where the closed form is singular (a == 1) or undefined (a + b + x <= 1).
+    leaves (1 - (1 + p t/(alpha+T))^-(r+x)) / p, smooth on [0, 1]; the Beta
+    weight is the Jacobi weight. That function steepens near p = 0 as
+    (r+x) t/(alpha+T) grows, so the node count grows with its square root.
+    Used where the closed form is singular (a == 1), undefined (a + b + x <= 1)
+    or where scipy's hyp2f1 fails.
     """
     out = np.empty(x.shape)
     for value in np.unique(x):
         rows = x == value
+        steepness = float(np.max(t[rows] / (alpha + T[rows]))) * (r + value)
+        nodes = int(np.clip(48 + 6 * np.sqrt(steepness), 64, 4000))
         u, w = roots_jacobi(nodes, b + value - 1.0, a - 1.0)  # weight (1-u)^(b+x-1) (1+u)^(a-1)
         p = (u + 1.0) / 2.0
         w = w / w.sum()

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammaln, hyp2f1
+from scipy.special import gammaln
 
 from aftersale.health.stats.model import (
     Calibration,
@@ -45,6 +45,7 @@ from aftersale.health.stats.model import (
     require_repeat_events,
     time_scale,
 )
+from aftersale.health.stats.special import hyp2f1_one
 
 KIND = ModelKind.PARETONBD
 
@@ -56,9 +57,9 @@ def _log_q_and_h(
     m = r + s + x
     log_q = -(r + x) * np.log(alpha + y) - s * np.log(beta + y)
     if alpha >= beta:
-        h = hyp2f1(1.0, r + x, m + 1.0, (alpha - beta) / (alpha + y))
+        h = hyp2f1_one(r + x, m + 1.0, (alpha - beta) / (alpha + y))
     else:
-        h = (alpha + y) / (beta + y) * hyp2f1(1.0, s + 1.0, m + 1.0, (beta - alpha) / (beta + y))
+        h = (alpha + y) / (beta + y) * hyp2f1_one(s + 1.0, m + 1.0, (beta - alpha) / (beta + y))
     return log_q, np.clip(s / m * h, 0.0, 1.0)
 
 
