@@ -24,7 +24,11 @@ from aftersale.health.stats import (
 from aftersale.health.stats.bgnbd import _expected_if_alive_hyp2f1, _expected_if_alive_quadrature
 
 PARAMS = {"r": 0.8, "alpha": 30.0, "a": 0.6, "b": 3.0}
-DATA = (np.array([0, 1, 2, 7, 30]), np.array([0.0, 5.0, 40.0, 200.0, 390.0]), np.array([10.0, 60.0, 90.0, 400.0, 400.0]))
+DATA = (
+    np.array([0, 1, 2, 7, 30]),
+    np.array([0.0, 5.0, 40.0, 200.0, 390.0]),
+    np.array([10.0, 60.0, 90.0, 400.0, 400.0]),
+)
 
 
 def _direct_likelihood(p, x, t_x, T):
@@ -52,7 +56,7 @@ def test_its_analytic_gradient_matches_finite_differences(params):
         up, down = dict(params), dict(params)
         up[name] *= np.exp(h)
         down[name] *= np.exp(-h)
-        numeric = (weights @ bgnbd_log_likelihood(up, *DATA) - weights @ bgnbd_log_likelihood(down, *DATA)) / (2 * h)
+        numeric = weights @ (bgnbd_log_likelihood(up, *DATA) - bgnbd_log_likelihood(down, *DATA)) / (2 * h)
         assert grad[i] == pytest.approx(numeric, rel=1e-6, abs=1e-8), name
 
 
@@ -95,7 +99,8 @@ def test_its_probability_of_being_alive_falls_with_silence():
     silence = np.array([0.0, 30.0, 90.0, 365.0])
     p = bgnbd_p_alive(PARAMS, 5, 100.0, 100.0 + silence)
     assert (np.diff(p) < 0).all()
-    assert p[0] == pytest.approx(1 / (1 + PARAMS["a"] / (PARAMS["b"] + 4)))  # just bought: only the dropout chance
+    # Just bought: only the chance of dropping out after that event counts.
+    assert p[0] == pytest.approx(1 / (1 + PARAMS["a"] / (PARAMS["b"] + 4)))
 
 
 def test_its_conditional_expectation_matches_the_published_closed_form():
@@ -112,13 +117,16 @@ def test_its_conditional_expectation_matches_the_published_closed_form():
 @pytest.mark.parametrize("a", [0.3, 0.79, 1.7, 4.0])
 def test_its_closed_form_and_quadrature_agree(a):
     r, alpha, b = 0.8, 30.0, 3.0
-    t, x, T = np.array([1.0, 30.0, 90.0, 365.0]), np.array([0.0, 1.0, 4.0, 40.0]), np.array([5.0, 60.0, 200.0, 700.0])
+    t = np.array([1.0, 30.0, 90.0, 365.0])
+    x = np.array([0.0, 1.0, 4.0, 40.0])
+    T = np.array([5.0, 60.0, 200.0, 700.0])
     closed = _expected_if_alive_hyp2f1(r, alpha, a, b, t, x, T)
     assert _expected_if_alive_quadrature(r, alpha, a, b, t, x, T) == pytest.approx(closed, rel=1e-8)
 
 
 def test_it_handles_a_equal_to_one_and_a_plus_b_below_one():
-    near = [bgnbd_expected_if_alive({**PARAMS, "a": a}, 90.0, 2, 50.0, 100.0) for a in (1 - 1e-4, 1.0, 1 + 1e-4)]
+    near = [bgnbd_expected_if_alive({**PARAMS, "a": a}, 90.0, 2, 50.0, 100.0)
+            for a in (1 - 1e-4, 1.0, 1 + 1e-4)]
     assert np.isfinite(near).all()
     assert near[1] == pytest.approx((near[0] + near[2]) / 2, rel=1e-4)
     # a + b - 1 < 0 puts a pole in the closed form for x = 0; the quadrature takes over.

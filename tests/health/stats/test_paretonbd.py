@@ -102,7 +102,8 @@ def test_it_rates_an_account_that_just_had_an_event_alive():
 def test_its_expectations_match_the_closed_forms_and_a_simulation():
     r, alpha, s, beta = PARAMS.values()
     t = 365.0
-    assert paretonbd_expected_new(PARAMS, t) == pytest.approx(r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1)))
+    closed_new = r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
+    assert paretonbd_expected_new(PARAMS, t) == pytest.approx(closed_new)
     rng = np.random.default_rng(3)
     sim = simulate_paretonbd(PARAMS, 200_000, t, rng)
     assert sim.x.mean() == pytest.approx(float(paretonbd_expected_new(PARAMS, t)), rel=0.02)
@@ -118,7 +119,8 @@ def test_its_expectation_is_smooth_through_s_equal_to_one():
 
 
 def test_weights_count_as_repeated_rows():
-    x, t_x, T = np.array([0, 1, 3, 8]), np.array([0.0, 20.0, 50.0, 90.0]), np.array([100.0, 60.0, 100.0, 100.0])
+    x, t_x = np.array([0, 1, 3, 8]), np.array([0.0, 20.0, 50.0, 90.0])
+    T = np.array([100.0, 60.0, 100.0, 100.0])
     weights = np.array([3, 2, 1, 2])
     weighted = fit_paretonbd(x, t_x, T, weights=weights)
     repeated = fit_paretonbd(np.repeat(x, weights), np.repeat(t_x, weights), np.repeat(T, weights))

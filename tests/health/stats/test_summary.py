@@ -54,7 +54,8 @@ def test_it_takes_the_median_gap_of_each_account():
 def test_it_reports_durations_in_weeks_when_asked():
     summary = summarise([0, 0], [0, 14], as_of_day=21, time_unit="week")
     assert summary.time_unit == "week"
-    assert summary.t_x.tolist() == [2.0] and summary.T.tolist() == [3.0] and summary.median_gap.tolist() == [2.0]
+    assert summary.t_x.tolist() == [2.0] and summary.T.tolist() == [3.0]
+    assert summary.median_gap.tolist() == [2.0]
     assert summary.first_day.tolist() == [0.0]  # day numbers stay days
 
 
