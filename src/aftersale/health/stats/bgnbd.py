@@ -179,9 +179,12 @@ def fit_bgnbd(
     # Start: one event per mean exposure on average, dropout chance one in two.
     mean_rate = max(float(np.average(scaled.x, weights=scaled.weights)), 0.1)
     optimum = maximise(objective, np.log([1.0, 1.0 / mean_rate, 1.0, 1.0]), jac=True)
-    r, alpha, a, b = np.exp(optimum.log_params)
+    theta = np.exp(optimum.log_params)
+    r, alpha, a, b = theta
     params = {"r": float(r), "alpha": float(alpha * scale), "a": float(a), "b": float(b)}
-    log_likelihood, _ = _total(tuple(params.values()), _prepare(data), gradient=False)
+    # Rescaling time by c divides each account's density by c^x: LL(days) = LL(scaled) - sum(x) log c.
+    scaled_total, _ = _total(tuple(theta), prep, gradient=False)
+    log_likelihood = scaled_total - float(np.log(scale)) * _dot(data.x, data.weights)
     return RhythmModel(
         kind=KIND,
         params=params,

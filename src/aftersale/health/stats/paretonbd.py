@@ -28,6 +28,7 @@ differences of the vectorised objective, evaluating 2F1 once per distinct
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,7 +107,8 @@ class _Pairs:
         return cls(x=pairs[:, 0], y=pairs[:, 1], inverse=inverse.reshape(-1))
 
 
-def _fit_objective(data: Calibration) -> tuple[object, float]:
+def _fit_objective(data: Calibration) -> tuple[Callable[[NDArray[np.float64]], float], float]:
+    """The mean negative log-likelihood over log-parameters, and the total weight it is divided by."""
     at_T = _Pairs.of(data.x, data.T)
     at_t = _Pairs.of(data.x, data.t_x)
     unique_x, inverse_x = np.unique(data.x, return_inverse=True)
@@ -145,13 +147,14 @@ def fit_paretonbd(
     require_repeat_events(data)
     scale = time_scale(data)
     scaled = Calibration(x=data.x, t_x=data.t_x / scale, T=data.T / scale, weights=data.weights)
-    objective, _ = _fit_objective(scaled)
+    objective, n = _fit_objective(scaled)
     mean_rate = max(float(np.average(scaled.x, weights=scaled.weights)), 0.1)
-    optimum = maximise(objective, np.log([1.0, 1.0 / mean_rate, 1.0, 1.0]), jac=False)  # type: ignore[arg-type]
+    optimum = maximise(objective, np.log([1.0, 1.0 / mean_rate, 1.0, 1.0]), jac=False)
     r, alpha, s, beta = np.exp(optimum.log_params)
     params = {"r": float(r), "alpha": float(alpha * scale), "s": float(s), "beta": float(beta * scale)}
-    log_likelihood = float(paretonbd_log_likelihood(params, data.x, data.t_x, data.T) @ (
-        np.ones(data.x.size) if data.weights is None else data.weights))
+    # Rescaling time by c divides each account's density by c^x: LL(days) = LL(scaled) - sum(x) log c.
+    repeats = float(data.x.sum() if data.weights is None else data.weights @ data.x)
+    log_likelihood = -float(objective(optimum.log_params)) * n - float(np.log(scale)) * repeats
     return RhythmModel(
         kind=KIND,
         params=params,
