@@ -17,6 +17,7 @@ from aftersale.health.stats import (
     paretonbd_p_alive,
 )
 from aftersale.health.stats.simulate import simulate_paretonbd
+from aftersale.health.stats.special import hyp2f1_one
 
 PARAMS = {"r": 0.8, "alpha": 30.0, "s": 0.7, "beta": 200.0}
 CASES = [(0, 0.0, 38.0), (2, 30.43, 38.86), (20, 35.0, 39.0), (5, 1.0, 50.0), (300, 700.0, 730.0)]
@@ -126,3 +127,25 @@ def test_weights_count_as_repeated_rows():
     repeated = fit_paretonbd(np.repeat(x, weights), np.repeat(t_x, weights), np.repeat(T, weights))
     assert weighted.n == 8
     assert weighted.log_likelihood == pytest.approx(repeated.log_likelihood, rel=1e-6)
+
+
+@pytest.mark.parametrize(("b", "c", "z"), [
+    (2.0, 104.0, 0.95),  # c - 1 - b integer: scipy returns inf
+    (3.0, 1000.0, 0.999),  # scipy returns NaN
+    (1.5226632724092266, 2.5226632724092264, 0.9998972495139332),  # scipy returns a negative number
+    (404.43, 405.43, 0.9975),  # large parameters near z = 1
+    (0.5, 1.7, 0.99),  # an ordinary case
+])
+def test_its_hypergeometric_function_is_right_where_scipy_is_not(b, c, z):
+    # Euler's integral: 2F1(1, b; c; z) = (c - 1) * integral over [0, 1] of (1-t)^(c-2) (1-zt)^-b dt.
+    # For c < 2 the (1-t)^(c-2) singularity is handed to quad as an algebraic weight.
+    def integrand(t):
+        return np.exp((c - 2) * np.log1p(-t) - b * np.log1p(-z * t))
+
+    if c >= 2:
+        integral = quad(integrand, 0, 1, epsabs=0, epsrel=1e-13, limit=500)[0]
+    else:
+        integral = quad(lambda t: np.exp(-b * np.log1p(-z * t)), 0, 1, weight="alg", wvar=(0.0, c - 2.0),
+                        epsabs=0, epsrel=1e-13, limit=500)[0]
+    reference = (c - 1) * integral
+    assert hyp2f1_one(b, c, z) == pytest.approx(reference, rel=1e-9)
