@@ -20,7 +20,9 @@ transformation to each case gives the same integral as
     alpha <  beta:  H(y) = (alpha+y)/(beta+y) 2F1(1, s+1; m+1; (beta-alpha)/(beta+y))
 
 where 0 <= (s/m) H(T) <= 1 always, so the likelihood is a sum of two
-non-negative terms taken in log space with ``logaddexp``. No gradient in closed
+non-negative terms taken in log space with ``logaddexp``. 2F1(1, b; c; z) comes
+from ``special.hyp2f1_one`` (scipy, with a continued fraction where scipy
+fails). No gradient in closed
 form (the derivatives in r and s are not hypergeometric); the fit uses forward
 differences of the vectorised objective, evaluating 2F1 once per distinct
 (x, time) pair, which is what makes day-grained data fast.
