@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from aftersale.health.stats.bgnbd import bgnbd_expected_if_alive, bgnbd_p_alive
 from aftersale.health.stats.model import ModelKind, ParamsLike, RhythmModel, param_values
@@ -81,7 +81,7 @@ class AccountRhythm:
     time_unit: str
 
 
-def exposure_p_engaged(params: ParamsLike, T: NDArray[np.float64]) -> NDArray[np.float64]:
+def exposure_p_engaged(params: ParamsLike, T: ArrayLike) -> NDArray[np.float64]:
     """P(engaged) of a one-event account after ``T`` of silence, by the exposure rule (BG/NBD parameters).
 
     Integrating the first event's dropout chance p ~ Beta(a, b) and the rate
