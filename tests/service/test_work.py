@@ -129,3 +129,28 @@ def test_a_bad_calendar_setting_is_a_clear_configuration_error(db):
     bad = {"CURRENCY": "VND", "SERVICE": {"WORKING_HOURS": ["8h", "17:00"]}}
     with override_settings(AFTERSALE=bad), pytest.raises(ImproperlyConfigured, match="WORKING_HOURS"):
         service_calendar()
+
+
+def test_the_shipped_holiday_set_reloads_without_duplicates(db):
+    from django.core.management import call_command
+
+    from aftersale.service.models import Holiday
+
+    Holiday.objects.filter(calendar="vn", date=date(2026, 9, 2)).delete()
+    call_command("load_holidays", "vn")
+    assert Holiday.objects.filter(calendar="vn", date=date(2026, 9, 2)).count() == 1
+    assert Holiday.objects.filter(calendar="vn").count() == 237
+
+
+def test_the_refresh_command_flags_cases_and_raises_alerts(account, owner, plan):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from aftersale.alerts.models import Alert
+
+    do_open_case(account=account, kind=CaseKind.REPAIR, title="Late", by=owner, opened_at=at(2026, 3, 2, 9))
+    out = StringIO()
+    call_command("refresh_service", stdout=out)
+    assert set(Alert.objects.open().values_list("kind", flat=True)) == {"sla_breach", "maintenance_overdue"}
+    assert "sla_breach: 1 opened" in out.getvalue()
