@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 
 Interval = tuple[datetime, datetime]
 
@@ -84,17 +85,11 @@ class WorkCalendar:
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.working_days and day not in self.holidays
 
-    def day_intervals(self, day: date) -> list[Interval]:
+    def day_intervals(self, day: date) -> tuple[Interval, ...]:
         """The working intervals of a local date, as UTC datetimes (empty on days off)."""
         if not self.is_working_day(day):
-            return []
-        result = []
-        for start, end in self.periods:
-            a = datetime.combine(day, start, tzinfo=self.tz).astimezone(UTC)
-            b = datetime.combine(day, end, tzinfo=self.tz).astimezone(UTC)
-            if a < b:  # a period swallowed by a clock change is simply skipped
-                result.append((a, b))
-        return result
+            return ()
+        return _day_intervals(self, day)
 
     def working_time_per_week(self) -> timedelta:
         per_day = sum(
@@ -102,6 +97,19 @@ class WorkCalendar:
             ZERO,
         )
         return per_day * len(self.working_days)
+
+
+@lru_cache(maxsize=8192)
+def _day_intervals(cal: WorkCalendar, day: date) -> tuple[Interval, ...]:
+    # Cached: a portfolio's cases share the same few hundred days, and building
+    # aware datetimes is most of the cost of the arithmetic.
+    result = []
+    for start, end in cal.periods:
+        a = datetime.combine(day, start, tzinfo=cal.tz).astimezone(UTC)
+        b = datetime.combine(day, end, tzinfo=cal.tz).astimezone(UTC)
+        if a < b:  # a period swallowed by a clock change is simply skipped
+            result.append((a, b))
+    return tuple(result)
 
 
 def hours(value: Decimal | int | str) -> timedelta:

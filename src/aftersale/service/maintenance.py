@@ -87,12 +87,15 @@ def visits(
     plans = list(plans)
     if not plans:
         return []
-    # Subqueries rather than id lists: a portfolio may hold a plan for every asset.
-    has_plan = MaintenancePlan.objects.filter(is_active=True).filter(
-        Q(asset=OuterRef("pk")) | Q(product=OuterRef("product_id"))
-    )
+    # A subquery rather than an id list (a portfolio may hold a plan for every asset),
+    # and kept apart from the few product-wide plans so that each side uses an index.
+    own_plan = MaintenancePlan.objects.filter(is_active=True, asset=OuterRef("pk"))
+    products = {p.product_id for p in plans if p.product_id is not None}
     covered = {
-        a.pk: a for a in assets.filter(Exists(has_plan)).select_related("product", "account")
+        a.pk: a
+        for a in assets.filter(Q(Exists(own_plan)) | Q(product_id__in=products)).select_related(
+            "product", "account"
+        )
     }
     completions = ServiceCase.objects.filter(
         maintenance_plan__is_active=True, asset__isnull=False
