@@ -392,7 +392,7 @@ def do_edit_case(case: ServiceCase, *, title: str, severity: str, is_complaint: 
 
 
 @transaction.atomic
-def do_add_comment(case: ServiceCase, *, body: str, by, is_internal: bool = False):
+def do_add_comment(case: ServiceCase, *, body: str, by, is_internal: bool = False) -> CaseComment:
     """Add a comment; the first one visible to the customer is also our first response."""
     body = body.strip()
     if not body:
