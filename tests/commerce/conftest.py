@@ -102,3 +102,59 @@ def ledger(account, other_account, colleague, press, ink, roller, usd_rate):
     make_order(account, at(2026, 7, 2), "999000000")
     make_log(account, colleague, date(2026, 7, 3), "999000000")
     return account
+
+
+@pytest.fixture
+def installed_base(account, other_account, colleague, press, ink, usd_rate):
+    """Two presses in service, as of 2026-06-30 three asset-years of history.
+
+    Service spent on them: 30,000,000 VND + 1,000 USD (25,000,000 VND) = 55,000,000,
+    i.e. 18,333,333 per asset-year. Ink bought by the owner: 30,000,000, i.e. 10,000,000
+    per asset-year. Repairs: 24 h + 12 h (still open at the end of the as-of day) = 12 h
+    per asset-year. Everything else below must not count.
+    """
+    from aftersale.accounts.models import Account
+    from aftersale.service.models import Asset, CaseKind, ServiceCase
+
+    first = Asset.objects.create(account=account, product=press, serial="KX5-001",
+                                 installed_at=date(2024, 6, 30))
+    second = Asset.objects.create(account=other_account, product=press, serial="KX5-002",
+                                  installed_at=date(2025, 6, 30))
+    make_log(account, colleague, date(2025, 3, 1), "30000000", asset=first)
+    make_log(other_account, colleague, date(2026, 2, 1), "1000", currency="USD", asset=second)
+    make_log(account, colleague, date(2026, 2, 2), "7000000")  # not on an asset
+    make_order(account, at(2026, 3, 5), "30000000", lines=[(ink, "15", "2000000", None)])
+    stranger = Account.objects.create(external_id="ACC-3", name="No press here",
+                                      owner=account.owner)
+    make_order(stranger, at(2026, 3, 5), "10000000", lines=[(ink, "5", "2000000", None)])
+
+    def case(asset, opened, resolved=None, kind=CaseKind.REPAIR):
+        return ServiceCase.objects.create(account=asset.account, asset=asset, kind=kind,
+                                          title="Press down", opened_at=opened,
+                                          resolved_at=resolved)
+
+    case(first, at(2026, 1, 10, 8), at(2026, 1, 11, 8))
+    case(second, at(2026, 6, 30, 12))
+    case(first, at(2026, 2, 1, 8), at(2026, 2, 5, 12), kind=CaseKind.MAINTENANCE)
+    case(first, at(2026, 7, 5, 8), at(2026, 7, 6, 8))  # after the as-of date
+    return [first, second]
+
+
+@pytest.fixture
+def quote(account, owner, press, installed_base):
+    """One press at list price against a cheaper competitor over ten years."""
+    from aftersale.accounts.models import Competitor
+    from aftersale.commerce.models import Quote, QuoteLine
+
+    rival = Competitor.objects.create(name="Cheapo Presses")
+    quote = Quote.objects.create(
+        account=account, created_by=owner, title="KX-5 for the new hall", currency="VND",
+        horizon_years=10, target_margin=Decimal("0.25"), service_included_years=2,
+        downtime_cost_per_hour=Decimal("2000000"), competitor=rival,
+        competitor_price=Decimal("800000000"), competitor_life_years=7,
+        competitor_service_cost_per_year=Decimal("60000000"),
+        competitor_service_included_years=1, competitor_downtime_hours_per_year=Decimal("40"),
+    )
+    QuoteLine.objects.create(quote=quote, product=press, quantity=1,
+                             unit_price=Decimal("1000000000"))
+    return quote

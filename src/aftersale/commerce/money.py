@@ -122,6 +122,15 @@ def convert(amount: Decimal, from_currency: str, to_currency: str, on: date) -> 
     return round_money(amount * rate(from_currency, to_currency, on), to_currency)
 
 
+def format_money(amount: Decimal, currency: str) -> str:
+    """An amount as people read it in the active language: grouped, rounded, with its code."""
+    from django.utils.formats import number_format
+
+    places = CURRENCY_DECIMALS.get(currency, 2)
+    digits = number_format(round_money(amount, currency), decimal_pos=places, force_grouping=True)
+    return f"{digits} {currency}"
+
+
 def reporting_currency() -> str:
     """The one currency reports are shown in (settings.AFTERSALE["CURRENCY"])."""
     from django.conf import settings
