@@ -213,3 +213,19 @@ def test_it_blends_between_the_catalogue_and_the_observations(catalogue, observe
     value = blend(catalogue, observed, years)
     assert isinstance(value, Decimal)
     assert min(catalogue, observed) <= value <= max(catalogue, observed)
+
+
+def test_it_draws_the_cumulative_costs_inside_the_chart():
+    from aftersale.commerce.charts import HEIGHT, WIDTH, line_chart, nice_ceiling
+
+    assert nice_ceiling(Decimal("3080000000")) == Decimal("5000000000")
+    assert nice_ceiling(Decimal("1720")) == Decimal("2000")
+    assert nice_ceiling(Decimal("0.3")) == Decimal("0.5")
+    chart = line_chart([("ours", [Decimal(0), Decimal(50), Decimal(100)], "ours"),
+                        ("theirs", [Decimal(10), Decimal(80), Decimal(170)], "theirs")])
+    assert chart.y_ticks[-1].value == Decimal(200)
+    for series in chart.series:
+        for point in series.points.split():
+            x, y = (Decimal(part) for part in point.split(","))
+            assert 0 <= x <= WIDTH and 0 <= y <= HEIGHT
+    assert chart.series[0].points.startswith("104.0,244.0")
