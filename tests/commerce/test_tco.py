@@ -74,13 +74,16 @@ def test_it_never_lets_a_float_in_and_rounds_every_figure_to_the_currency(item, 
         if isinstance(value, Decimal):
             assert value == value.quantize(quantum(currency))
     assert result.total == sum((y.total for y in result.years), Decimal(0))
-    assert result.total == result.purchase + result.service + result.consumables + result.downtime
+    assert result.total == (result.purchase + result.service + result.consumables + result.downtime
+                            - result.remaining_value)
 
 
 @given(item=equipment, horizon=st.integers(min_value=1, max_value=40))
 def test_it_only_ever_adds_up_year_after_year(item, horizon):
-    cumulative = tco(item, horizon).cumulative
-    assert cumulative == sorted(cumulative)
+    result = tco(item, horizon)
+    running = result.cumulative[:-1] + [result.total + result.remaining_value]
+    assert running == sorted(running)  # only the final credit of remaining value goes back
+    assert result.total >= 0
 
 
 @given(item=equipment, life=st.integers(min_value=1, max_value=29))
@@ -95,11 +98,20 @@ def test_it_costs_more_over_a_longer_life(item, life):
 @given(item=equipment, horizon=st.integers(min_value=1, max_value=40),
        life=st.integers(min_value=1, max_value=29))
 def test_it_never_costs_more_when_the_equipment_lasts_longer(item, horizon, life):
-    # A replacement renews the service included in its price; it only "saves" money
-    # when the price is below the service it includes, which no real offer is.
-    assume(item.price >= item.service_per_year * item.service_included_years)
+    # Without included service (a replacement renews it, a real benefit of buying new),
+    # a longer life means fewer purchases, and the remaining value nets each out to
+    # price x years used / life.
+    item = replace(item, service_included_years=0)
     assert (tco(replace(item, life_years=life + 1), horizon).total
-            <= tco(replace(item, life_years=life), horizon).total)
+            <= tco(replace(item, life_years=life), horizon).total + Decimal("0.02"))
+
+
+@given(item=equipment, horizon=st.integers(min_value=1, max_value=40))
+def test_it_charges_equipment_for_the_years_it_is_used(item, horizon):
+    assume(item.life_years)
+    result = tco(item, horizon)
+    used = item.price * horizon / item.life_years
+    assert abs(result.purchase - result.remaining_value - used) <= Decimal("0.02")
 
 
 @given(item=equipment, horizon=st.integers(min_value=1, max_value=40), extra=money("10000000"))
@@ -133,13 +145,16 @@ def test_it_works_out_a_press_against_a_cheaper_competitor_over_ten_years():
                      currency="VND")
     # Ours: 1,000M + service 8 x 40M + consumables 10 x 20M + downtime 10 x 10 h x 2M.
     assert result.ours.total == Decimal("1000000000") + 320000000 + 200000000 + 200000000
-    # Theirs: 800M, bought again in year 8; service in years 2-7 and 9-10 (year 8 is a
-    # new machine under its first year's service); downtime 10 x 40 h x 2M.
+    # Theirs: 800M, bought again in year 8 and 3 of its 7 years used by year 10, so
+    # 4/7 of it is credited back; service in years 2-7 and 9-10 (year 8 is a new machine
+    # under its first year's service); downtime 10 x 40 h x 2M.
     assert result.theirs.years[8].purchase == Decimal("800000000")
+    assert result.theirs.remaining_value == Decimal("457142857")
     assert result.theirs.service == 8 * Decimal("60000000")
-    assert result.theirs.total == Decimal("1600000000") + 480000000 + 200000000 + 800000000
+    assert result.theirs.total == (Decimal("1600000000") - 457142857 + 480000000 + 200000000
+                                   + 800000000)
     assert result.price_gap == Decimal("200000000")
-    assert result.saving == Decimal("3080000000") - Decimal("1720000000")
+    assert result.saving == Decimal("2622857143") - Decimal("1720000000")
     assert result.cheaper_from_year == 3
 
 

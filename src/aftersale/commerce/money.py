@@ -124,10 +124,16 @@ def convert(amount: Decimal, from_currency: str, to_currency: str, on: date) -> 
 
 def format_money(amount: Decimal, currency: str) -> str:
     """An amount as people read it in the active language: grouped, rounded, with its code."""
-    from django.utils.formats import number_format
+    from django.utils import numberformat
+    from django.utils.formats import get_format
 
     places = CURRENCY_DECIMALS.get(currency, 2)
-    digits = number_format(round_money(amount, currency), decimal_pos=places, force_grouping=True)
+    # Always group by thousands (some locales, Vietnamese among them, set no grouping,
+    # and 1000000000 is unreadable); the separators are the language's own.
+    digits = numberformat.format(
+        round_money(amount, currency), get_format("DECIMAL_SEPARATOR"), decimal_pos=places,
+        grouping=3, thousand_sep=get_format("THOUSAND_SEPARATOR"), force_grouping=True,
+    )
     return f"{digits} {currency}"
 
 

@@ -7,7 +7,10 @@ minor unit figure by figure, so the year-by-year table adds up to its totals.
 The customer's cost of an offer over ``horizon_years``:
 
 - **purchase**: the price in year 0; a unit that reaches the end of its expected life
-  inside the horizon is bought again at the same price (no residual value is counted);
+  inside the horizon is bought again at the same price;
+- **remaining value**: in the last year, units still in service are credited with the
+  straight-line value of the life they have left, so an offer is not charged a whole
+  machine for a replacement used only a year or two;
 - **service**: the expected service cost per year, except in the years of each unit's
   life that are included in its price (warranty or a service contract);
 - **consumables**: parts and consumables per year;
@@ -54,6 +57,12 @@ class Equipment:
     def replaced_in(self, year: int) -> bool:
         return bool(self.life_years) and year > 1 and self.age_in(year) == 1
 
+    def remaining_value(self, horizon: int) -> Decimal:
+        """Straight-line value left in the unit in service at the end of ``horizon``."""
+        if not self.life_years:
+            return ZERO
+        return self.price * (self.life_years - self.age_in(horizon)) / self.life_years
+
 
 @dataclass(frozen=True)
 class Offer:
@@ -69,10 +78,12 @@ class YearCost:
     consumables: Decimal
     downtime: Decimal
     cumulative: Decimal
+    remaining_value: Decimal = ZERO  # credited in the last year only
 
     @property
     def total(self) -> Decimal:
-        return self.purchase + self.service + self.consumables + self.downtime
+        return (self.purchase + self.service + self.consumables + self.downtime
+                - self.remaining_value)
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,10 @@ class Tco:
     @property
     def downtime(self) -> Decimal:
         return self._sum("downtime")
+
+    @property
+    def remaining_value(self) -> Decimal:
+        return self._sum("remaining_value")
 
     @property
     def total(self) -> Decimal:
@@ -145,10 +160,13 @@ def total_cost_of_ownership(
                 sum((i.downtime_hours_per_year for i in offer.items), ZERO)
                 * downtime_cost_per_hour, currency),
             cumulative=ZERO,
+            remaining_value=round_money(
+                sum((i.remaining_value(horizon_years) for i in offer.items), ZERO), currency)
+            if year == horizon_years else ZERO,
         )
         cumulative += row.total
         years.append(YearCost(row.year, row.purchase, row.service, row.consumables,
-                              row.downtime, cumulative))
+                              row.downtime, cumulative, row.remaining_value))
     return Tco(label=offer.label, currency=currency, years=tuple(years))
 
 
