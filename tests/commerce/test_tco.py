@@ -243,4 +243,4 @@ def test_it_draws_the_cumulative_costs_inside_the_chart():
         for point in series.points.split():
             x, y = (Decimal(part) for part in point.split(","))
             assert 0 <= x <= WIDTH and 0 <= y <= HEIGHT
-    assert chart.series[0].points.startswith("104.0,244.0")
+    assert chart.series[0].points.startswith("124.0,244.0")

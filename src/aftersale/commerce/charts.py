@@ -10,9 +10,13 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 104, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 124, 16, 16, 36
 PLACES = Decimal("0.1")
 NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+
+
+# Coordinates are handed to the template as strings: a Decimal would be localised
+# ("244,0" in Vietnamese), which SVG cannot read.
 
 
 @dataclass(frozen=True)
@@ -20,14 +24,13 @@ class Series:
     label: str
     points: str  # "x,y x,y ..." for <polyline points>
     css: str
-    last_x: Decimal
-    last_y: Decimal
 
 
 @dataclass(frozen=True)
 class Tick:
     value: Decimal
-    position: Decimal
+    position: str
+    label_position: str  # where the tick's label goes, beside the axis
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,14 @@ def line_chart(series: Sequence[tuple[str, Sequence[Decimal], str]], *, y_ticks:
         if not values:
             continue
         coords = [(x(i), y(v)) for i, v in enumerate(values)]
-        lines.append(Series(label=label, css=css, points=" ".join(f"{a},{b}" for a, b in coords),
-                            last_x=coords[-1][0], last_y=coords[-1][1]))
+        lines.append(Series(label=label, css=css, points=" ".join(f"{a},{b}" for a, b in coords)))
     every = 1 if length <= 16 else 2 if length <= 32 else 5
     return LineChart(
         width=WIDTH, height=HEIGHT, left=LEFT, bottom_y=HEIGHT - BOTTOM, right_x=WIDTH - RIGHT,
         series=tuple(lines),
-        y_ticks=tuple(Tick(value=top * i / y_ticks, position=y(top * i / y_ticks))
+        y_ticks=tuple(Tick(value=top * i / y_ticks, position=str(y(top * i / y_ticks)),
+                           label_position=str(LEFT - 6))
                       for i in range(y_ticks + 1)),
-        x_ticks=tuple(Tick(value=Decimal(i), position=x(i)) for i in range(0, length, every)),
+        x_ticks=tuple(Tick(value=Decimal(i), position=str(x(i)), label_position=str(HEIGHT - BOTTOM + 16))
+                      for i in range(0, length, every)),
     )
