@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from decimal import Decimal
 from unittest import mock
@@ -190,6 +191,10 @@ def test_it_prints_the_comparison_in_vietnamese_or_english(owner_client, quote):
     assert '<html lang="vi">' in body and "Tổng chi phí sở hữu" in body
     assert "Cheapo Presses" in body and "@page" not in body  # print rules in print.css
     assert "1.000.000.000" in body
+    # Chart coordinates stay machine-readable in a language with decimal commas.
+    assert not re.search(r' (x|y|x1|x2|y1|y2)="[^"]*,', body)
+    points = re.findall(r'points="([^"]+)"', body)
+    assert points and all(re.fullmatch(r"\d+\.\d,\d+\.\d", p) for ps in points for p in ps.split())
     en = owner_client.get(quote_url("quote_print", quote) + "?lang=en").content.decode()
     assert "Total cost of ownership" in en
     # Internal figures never reach the customer's page.
