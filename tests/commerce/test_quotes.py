@@ -22,7 +22,7 @@ AS_OF = date(2026, 6, 30)
 
 def test_it_estimates_service_consumables_and_downtime_per_asset_year(press, installed_base,
                                                                        django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         estimate = estimate_products([press.pk], as_of=AS_OF, currency="VND")[press.pk]
     assert estimate.asset_years == Decimal("3.00")
     assert estimate.observed_service_per_year == Decimal("18333333")

@@ -8,7 +8,7 @@ rates. The rules themselves live in ``profit.py``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -38,6 +38,7 @@ from aftersale.commerce.periods import Period, PeriodKind, period_start, recent_
 from aftersale.commerce.profit import (
     Economics,
     LineSums,
+    MarginBasis,
     OrderSums,
     build_economics,
     margin_rate,
@@ -104,6 +105,18 @@ def portfolio_lines(end: date) -> LineSums:
     return sums
 
 
+def _lazy_portfolio_rate(rates: RateBook, currency: str, end: date) -> Callable[[], Decimal | None]:
+    """The portfolio margin rate, read on first use and then remembered."""
+    memo: list[Decimal | None] = []
+
+    def get() -> Decimal | None:
+        if not memo:
+            memo.append(margin_rate(portfolio_lines(end), rates, currency, end))
+        return memo[0]
+
+    return get
+
+
 @dataclass(frozen=True)
 class Portfolio:
     """Every requested account's figures for one period, and what they rest on."""
@@ -111,7 +124,7 @@ class Portfolio:
     period: Period
     currency: str
     figures: dict[int, Economics]
-    portfolio_margin_rate: Decimal | None
+    portfolio_margin_rate: Decimal | None  # None also when not read (one account, own rate)
 
 
 def account_economics(
@@ -156,9 +169,11 @@ def account_economics(
 
     costs = cost_to_serve(start=start, end=end, account_ids=ids)
     rates = RateBook.load(up_to=end)
-    if ids is not None:
-        everything = portfolio_lines(end)
-    portfolio_rate = margin_rate(everything, rates, currency, end)
+    portfolio_rate: Decimal | None | Callable[[], Decimal | None]
+    if ids is None:
+        portfolio_rate = margin_rate(everything, rates, currency, end)
+    else:
+        portfolio_rate = _lazy_portfolio_rate(rates, currency, end)
 
     keys = set(orders) | set(own_lines) | set(costs) if ids is None else set(ids)
     figures = {
@@ -169,6 +184,9 @@ def account_economics(
         )
         for account_id in keys
     }
+    if callable(portfolio_rate):
+        portfolio_rate = portfolio_rate() if any(
+            f.margin_basis == MarginBasis.PORTFOLIO for f in figures.values()) else None
     return Portfolio(period=period, currency=currency, figures=figures,
                      portfolio_margin_rate=portfolio_rate)
 
@@ -209,7 +227,7 @@ def account_history(
         all_lines.merge(line_sums)
 
     rates = RateBook.load(up_to=as_of)
-    portfolio_rate = margin_rate(portfolio_lines(as_of), rates, currency, as_of)
+    portfolio_rate = _lazy_portfolio_rate(rates, currency, as_of)
 
     result = []
     for period in [*periods, lifetime]:

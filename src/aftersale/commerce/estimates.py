@@ -18,10 +18,8 @@ from django.db.models import (
     Case,
     DateTimeField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Sum,
     Value,
     When,
@@ -89,25 +87,45 @@ def _downtime_hours(product_ids: list[int], as_of: date) -> dict[int, Decimal]:
     }
 
 
-def _consumables(product_ids: list[int], as_of: date) -> dict[int, dict[str, Decimal]]:
-    """Parts and consumables that fit each product, bought by accounts that have it installed."""
-    owns_it = Asset.objects.filter(account_id=OuterRef("order__account_id"),
-                                   product_id=OuterRef("product__fits"),
-                                   installed_at__lte=as_of)
+def _consumables(
+    product_ids: list[int], owners: dict[int, set[int]], as_of: date
+) -> dict[int, dict[str, Decimal]]:
+    """Parts and consumables that fit each product, bought by accounts that have it installed.
+
+    Two queries: which parts fit which products (small), then the purchases of those
+    parts by any owner, per part, account and currency; the pairing is done here, so a
+    part that fits two products counts for each only where that product is installed.
+    """
+    fits = Product.fits.through.objects.filter(
+        to_product_id__in=product_ids,
+        from_product__kind__in=[ProductKind.PART, ProductKind.CONSUMABLE],
+    ).values_list("from_product_id", "to_product_id")
+    fits_by_part: dict[int, list[int]] = defaultdict(list)
+    for part_id, product_id in fits:
+        fits_by_part[part_id].append(product_id)
+    if not fits_by_part:
+        return {}
+    owner_accounts = Asset.objects.filter(product_id__in=product_ids, installed_at__lte=as_of)
     rows = (
         OrderLine.objects.filter(
-            product__kind__in=[ProductKind.PART, ProductKind.CONSUMABLE],
-            product__fits__in=product_ids,
+            product_id__in=list(fits_by_part),
             order__placed_at__lt=day_start(as_of + timedelta(days=1)),
+            order__account_id__in=owner_accounts.values("account_id"),
         )
-        .filter(Exists(owns_it))
-        .values("product__fits", "order__currency")
+        .values("product_id", "order__account_id", "order__currency")
         .annotate(amount=Sum(ExpressionWrapper(F("quantity") * F("unit_price"), output_field=MONEY)))
     )
-    result: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    result: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in rows:
-        result[row["product__fits"]][row["order__currency"]] = row["amount"] or ZERO
+        for product_id in fits_by_part[row["product_id"]]:
+            if row["order__account_id"] in owners[product_id]:
+                result[product_id][row["order__currency"]] += row["amount"] or ZERO
     return result
+
+
+# Above this many owner accounts, reading every asset's cost (one grouped query) is
+# cheaper than an IN list that long (and SQLite caps the number of parameters).
+MAX_OWNERS_IN_FILTER = 500
 
 
 def estimate_products(
@@ -128,20 +146,23 @@ def estimate_products(
     )
     product_of_asset = {asset_id: product_id for asset_id, product_id, _, _ in units}
     installed: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for _, product_id, _, installed_at in units:
+    owners: dict[int, set[int]] = defaultdict(set)
+    for _, product_id, account_id, installed_at in units:
         installed[product_id][installed_at] += 1
-    owners = {account_id for _, _, account_id, _ in units}
+        owners[product_id].add(account_id)
+    all_owners = set().union(*owners.values())
 
     service: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    if owners:
-        for asset_id, cost in cost_to_serve(end=as_of, account_ids=owners, group_by="asset").items():
+    if all_owners:
+        narrow = all_owners if len(all_owners) <= MAX_OWNERS_IN_FILTER else None
+        for asset_id, cost in cost_to_serve(end=as_of, account_ids=narrow, group_by="asset").items():
             product_id = product_of_asset.get(asset_id)
             if product_id is None:
                 continue
             for cost_currency, amount in cost.by_currency.items():
                 service[product_id][cost_currency] += amount
-    consumables = _consumables(ids, as_of) if owners else {}
-    downtime = _downtime_hours(ids, as_of) if owners else {}
+    consumables = _consumables(ids, owners, as_of) if all_owners else {}
+    downtime = _downtime_hours(ids, as_of) if all_owners else {}
 
     estimates = {}
     for p in products:

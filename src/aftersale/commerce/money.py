@@ -92,6 +92,8 @@ class RateBook:
     ) -> tuple[Decimal, frozenset[str]]:
         """Add up amounts held per currency in ``to_currency``; currencies without a rate
         are left out and named in the second value, so the caller can say so."""
+        if len(sums) == 1 and to_currency in sums:  # the common case: nothing to convert
+            return round_money(sums[to_currency], to_currency), frozenset()
         total = ZERO
         missing: set[str] = set()
         for currency, amount in sums.items():

@@ -17,7 +17,7 @@ them into one reporting currency and applies the documented rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -161,11 +161,18 @@ def margin_rate(lines: LineSums, rates: RateBook, currency: str, on: date) -> De
     return (revenue - cost) / revenue
 
 
+# The portfolio's margin rate, or a function giving it: reading it costs a pass over
+# every order line, which one account's page only needs when its own rate is too thin.
+PortfolioRate = Decimal | None | Callable[[], Decimal | None]
+
+
 def choose_margin_rate(
-    own: Decimal | None, own_orders: int, portfolio: Decimal | None
+    own: Decimal | None, own_orders: int, portfolio: PortfolioRate
 ) -> tuple[Decimal | None, str]:
     if own is not None and own_orders >= MIN_OWN_ORDERS:
         return own, MarginBasis.OWN
+    if callable(portfolio):
+        portfolio = portfolio()
     if portfolio is not None:
         return portfolio, MarginBasis.PORTFOLIO
     return None, MarginBasis.UNKNOWN
@@ -209,7 +216,7 @@ def build_economics(
     orders: OrderSums | None,
     lines: LineSums | None,
     own_lines: LineSums | None,
-    portfolio_rate: Decimal | None,
+    portfolio_rate: PortfolioRate,
     cost: CostSums | None,
 ) -> Economics:
     """Figures for one account and one period, converted at the rates valid ``on``.

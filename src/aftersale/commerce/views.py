@@ -63,28 +63,32 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     result = account_economics(period=period)
     currency = result.currency
     health = health_by_account(as_of)
-    accounts = Account.objects.restrict(request.user).customers().select_related("owner")
+    accounts = Account.objects.restrict(request.user).customers()
     if request.GET.get("owner") == "me":
         accounts = accounts.filter(owner=request.user)
 
+    # Rank on plain values; only the rows of the page shown become Account objects.
     rows = []
-    for account in accounts:
-        figures = result.figures.get(account.pk) or Economics(currency=currency)
-        score, band = (health or {}).get(account.pk, (None, None))
-        rows.append({"account": account, "figures": figures, "score": score, "band": band,
-                     "standing": standing(figures.profit, band)})
-    # Rank on what is known; an unknown profitability goes last either way.
-    known = [r for r in rows if r["figures"].profit is not None]
-    unknown = [r for r in rows if r["figures"].profit is None]
-    known.sort(key=lambda r: (r["figures"].profit, r["account"].name), reverse=order == "high")
-    rows = known + sorted(unknown, key=lambda r: r["account"].name)
+    for pk, name in accounts.values_list("pk", "name"):
+        figures = result.figures.get(pk) or Economics(currency=currency)
+        score, band = (health or {}).get(pk, (None, None))
+        rows.append({"pk": pk, "name": name, "figures": figures, "profit": figures.profit,
+                     "score": score, "band": band, "standing": standing(figures.profit, band)})
+    # An unknown profitability goes last either way.
+    known = [r for r in rows if r["profit"] is not None]
+    unknown = [r for r in rows if r["profit"] is None]
+    known.sort(key=lambda r: (r["profit"], r["name"]), reverse=order == "high")
+    rows = known + sorted(unknown, key=lambda r: r["name"])
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     counts = {value: sum(1 for r in rows if r["standing"] == value) for value in Standing.values}
     if only in Standing.values:
         rows = [r for r in rows if r["standing"] == only]
-    total = total_of({r["account"].pk: r["figures"] for r in rows}, currency)
+    total = total_of({r["pk"]: r["figures"] for r in rows}, currency)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = Account.objects.select_related("owner").in_bulk([r["pk"] for r in page])
+    for row in page:
+        row["account"] = shown[row["pk"]]
     return render(request, "commerce/portfolio.html", {
         "page": page, "total": total, "currency": currency, "period": period, "as_of": as_of,
         "kind": kind, "kinds": PeriodKind.choices, "only": only, "order": order,
