@@ -211,3 +211,22 @@ def test_it_lists_the_quotes_of_visible_accounts(member_client, quote):
 def test_it_scopes_quotes_through_the_accounts_a_user_may_see(quote, contact):
     visible = Quote.objects.filter(account__in=Account.objects.restrict(contact.user))
     assert list(visible) == [quote]  # the query the list uses; the page itself is staff-only
+
+
+def test_it_edits_a_draft_and_replaces_its_lines(owner_client, quote, press):
+    form = owner_client.get(quote_url("quote_edit", quote)).content.decode()
+    assert 'value="1000000000"' in form and 'value="25"' in form
+    data = {
+        "title": "KX-5, two of them", "currency": "VND", "horizon_years": "12",
+        "service_included_years": "3", "target_margin_percent": "20",
+        "downtime_cost_per_hour": "2000000", "competitor_price": "",
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1",
+        "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "50",
+        "lines-0-product": press.pk, "lines-0-quantity": "2", "lines-0-unit_price": "1200000000",
+    }
+    assert owner_client.post(quote_url("quote_edit", quote), data).status_code == 302
+    quote.refresh_from_db()
+    assert (quote.title, quote.horizon_years, quote.target_margin) == (
+        "KX-5, two of them", 12, Decimal("0.2"))
+    assert quote.competitor_price is None and quote.competitor is None
+    assert list(quote.lines.values_list("quantity", "unit_price")) == [(2, Decimal("1200000000"))]

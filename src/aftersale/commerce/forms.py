@@ -48,8 +48,15 @@ class QuoteForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.target_margin is not None:
-            self.fields["target_margin_percent"].initial = self.instance.target_margin * 100
+            self.fields["target_margin_percent"].initial = (
+                self.instance.target_margin * 100).normalize()
         self.fields["competitor"].required = False
+        # Show stored amounts in the currency's own unit (1000000000, not 1000000000.00).
+        unit = quantum(self.instance.currency)
+        for name in MONEY_FIELDS:
+            value = getattr(self.instance, name)
+            if value is not None:
+                self.initial[name] = value.quantize(unit)
 
     def clean_horizon_years(self) -> int:
         years = self.cleaned_data["horizon_years"]

@@ -34,10 +34,11 @@ from aftersale.commerce.economics import account_economics
 from aftersale.commerce.forms import ExchangeRateForm, QuoteForm, QuoteLineFormSet
 from aftersale.commerce.health import health_by_account
 from aftersale.commerce.models import ExchangeRate, Quote, QuoteStatus
-from aftersale.commerce.money import reporting_currency
+from aftersale.commerce.money import quantum, reporting_currency
 from aftersale.commerce.periods import PeriodKind, period_containing
 from aftersale.commerce.profit import Economics, Standing, standing, total_of
 from aftersale.commerce.quotes import quote_economics
+from aftersale.core.enums import Currency
 from aftersale.staff.access import manager_required, staff_required
 
 PAGE_SIZE = 50
@@ -101,9 +102,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 @manager_required
 def exchange_rates(request: HttpRequest) -> HttpResponse:
     """The dated rates reports convert with; setting a day's rate again replaces it."""
-    form = ExchangeRateForm(request.POST or None,
-                            initial={"base_currency": reporting_currency(),
-                                     "valid_from": timezone.localdate()})
+    base = reporting_currency()
+    form = ExchangeRateForm(request.POST or None, initial={
+        "currency": next((c for c in Currency.values if c != base), base),
+        "base_currency": base, "valid_from": timezone.localdate(),
+    })
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         do_set_exchange_rate(currency=data["currency"], base_currency=data["base_currency"],
@@ -146,7 +149,9 @@ def _access_quote(request: HttpRequest, account_pk: int, pk: int) -> Quote:
 
 
 def _edit(request: HttpRequest, quote: Quote) -> HttpResponse:
-    initial = [{"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price}
+    unit = quantum(quote.currency)
+    initial = [{"product": line.product_id, "quantity": line.quantity,
+                "unit_price": line.unit_price.quantize(unit)}
                for line in quote.lines.order_by("pk")] if quote.pk else []
     currency = request.POST.get("currency", quote.currency)
     form = QuoteForm(request.POST or None, instance=quote)
