@@ -7,14 +7,18 @@ simply shows no health when the engine is not installed.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import OuterRef, Subquery
 
 from aftersale.commerce.economics import day_start
+
+logger = logging.getLogger(__name__)
 
 
 def health_by_account(as_of: date) -> dict[int, tuple[Decimal | None, str | None]] | None:
@@ -26,9 +30,14 @@ def health_by_account(as_of: date) -> dict[int, tuple[Decimal | None, str | None
         return None
     try:
         snapshot = apps.get_model("health", "HealthSnapshot")
-    except LookupError:
+        field = snapshot._meta.get_field("as_of")
+        for name in ("account", "score", "band"):
+            snapshot._meta.get_field(name)
+    except (LookupError, FieldDoesNotExist):
+        # The engine's snapshots do not have the shape this page expects: show money
+        # alone rather than fail, and say so in the log.
+        logger.warning("health snapshots not shown: HealthSnapshot lacks account/as_of/score/band")
         return None
-    field = snapshot._meta.get_field("as_of")
     if isinstance(field, models.DateTimeField):
         upto = {"as_of__lt": day_start(as_of + timedelta(days=1))}
     else:
