@@ -45,16 +45,28 @@ def test_it_is_a_404_to_reach_a_quote_through_another_account(owner_client, quot
     assert owner_client.get(url).status_code == 404
 
 
+def test_it_loads_the_economics_section_into_the_account_page(owner_client, ledger):
+    page = owner_client.get(reverse("account_detail", args=[ledger.pk])).content.decode()
+    section = reverse("account_economics", args=[ledger.pk])
+    assert f'hx-get="{section}?economics=quarter"' in page
+    assert "322,715,311" not in page  # the figures come with the section, not the page
+
+
 def test_it_shows_the_account_economics_to_its_owner_and_managers_only(
-        owner_client, ledger, manager, colleague, client):
-    url = reverse("account_detail", args=[ledger.pk])
-    with time_machine.travel(TODAY, tick=False):
-        body = owner_client.get(url + "?economics=quarter").content.decode()
+        owner_client, ledger, colleague, client, django_assert_max_num_queries):
+    url = reverse("account_economics", args=[ledger.pk])
+    with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(14):
+        response = owner_client.get(url, {"economics": "quarter"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<html" not in body  # a fragment for htmx
     assert "Profitability" in body and "322,715,311" in body  # lifetime
     assert "300,000,000" in body  # 2026 Q1
     assert "own margin rate of 30.4 %" in body
+    with time_machine.travel(TODAY, tick=False):
+        page = owner_client.get(url, {"economics": "year"}).content.decode()
+    assert "<html" in page and "322,715,311" in page  # without JavaScript: a page
     client.force_login(colleague)
-    other = client.get(url).content.decode()
+    other = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "Economics" in other and "322,715,311" not in other  # quotes only
     assert "New quote" in other
 
@@ -62,9 +74,17 @@ def test_it_shows_the_account_economics_to_its_owner_and_managers_only(
 def test_it_shows_the_account_economics_in_vietnamese(owner_client, ledger):
     owner_client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     with time_machine.travel(TODAY, tick=False):
-        body = owner_client.get(reverse("account_detail", args=[ledger.pk])).content.decode()
+        body = owner_client.get(reverse("account_economics", args=[ledger.pk]),
+                                HTTP_HX_REQUEST="true").content.decode()
     assert "Lợi nhuận" in body
     assert "322.715.311" in body  # Vietnamese grouping
+
+
+def test_it_keeps_the_economics_section_from_portal_contacts(client, contact, ledger, owner):
+    client.force_login(contact.user)
+    assert client.get(reverse("account_economics", args=[ledger.pk])).status_code == 403
+    client.force_login(owner)
+    assert client.get(reverse("account_economics", args=[99999])).status_code == 404
 
 
 # --- the portfolio -------------------------------------------------------------------

@@ -6,6 +6,8 @@ urlpatterns = [
     path("economics/", views.portfolio, name="economics_portfolio"),
     path("economics/rates/", views.exchange_rates, name="exchange_rates"),
     path("quotes/", views.quote_list, name="quote_list"),
+    path("accounts/<int:account_pk>/economics/", views.account_economics_section,
+         name="account_economics"),
     path("accounts/<int:account_pk>/quotes/new/", views.quote_create, name="quote_create"),
     path("accounts/<int:account_pk>/quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
     path("accounts/<int:account_pk>/quotes/<int:pk>/edit/", views.quote_edit, name="quote_edit"),

@@ -38,6 +38,7 @@ from aftersale.commerce.money import quantum, reporting_currency
 from aftersale.commerce.periods import PeriodKind, period_containing
 from aftersale.commerce.profit import Economics, Standing, standing, total_of
 from aftersale.commerce.quotes import quote_economics
+from aftersale.commerce.sections import section_context
 from aftersale.core.enums import Currency
 from aftersale.staff.access import manager_required, staff_required
 
@@ -97,6 +98,16 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "portfolio_margin_rate": result.portfolio_margin_rate,
         "missing": sorted(total.missing_currencies),
     })
+
+
+@staff_required
+def account_economics_section(request: HttpRequest, account_pk: int) -> HttpResponse:
+    """The account page's economics section: a fragment for htmx, else a page of its own."""
+    account = access_account(request.user, account_pk)
+    context = section_context(request, account)
+    if request.htmx:
+        return render(request, "commerce/_account_economics.html", context)
+    return render(request, "commerce/account_economics.html", context)
 
 
 @manager_required
