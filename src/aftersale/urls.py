@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("aftersale.staff.urls")),
     path("", include("aftersale.web.urls")),
+    path("", include("aftersale.promises.urls")),
 ]
 
 if settings.DEBUG:
