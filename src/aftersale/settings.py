@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "aftersale.engagement",
     "aftersale.reviews",
     "aftersale.alerts",
+    "aftersale.health",
     "aftersale.web",
     "aftersale.demo",
 ]
