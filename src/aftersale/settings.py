@@ -144,4 +144,6 @@ LOGGING = {
 # Product settings (each documented in docs/configuration.md).
 AFTERSALE = {
     "CURRENCY": config.os.environ.get("AFTERSALE_CURRENCY", "VND"),
+    # Where e-mailed links point (the address users open the application at).
+    "SITE_URL": config.os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
 }
