@@ -208,6 +208,18 @@ def _competitors(
     return result
 
 
+def period_starts(
+    accounts: Sequence[Account], held_at: date, *, exclude_review_id: int | None = None,
+) -> tuple[dict[int, date], dict[int, tuple[int, date]]]:
+    """Where each account's period under review starts, and its previous review (one query)."""
+    previous = previous_reviews(held_at, [a.pk for a in accounts], exclude_id=exclude_review_id)
+    since = {
+        a.pk: previous[a.pk][1] if a.pk in previous else held_at - timedelta(days=cadence_for(a.tier))
+        for a in accounts
+    }
+    return since, previous
+
+
 def gather_evidence(
     accounts: Sequence[Account], held_at: date, *, trend: Mapping[int, Evidence] | None = None,
     exclude_review_id: int | None = None,
@@ -217,12 +229,7 @@ def gather_evidence(
     ``trend`` (from the views, which may read the health engine) maps account id to
     question 1's data: ``points`` [[day, score, band]...], ``change``, ``reasons``.
     """
-    ids = [a.pk for a in accounts]
-    previous = previous_reviews(held_at, ids, exclude_id=exclude_review_id)
-    since = {
-        a.pk: previous[a.pk][1] if a.pk in previous else held_at - timedelta(days=cadence_for(a.tier))
-        for a in accounts
-    }
+    since, previous = period_starts(accounts, held_at, exclude_review_id=exclude_review_id)
     promises = _promises(accounts, held_at, since)
     neglect = _neglect(accounts, held_at)
     competitors = _competitors(accounts, previous)

@@ -217,21 +217,23 @@ def face_time(
 
 
 def face_time_by_quarter(
-    as_of: date | datetime, account_ids: AccountIds = None, *, quarters: int = 8,
-) -> dict[int, dict[date, FaceTime]]:
+    as_of: date | datetime, account_ids: AccountIds = None, *, quarters: int = 8, pooled: bool = False,
+) -> dict[int | None, dict[date, FaceTime]]:
     """Face time per account and calendar quarter, for the ``quarters`` up to ``as_of`` (one query).
-    Sum the accounts' values for a portfolio line."""
+    ``pooled`` adds the accounts up into one line, keyed None (a portfolio)."""
     day = _day(as_of)
     first = quarters_ending(day, quarters)[0]
+    keys = ["quarter", "topic_class"] if pooled else ["account_id", "quarter", "topic_class"]
     rows = (
         _touchpoints(day, account_ids, first)
         .annotate(quarter=TruncQuarter("occurred_at"))
-        .values("account_id", "quarter", "topic_class")
+        .values(*keys)
         .annotate(minutes=Sum("minutes"), n=Count("pk"))
     )
-    result: dict[int, dict[date, FaceTime]] = defaultdict(lambda: defaultdict(FaceTime))
+    result: dict[int | None, dict[date, FaceTime]] = defaultdict(lambda: defaultdict(FaceTime))
     for row in rows:
-        result[row["account_id"]][_day(row["quarter"])].add(row["topic_class"], row["minutes"] or 0, row["n"])
+        key = None if pooled else row["account_id"]
+        result[key][_day(row["quarter"])].add(row["topic_class"], row["minutes"] or 0, row["n"])
     return {account_id: dict(by_quarter) for account_id, by_quarter in result.items()}
 
 
@@ -260,13 +262,14 @@ class StaffTime:
 
 def staff_time(
     as_of: date | datetime, account_ids: AccountIds = None, *, since: date | None = None,
-    by_quarter: bool = False,
-) -> dict[int, dict[date | None, StaffTime]]:
+    by_quarter: bool = False, pooled: bool = False,
+) -> dict[int | None, dict[date | None, StaffTime]]:
     """Our staff's minutes per account (and calendar quarter if ``by_quarter``; else the key
-    is None) and department, from touchpoint participants and on-site work logs (two queries)."""
+    is None) and department, from touchpoint participants and on-site work logs (two queries).
+    ``pooled`` adds the accounts up, keyed None."""
     day = _day(as_of)
     start = since if since is not None else year_before(day) + timedelta(days=1)
-    result: dict[int, dict[date | None, StaffTime]] = defaultdict(lambda: defaultdict(StaffTime))
+    result: dict[int | None, dict[date | None, StaffTime]] = defaultdict(lambda: defaultdict(StaffTime))
     participants = _scoped(
         TouchpointParticipant.objects.filter(
             touchpoint__occurred_at__lt=end_of_day(day),
@@ -274,22 +277,24 @@ def staff_time(
         ),
         account_ids, "touchpoint__account_id",
     ).order_by()
-    keys = ["touchpoint__account_id", "department"]
+    keys = ["department"] if pooled else ["touchpoint__account_id", "department"]
     if by_quarter:
         participants = participants.annotate(quarter=TruncQuarter("touchpoint__occurred_at"))
         keys.append("quarter")
     for row in participants.values(*keys).annotate(minutes=Sum("touchpoint__minutes")):
         quarter = _day(row["quarter"]) if by_quarter else None
-        result[row["touchpoint__account_id"]][quarter].add(row["department"], row["minutes"] or 0)
+        key = None if pooled else row["touchpoint__account_id"]
+        result[key][quarter].add(row["department"], row["minutes"] or 0)
     logs = _scoped(WorkLog.objects.filter(on_site=True, worked_on__lte=day, worked_on__gte=start),
                    account_ids).order_by()
-    keys = ["account_id", "department"]
+    keys = ["department"] if pooled else ["account_id", "department"]
     if by_quarter:
         logs = logs.annotate(quarter=TruncQuarter("worked_on"))
         keys.append("quarter")
     for row in logs.values(*keys).annotate(hours=Sum("hours")):
         quarter = _day(row["quarter"]) if by_quarter else None
-        result[row["account_id"]][quarter].add(row["department"], int(round((row["hours"] or 0) * 60)))
+        key = None if pooled else row["account_id"]
+        result[key][quarter].add(row["department"], int(round((row["hours"] or 0) * 60)))
     return {account_id: dict(by_key) for account_id, by_key in result.items()}
 
 
@@ -412,16 +417,19 @@ def trust_measures(
 
 
 def trust_by_quarter(
-    as_of: date | datetime, account_ids: AccountIds = None, *, quarters: int = 8,
-) -> dict[int, dict[date, dict[str, tuple[float, int]]]]:
-    """Per account, quarter and direction: (sum of trust ratings, count), so callers can
-    average one account or pool a portfolio (one query)."""
+    as_of: date | datetime, account_ids: AccountIds = None, *, quarters: int = 8, pooled: bool = False,
+) -> dict[int | None, dict[date, dict[str, tuple[float, int]]]]:
+    """Per account (or pooled, keyed None), quarter and direction: (mean trust, number of
+    ratings) of the ratings dated in that quarter (one query)."""
     day = _day(as_of)
     first = quarters_ending(day, quarters)[0]
     rows = _scoped(TrustRating.objects.filter(rated_at__lte=day, rated_at__gte=first), account_ids)
-    result: dict[int, dict[date, dict[str, tuple[float, int]]]] = defaultdict(lambda: defaultdict(dict))
-    for row in rows.order_by().annotate(quarter=TruncQuarter("rated_at")).values(
-        "account_id", "quarter", "direction"
-    ).annotate(total=Sum("trust"), n=Count("pk")):
-        result[row["account_id"]][_day(row["quarter"])][row["direction"]] = (float(row["total"]), row["n"])
+    keys = ["quarter", "direction"] if pooled else ["account_id", "quarter", "direction"]
+    result: dict[int | None, dict[date, dict[str, tuple[float, int]]]]
+    result = defaultdict(lambda: defaultdict(dict))
+    for row in rows.order_by().annotate(quarter=TruncQuarter("rated_at")).values(*keys).annotate(
+        total=Sum("trust"), n=Count("pk")
+    ):
+        key = None if pooled else row["account_id"]
+        result[key][_day(row["quarter"])][row["direction"]] = (float(row["total"]) / row["n"], row["n"])
     return {account_id: dict(by_quarter) for account_id, by_quarter in result.items()}
