@@ -221,7 +221,8 @@ def do_save_review(
     for action in actions:
         _record_action(review, action, by, at)
     if complete:
-        transaction.on_commit(lambda: refresh_review_alert(account.pk, at))
+        # In the same transaction: the review and the alert it settles change together.
+        refresh_review_alert(account.pk, at)
     return review
 
 

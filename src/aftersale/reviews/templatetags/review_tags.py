@@ -48,14 +48,14 @@ def choice_label(value: Any, enum: str) -> str:
 
 @register.filter
 def percent(value: float | None, digits: int = 0) -> str:
-    if value is None:
+    if value is None or value == "":  # "" is what a template gives for a missing value
         return "–"
     return f"{value * 100:.{digits}f}%"
 
 
 @register.filter
 def signed(value: float | int | None) -> str:
-    if value is None:
+    if value is None or value == "":
         return "–"
     text = f"{value:+.1f}" if isinstance(value, float) else f"{value:+d}"
     return text.replace("-", "−")
@@ -63,7 +63,7 @@ def signed(value: float | int | None) -> str:
 
 @register.filter
 def gap_class(value: float | int | None) -> str:
-    if value is None:
+    if value is None or value == "":
         return ""
     return "gap-ahead" if value > 0 else "gap-behind" if value < 0 else "gap-even"
 
