@@ -127,7 +127,9 @@ def test_it_compares_with_the_best_competitor_per_attribute():
     assert by["delivery"].us is None and by["delivery"].gap is None
 
 
-def test_it_measures_the_portfolio_in_a_fixed_number_of_queries(owner, colleague, django_assert_max_num_queries):
+def test_it_measures_the_portfolio_in_a_fixed_number_of_queries(
+    owner, colleague, django_assert_max_num_queries,
+):
     for i in range(12):
         acc = Account.objects.create(external_id=f"M-{i}", name=f"M {i}", owner=owner)
         touch(acc, colleague, at(2026, 6, 1), Topic.PRICE, 30)

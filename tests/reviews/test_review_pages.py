@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -45,9 +46,8 @@ def test_it_prefills_the_form_with_the_evidence(owner_client, account, broken, r
     # The previous review's ratings are the starting values of the grid.
     assert '<option value="3" selected>3</option>' in body
     # No promise was kept in full, so question 2 starts at "no".
-    assert 'name="promises_kept" value="false" required' in body or \
-        'value="false" id="id_promises_kept_2" checked' in body or 'value="false" checked' in body.replace(
-            ' id="id_promises_kept_2"', "")
+    assert re.search(r'name="promises_kept" value="false"[^>]*checked', body)
+    assert not re.search(r'name="promises_kept" value="true"[^>]*checked', body)
 
 
 def test_it_completes_a_review_with_actions_that_become_promises_and_plan_items(
@@ -86,7 +86,8 @@ def test_it_completes_a_review_with_actions_that_become_promises_and_plan_items(
     assert (promise.made_by, promise.made_at, promise.due_at) == (owner, date(2026, 6, 30), date(2026, 7, 10))
     assert PromiseEvent.objects.filter(promise=promise).exists()
     item = review.plan_items.get()
-    assert (item.title, item.owner_side, item.plan.account) == ("Share the production forecast", "customer", account)
+    assert (item.title, item.owner_side) == ("Share the production forecast", "customer")
+    assert item.plan.account == account
     assert JointPlan.objects.filter(account=account).count() == 1
     assert not Alert.objects.open().filter(account=account, kind=AlertKind.REVIEW_DUE).exists()
 
@@ -130,12 +131,13 @@ def test_it_refuses_an_action_due_before_the_review(owner_client, account, last_
 
 def test_it_prints_the_report_in_vietnamese_or_english(owner_client, account, last_review, broken):
     url = reverse("review_detail", args=[last_review.pk])
-    last_review.evidence = {"as_of": "2026-03-31", "since": "2025-12-30", "trend": {"points": []},
-                            "promises": {"counts": {"broken": 1}, "items": []},
-                            "neglect": {"cases": [], "expectations": [], "silence": [
-                                {"kind": "silence", "opened_at": "2026-03-01", "explanation": "Quiet 90 days"}],
-                                "maintenance": []},
-                            "competitors": {"competitors": [], "rows": []}}
+    silence = {"kind": "silence", "opened_at": "2026-03-01", "explanation": "Quiet 90 days"}
+    last_review.evidence = {
+        "as_of": "2026-03-31", "since": "2025-12-30", "trend": {"points": []},
+        "promises": {"counts": {"broken": 1}, "items": []},
+        "neglect": {"cases": [], "expectations": [], "silence": [silence], "maintenance": []},
+        "competitors": {"competitors": [], "rows": []},
+    }
     last_review.save()
     english = owner_client.get(url + "?lang=en").content.decode()
     assert "Have our promises been fully kept?" in english and "Quiet 90 days" in english
@@ -152,7 +154,8 @@ def test_it_compares_reviews_over_time(owner_client, owner, account, last_review
     cheap, _best = rivals
     newer = RelationshipReview.objects.create(
         account=account, reviewer=owner, held_at=date(2026, 6, 30), status=ReviewStatus.COMPLETED,
-        outcome="deteriorating", promises_kept=False, evidence={"promises": {"counts": {"kept": 2, "broken": 1}}},
+        outcome="deteriorating", promises_kept=False,
+        evidence={"promises": {"counts": {"kept": 2, "broken": 1}}},
     )
     newer.ratings.create(competitor=None, attribute="price", score=2)
     newer.ratings.create(competitor=cheap, attribute="price", score=5)
