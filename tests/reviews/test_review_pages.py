@@ -143,7 +143,7 @@ def test_it_prints_the_report_in_vietnamese_or_english(owner_client, account, la
     assert "Have our promises been fully kept?" in english and "Quiet 90 days" in english
     vietnamese = owner_client.get(url + "?lang=vi").content.decode()
     assert '<html lang="vi">' in vietnamese
-    assert "Các cam kết của chúng tôi có được thực hiện đầy đủ không?" in vietnamese
+    assert "2. Các cam kết của chúng tôi có được thực hiện đầy đủ không?" in vietnamese
     assert "Have our promises been fully kept?" not in vietnamese
     for_customer = owner_client.get(url + "?lang=en&for=customer").content.decode()
     assert "Quiet 90 days" not in for_customer
