@@ -26,8 +26,10 @@ test: install
 	scripts/test.sh
 
 lint: install
+	scripts/system-deps.sh
 	$(BIN)/ruff check src tests bench
 	DEBUG=1 $(BIN)/aftersale makemigrations --check --dry-run
+	scripts/check-messages.sh
 
 ## make messages: refresh and compile every app's Vietnamese catalogue
 messages: install

@@ -196,6 +196,45 @@ def test_it_bounds_the_queries_of_the_list(
     for i in range(30):
         record(account, owner, colleague, made_at=date(2026, 1, 5), due_at=date(2026, 2, 1),
                description=f"P{i}")
-    with travel(), django_assert_max_num_queries(8):
+    with travel(), django_assert_max_num_queries(7):
         response = owner_client.get(reverse("promise_list"))
     assert len(response.context["page"]) == 30
+
+
+def test_it_renders_the_ledger_in_vietnamese(owner_client, promise):
+    owner_client.post(reverse("set_language"), {"language": "vi", "next": "/promises/"})
+    with travel():
+        listing = owner_client.get(reverse("promise_list"), {"view": "all"}).content.decode()
+        detail = owner_client.get(promise.get_absolute_url()).content.decode()
+    assert "<h1>Cam kết</h1>" in listing
+    assert "Cần chú ý" in listing
+    assert "quá hạn" in listing
+    assert "Đổi trạng thái" in detail
+    assert "Lịch sử" in detail
+    assert "Ghi nhận" in detail  # the history row of the recording
+    assert "Change status" not in detail
+
+
+def test_it_keeps_a_departed_colleague_on_the_promises_they_hold(owner_client, promise, colleague):
+    colleague.is_active = False
+    colleague.save()
+    url = reverse("promise_edit", args=[promise.pk])
+    form = owner_client.get(url).context["form"]
+    fields = {name: form[name].value() or "" for name in form.fields}
+    with travel():
+        response = owner_client.post(url, {**fields, "note": "Clarified", "description": "Install it"})
+    assert response.status_code == 302
+    promise.refresh_from_db()
+    assert (promise.description, promise.delivery_owner) == ("Install it", colleague)
+    assert promise.events.last().note == "Clarified"
+
+
+def test_it_bounds_the_queries_of_the_account_page(
+    owner_client, account, owner, colleague, django_assert_max_num_queries
+):
+    for i in range(30):
+        record(account, owner, colleague, made_at=date(2026, 1, 5), due_at=date(2026, 2, 1),
+               description=f"P{i}")
+    with travel(), django_assert_max_num_queries(10):
+        response = owner_client.get(reverse("account_detail", args=[account.pk]))
+    assert response.content.decode().count("/promises/") >= 25

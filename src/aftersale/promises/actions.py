@@ -16,7 +16,6 @@ from django.db import models, transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account, Contact
@@ -64,7 +63,7 @@ class PromiseConflict(Exception):
             parts.append(
                 _("%(who)s, %(when)s: %(action)s (%(changes)s)") % {
                     "who": event.by or _("someone"),
-                    "when": date_format(timezone.localtime(event.at), "SHORT_DATETIME_FORMAT"),
+                    "when": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
                     "action": event.get_action_display(),
                     "changes": changed or _("no field changed"),
                 }
@@ -109,9 +108,12 @@ def do_record_promise(
     *, account: Account, by: User | None, description: str, stage: str, made_at: date,
     made_by: User, made_by_department: str, due_at: date, delivery_owner: User,
     delivery_department: str, contact: Contact | None = None,
-    direction: str = Direction.FROM_US, at: datetime | None = None,
+    direction: str = Direction.FROM_US, at: datetime | None = None, external_id: str | None = None,
 ) -> Promise:
-    """Record a new promise, its first history row, and a ``promise_new`` alert for the owner."""
+    """Record a new promise, its first history row, and a ``promise_new`` alert for the owner.
+
+    ``external_id`` is for imports; promises recorded in the UI get a generated one.
+    """
     at = at or timezone.now()
     check_promise_dates(made_at=made_at, due_at=due_at, today=timezone.localdate(at))
     if contact is not None and contact.account_id != account.pk:
@@ -124,11 +126,14 @@ def do_record_promise(
     ):
         if value not in choices.values:
             raise ValidationError({field: _("%(value)r is not a valid choice.") % {"value": value}})
-    promise = Promise.objects.create(
+    promise = Promise(
         account=account, contact=contact, direction=direction, description=description.strip(),
         stage=stage, made_at=made_at, made_by=made_by, made_by_department=made_by_department,
         due_at=due_at, delivery_owner=delivery_owner, delivery_department=delivery_department,
     )
+    if external_id:
+        promise.external_id = external_id
+    promise.save()
     PromiseEvent.objects.create(
         promise=promise, at=at, by=by, action=EventAction.RECORDED, version=promise.version,
         changes={name: [None, history_value(getattr(promise, name))] for name in RECORDED_FIELDS},

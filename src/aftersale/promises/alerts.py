@@ -31,20 +31,22 @@ def promise_overdue(as_of: datetime, account_ids: list[int] | None) -> dict[Key,
         "pk", "account_id", "direction", "description", "due_as_of", "delivery_owner__name",
         "delivery_department",
     )
-    departments = dict(Department.choices)
+    departments = {value: str(label) for value, label in Department.choices}
+    # Translated once, not per row: a portfolio scan may format tens of thousands.
+    theirs = (
+        _("The supplier's promise “%(what)s” was due on %(due)s (%(days)s days ago)."),
+        _("Chase the supplier for delivery or a new date."),
+    )
+    ours = (
+        _("“%(what)s” was due on %(due)s (%(days)s days ago); %(who)s (%(dept)s) must deliver it."),
+        _("Get it delivered, or agree a new date with the customer and record it."),
+    )
     wanted: dict[Key, Condition] = {}
     for pk, account_id, direction, description, due, deliverer, department in rows:
+        explanation, action = theirs if direction == Direction.TO_US else ours
         values = {
             "what": description[:120], "due": due.isoformat(), "days": (day - due).days,
             "who": deliverer, "dept": departments.get(department, department),
         }
-        if direction == Direction.TO_US:
-            explanation = _("The supplier's promise “%(what)s” was due on %(due)s (%(days)s days ago).")
-            action = _("Chase the supplier for delivery or a new date.")
-        else:
-            explanation = _(
-                "“%(what)s” was due on %(due)s (%(days)s days ago); %(who)s (%(dept)s) must deliver it."
-            )
-            action = _("Get it delivered, or agree a new date with the customer and record it.")
         wanted[(account_id, promise_subject(pk))] = Condition(explanation % values, action)
     return wanted

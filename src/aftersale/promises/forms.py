@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{obj} ({department})" if department else str(obj)
 
 
-def staff_people() -> Any:
+def staff_people() -> QuerySet[User]:
     return User.objects.staff().filter(is_active=True).order_by("name")
 
 
@@ -51,6 +52,11 @@ class PromiseForm(forms.ModelForm):
         self.fields["contact"].queryset = account.contacts.filter(is_active=True).order_by("name")
         self.fields["contact"].help_text = _("Only contacts of %(account)s.") % {"account": account}
         people = staff_people()
+        if self.instance.pk is not None:
+            # Someone who has left stays selectable on the promises they already hold.
+            people = people | User.objects.filter(
+                pk__in=[self.instance.made_by_id, self.instance.delivery_owner_id]
+            )
         self.fields["made_by"].queryset = people
         self.fields["delivery_owner"].queryset = people
         if not self.is_bound and self.instance.pk is None:
@@ -136,6 +142,8 @@ class StatusForm(forms.Form):
         # Offer only the allowed next statuses, but accept any status so that a
         # disallowed one gets the lifecycle's own explanation, not "invalid choice".
         labels = dict(PromiseStatus.choices)
-        self.fields["status"].widget.choices = [(s, labels[s]) for s in promise.allowed_statuses()]
+        self.fields["status"].widget.choices = [("", "---------")] + [
+            (s, labels[s]) for s in promise.allowed_statuses()
+        ]
         if not self.is_bound:
             self.initial["version"] = promise.version

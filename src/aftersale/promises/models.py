@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersale.accounts.models import Account, Contact
 from aftersale.core.enums import Department, Direction
@@ -137,7 +138,7 @@ class Promise(ExternalModel):
     renegotiations = models.PositiveSmallIntegerField(
         verbose_name=_("times renegotiated"), default=0
     )
-    version = models.PositiveIntegerField(verbose_name=_("version"), default=1)
+    version = models.PositiveIntegerField(verbose_name=pgettext_lazy("promise field", "version"), default=1)
 
     objects = PromiseQuerySet.as_manager()
 
@@ -218,7 +219,7 @@ class PromiseEvent(models.Model):
     )
     note = models.TextField(verbose_name=_("note"), blank=True)
     version = models.PositiveIntegerField(
-        verbose_name=_("version"), default=1,
+        verbose_name=pgettext_lazy("promise field", "version"), default=1,
         help_text=_("The promise's version after this change."),
     )
 
