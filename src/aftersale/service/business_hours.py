@@ -42,6 +42,11 @@ class WorkCalendar:
     working_days: frozenset[int]
     periods: tuple[tuple[time, time], ...]
     holidays: frozenset[date] = field(default_factory=frozenset)
+    # Working intervals per date, built once: a portfolio's cases share the same few
+    # hundred days, and building aware datetimes is most of the cost of the arithmetic.
+    _days: dict[date, tuple[Interval, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         if not self.working_days:
@@ -84,17 +89,12 @@ class WorkCalendar:
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.working_days and day not in self.holidays
 
-    def day_intervals(self, day: date) -> list[Interval]:
+    def day_intervals(self, day: date) -> tuple[Interval, ...]:
         """The working intervals of a local date, as UTC datetimes (empty on days off)."""
-        if not self.is_working_day(day):
-            return []
-        result = []
-        for start, end in self.periods:
-            a = datetime.combine(day, start, tzinfo=self.tz).astimezone(UTC)
-            b = datetime.combine(day, end, tzinfo=self.tz).astimezone(UTC)
-            if a < b:  # a period swallowed by a clock change is simply skipped
-                result.append((a, b))
-        return result
+        cached = self._days.get(day)
+        if cached is None:
+            cached = self._days[day] = _day_intervals(self, day) if self.is_working_day(day) else ()
+        return cached
 
     def working_time_per_week(self) -> timedelta:
         per_day = sum(
@@ -102,6 +102,16 @@ class WorkCalendar:
             ZERO,
         )
         return per_day * len(self.working_days)
+
+
+def _day_intervals(cal: WorkCalendar, day: date) -> tuple[Interval, ...]:
+    result = []
+    for start, end in cal.periods:
+        a = datetime.combine(day, start, tzinfo=cal.tz).astimezone(UTC)
+        b = datetime.combine(day, end, tzinfo=cal.tz).astimezone(UTC)
+        if a < b:  # a period swallowed by a clock change is simply skipped
+            result.append((a, b))
+    return tuple(result)
 
 
 def hours(value: Decimal | int | str) -> timedelta:

@@ -140,16 +140,17 @@ def _target_clock(
     until = met_at if met_at is not None else as_of
     stops = stopped_intervals([e for e in events if e[0] <= until], until)
     due = add_business_time(cal, facts.opened_at, target, stops)
-    used = business_time_between(cal, facts.opened_at, until, stops)
-    remaining = max(target - used, ZERO)
     breached = until > due
+    remaining = ZERO
     if breached:
-        remaining = ZERO
         state = BREACHED
-    elif met_at is None and remaining <= target * float(at_risk_share):
-        state = AT_RISK
-    else:
+    elif met_at is not None:
         state = ON_TRACK
+    else:
+        # What is left runs from now to the due time (the clock's additivity),
+        # which only walks the days ahead rather than the whole life of the case.
+        remaining = business_time_between(cal, as_of, due, stops)
+        state = AT_RISK if remaining <= target * float(at_risk_share) else ON_TRACK
     return TargetClock(target, due, met_at, breached, remaining, state)
 
 

@@ -30,22 +30,39 @@ def open_cases_as_of(as_of: datetime, account_ids: list[int] | None = None) -> l
     )
     if account_ids is not None:
         cases = cases.filter(account_id__in=list(account_ids))
-    return list(cases.order_by())
+    # Only what the clock and the alert text need: the scan reads every open case.
+    return list(cases.order_by().only(
+        "pk", "account_id", "kind", "severity", "status", "title", "opened_at", "first_response_at",
+        "resolved_at", "closed_at", "response_target_hours", "resolution_target_hours",
+    ))
 
 
 def _local(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
 
 
-def breach_explanation(case: ServiceCase, clock: CaseClock) -> str:
+class _Texts:
+    """The alert texts in the active language, translated once per evaluation rather than per case."""
+
+    def __init__(self) -> None:
+        self.kinds = {value: str(label) for value, label in CaseKind.choices}
+        self.severities = {value: str(label) for value, label in Severity.choices}
+        self.response = _("first response was due %(due)s")
+        self.resolution = _("resolution was due %(due)s")
+        self.explanation = _("%(kind)s case “%(title)s” (%(severity)s) missed its target: %(missed)s.")
+        self.action = _("Call the customer, agree when it will be fixed, and escalate within service.")
+
+
+def breach_explanation(case: ServiceCase, clock: CaseClock, texts: _Texts | None = None) -> str:
+    texts = texts or _Texts()
     missed = []
     if clock.response is not None and clock.response.breached:
-        missed.append(_("first response was due %(due)s") % {"due": _local(clock.response.due_at)})
+        missed.append(texts.response % {"due": _local(clock.response.due_at)})
     if clock.resolution is not None and clock.resolution.breached:
-        missed.append(_("resolution was due %(due)s") % {"due": _local(clock.resolution.due_at)})
-    return _("%(kind)s case “%(title)s” (%(severity)s) missed its target: %(missed)s.") % {
-        "kind": CaseKind(case.kind).label, "title": case.title,
-        "severity": Severity(case.severity).label, "missed": "; ".join(missed),
+        missed.append(texts.resolution % {"due": _local(clock.resolution.due_at)})
+    return texts.explanation % {
+        "kind": texts.kinds.get(case.kind, case.kind), "title": case.title,
+        "severity": texts.severities.get(case.severity, case.severity), "missed": "; ".join(missed),
     }
 
 
@@ -53,13 +70,13 @@ def sla_breach(as_of: datetime, account_ids: list[int] | None = None) -> dict[Ke
     """One alert per case that is open at ``as_of`` and has missed a target."""
     cases = open_cases_as_of(as_of, account_ids)
     clocks = clocks_for(cases, as_of)
+    texts = _Texts()
     wanted: dict[Key, Condition] = {}
     for case in cases:
         clock = clocks.get(case.pk)
         if clock is not None and clock.is_open and clock.breached:
             wanted[(case.account_id, f"case:{case.pk}")] = Condition(
-                breach_explanation(case, clock),
-                _("Call the customer, agree when it will be fixed, and escalate within service."),
+                breach_explanation(case, clock, texts), texts.action
             )
     return wanted
 
@@ -67,13 +84,15 @@ def sla_breach(as_of: datetime, account_ids: list[int] | None = None) -> dict[Ke
 def maintenance_overdue(as_of: datetime, account_ids: list[int] | None = None) -> dict[Key, Condition]:
     """One alert per plan (per asset, for product-wide plans) whose visit is past due at ``as_of``."""
     wanted: dict[Key, Condition] = {}
+    explanation = _("Maintenance “%(plan)s” of %(asset)s was due on %(due)s (%(days)s days overdue).")
+    action = _("Agree a date for the visit with the customer and send an engineer.")
     for visit in visits(timezone.localdate(as_of), account_ids):
         if visit.overdue:
             wanted[(visit.account_id, visit.subject)] = Condition(
-                _("Maintenance “%(plan)s” of %(asset)s was due on %(due)s (%(days)s days overdue).") % {
+                explanation % {
                     "plan": visit.plan.name, "asset": visit.asset, "due": visit.due_on.isoformat(),
                     "days": visit.days_overdue,
                 },
-                _("Agree a date for the visit with the customer and send an engineer."),
+                action,
             )
     return wanted

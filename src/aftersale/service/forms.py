@@ -46,12 +46,13 @@ def staff_users():
 
 class OpenCaseForm(forms.Form):
     account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none())
-    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices, initial=CaseKind.REPAIR)
     is_complaint = forms.BooleanField(label=_("This is a complaint"), required=False)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.NORMAL)
     channel = forms.ChoiceField(label=_("Channel"), choices=CaseChannel.choices, initial=CaseChannel.PHONE)
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}),
+                                  required=False)
     raised_by = forms.ModelChoiceField(label=_("Raised by"), queryset=Contact.objects.none(),
                                        required=False)
     assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=User.objects.none(),

@@ -84,15 +84,22 @@ def visits(
     if ids is not None:
         assets = assets.filter(account_id__in=ids)
         plans = plans.filter(Q(asset__account_id__in=ids) | Q(product__isnull=False))
-    plans = list(plans)
+    plans = list(plans.only(
+        "pk", "asset_id", "product_id", "name", "interval_days", "last_done_at", "next_due_at"
+    ))
     if not plans:
         return []
-    # Subqueries rather than id lists: a portfolio may hold a plan for every asset.
-    has_plan = MaintenancePlan.objects.filter(is_active=True).filter(
-        Q(asset=OuterRef("pk")) | Q(product=OuterRef("product_id"))
-    )
+    # A subquery rather than an id list (a portfolio may hold a plan for every asset),
+    # and kept apart from the few product-wide plans so that each side uses an index.
+    own_plan = MaintenancePlan.objects.filter(is_active=True, asset=OuterRef("pk"))
+    products = {p.product_id for p in plans if p.product_id is not None}
     covered = {
-        a.pk: a for a in assets.filter(Exists(has_plan)).select_related("product", "account")
+        a.pk: a
+        for a in assets.filter(Q(Exists(own_plan)) | Q(product_id__in=products))
+        .select_related("product", "account")
+        # Only what visits and their pages show: the portfolio scan reads every asset.
+        .only("pk", "account_id", "product_id", "serial", "status", "installed_at", "created_at",
+              "warranty_until", "account__name", "account__owner_id", "product__name")
     }
     completions = ServiceCase.objects.filter(
         maintenance_plan__is_active=True, asset__isnull=False

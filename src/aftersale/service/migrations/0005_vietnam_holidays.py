@@ -3,7 +3,7 @@
 Statutory days off under the 2019 Labour Code (Tết Dương lịch, five days of
 Tết Nguyên Đán, Giỗ Tổ Hùng Vương, 30/4, 1/5, two days of Quốc khánh) with
 the substitute days off. Later government decisions can be entered in the
-admin; ``aftersale load_holidays vn`` reloads the shipped file.
+admin; ``aftersale load_holidays vn`` adds shipped days that are missing.
 """
 
 import csv
