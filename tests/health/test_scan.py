@@ -125,8 +125,8 @@ def history(account, scores_by_days_ago, signals=None):
         ScanRun.objects.create(as_of=moment, as_of_date=timezone.localdate(moment), started_at=moment,
                                finished_at=moment, status=ScanStatus.DONE)
         HealthSnapshot.objects.create(
-            account=account, as_of=timezone.localdate(moment), computed_at=moment, score=score, band="healthy",
-            coverage=1.0, signals=signals or {},
+            account=account, as_of=timezone.localdate(moment), computed_at=moment, score=score,
+            band="healthy", coverage=1.0, signals=signals or {},
         )
 
 
@@ -193,7 +193,9 @@ def test_refreshing_one_account_takes_a_bounded_number_of_queries(
     assert Alert.objects.open().filter(kind=AlertKind.PROMISE_OVERDUE).count() == 1
 
 
-def test_refreshing_one_account_leaves_other_accounts_alerts_alone(busy_account, other_account, owner, frozen):
+def test_refreshing_one_account_leaves_other_accounts_alerts_alone(
+    busy_account, other_account, owner, frozen
+):
     alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
     promise(other_account, owner, due=day(5))
     run_scan()

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from aftersale.alerts import registry as alert_registry
 from aftersale.alerts.models import Alert, AlertKind
 from aftersale.health import tasks, worker
-from aftersale.health.models import HealthSnapshot, Schedule, ScanRun, ScanStatus
+from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus, Schedule
 from aftersale.health.scan import start_scan
 
 from .conftest import NOW, day, promise
