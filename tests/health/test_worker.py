@@ -22,7 +22,9 @@ from aftersale.health.scan import start_scan
 from .conftest import NOW, day, promise
 from .test_scan import overdue_promises
 
-pytestmark = pytest.mark.django_db
+# The worker loop checks its connection between tasks (close_old_connections), which
+# must not find itself inside a test's wrapping transaction: these tests commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_worker(**options) -> worker.HealthWorker:
@@ -128,8 +130,8 @@ def test_sigterm_finishes_the_current_task_and_exits(account, other_account, fro
 
     with mock.patch.object(tasks, "run_part", side_effect=run_part_then_terminate):
         loop.run()
-    statuses = [t.status for t in tasks_of(tasks.scan_part)]
-    assert statuses == [TaskResultStatus.SUCCESSFUL, TaskResultStatus.READY]
+    statuses = sorted(t.status for t in tasks_of(tasks.scan_part))
+    assert statuses == [TaskResultStatus.READY, TaskResultStatus.SUCCESSFUL]
     assert worker.STOP.is_set()
 
 
