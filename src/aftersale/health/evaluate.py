@@ -17,7 +17,7 @@ from django.db.models import Max
 from aftersale.accounts.models import Account
 from aftersale.health import scoring
 from aftersale.health.config import EngineConfig, load_config
-from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus
+from aftersale.health.models import Band, HealthSnapshot, ScanRun, ScanStatus, Trend
 from aftersale.health.signals import registry
 from aftersale.health.signals.registry import EvalContext, SignalValue
 from aftersale.health.signals.rhythm import fits_by_stream
@@ -51,6 +51,14 @@ class AccountHealth:
     @property
     def rounded_score(self) -> int | None:
         return None if self.score is None else round(self.score)
+
+    @property
+    def band_label(self) -> str:
+        return str(Band(self.band).label)
+
+    @property
+    def trend_label(self) -> str:
+        return str(Trend(self.trend).label) if self.trend else ""
 
     def snapshot_signals(self) -> dict[str, list[float | None]]:
         """The compact per-signal record a snapshot keeps: ``[value, contribution]``."""
