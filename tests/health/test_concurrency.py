@@ -57,7 +57,9 @@ def at_once(n: int, fn: Callable[[int], object]) -> list[object]:
 @pytest.fixture
 def portfolio(owner, colleague) -> list[Account]:
     return [
-        Account.objects.create(external_id=f"PG-{i}", name=f"Account {i}", owner=owner if i % 2 else colleague)
+        Account.objects.create(
+            external_id=f"PG-{i}", name=f"Account {i}", owner=owner if i % 2 else colleague
+        )
         for i in range(12)
     ]
 
