@@ -81,27 +81,52 @@ class Loader:
                 self.defaults[f.attname] = f.get_default()
         self.rows: list[tuple[Any, ...]] = []
         self.sqlite = connection.vendor == "sqlite"
+        self.names = [f.attname for f in self.fields]
+        # One converter per column, chosen once: SQLite gets text for dates and decimals.
+        self.converters = [self.converter(f) for f in self.fields]
+        self.defaults = {k: (self.adapt(v) if v is not None else None) for k, v in self.defaults.items()}
 
-    def add(self, **values: Any) -> None:
-        merged = [values.get(f.attname, self.defaults[f.attname]) for f in self.fields]
-        merged = [self.adapt(v) for v in merged] if self.sqlite else [
-            json.dumps(v) if isinstance(v, dict | list) else v for v in merged
-        ]
-        self.rows.append(tuple(merged))
+    def converter(self, field: Any) -> Any:
+        from django.db import models
 
-    @staticmethod
-    def adapt(value: Any) -> Any:
+        if isinstance(field, models.JSONField):
+            return json.dumps
+        if not self.sqlite:
+            return None
+        if isinstance(field, models.DateTimeField):
+            # Every generated moment is UTC: the stored text is its first 19 characters.
+            return lambda v: v.isoformat(" ")[:19]
+        if isinstance(field, models.DateField):
+            return date.isoformat
+        if isinstance(field, models.DecimalField):
+            return str
+        if isinstance(field, models.BooleanField):
+            return int
+        return None
+
+    def adapt(self, value: Any) -> Any:
         if isinstance(value, dict | list):
             return json.dumps(value)
+        if not self.sqlite:
+            return value
         if isinstance(value, datetime):
-            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            return value.astimezone(UTC).isoformat(" ")[:19]
         if isinstance(value, date):
             return value.isoformat()
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, bool):
-            return int(value)
+        if isinstance(value, Decimal | bool):
+            return str(value) if isinstance(value, Decimal) else int(value)
         return value
+
+    def add(self, **values: Any) -> None:
+        defaults = self.defaults
+        row = []
+        for name, convert in zip(self.names, self.converters, strict=True):
+            if name in values:
+                value = values[name]
+                row.append(convert(value) if convert is not None and value is not None else value)
+            else:
+                row.append(defaults[name])
+        self.rows.append(tuple(row))
 
     def flush(self) -> None:
         if not self.rows:
@@ -157,13 +182,22 @@ def generate(n_accounts: int, seed: int) -> int:
     start = NOW - timedelta(days=HISTORY_DAYS)
     departments = [d.value for d in Department if d != Department.PURCHASING]
     topics = [t.value for t in Topic]
+    # Enum value lists, read once (``.values`` rebuilds the list on every access).
+    industries, tiers = Industry.values, Tier.values
+    tp_kinds, initiators = TouchpointKind.values, InitiatedBy.values
+    case_kinds, stages, directions = CaseKind.values, Stage.values, Direction.values
+    idea_statuses, info_kinds, outcomes, attributes, sides = (
+        IdeaStatus.values, InfoKind.values, Outcome.values, Attribute.values, Side.values)
+    service_departments = list(Department.technical())
     with transaction.atomic():
         owners = [
             User.objects.create_user(email=f"owner{i}@bench.test", name=f"Owner {i}",
                                      department=Department.SALES, role=Role.MEMBER)
             for i in range(50)
         ]
-        products = [Product.objects.create(name=f"Machine {i}", kind=ProductKind.EQUIPMENT) for i in range(20)]
+        products = [
+            Product.objects.create(name=f"Machine {i}", kind=ProductKind.EQUIPMENT) for i in range(20)
+        ]
     # Parents before children: loaders are flushed in this order.
     loaders = {m: Loader(m, NOW) for m in (
         Account, Asset, MaintenancePlan, Order, Touchpoint, TouchpointParticipant, ServiceCase, WorkLog,
@@ -188,25 +222,26 @@ def generate(n_accounts: int, seed: int) -> int:
         owner = rng.choice(owners)
         loaders[Account].add(
             id=account_id, external_id=f"B-{account_id}", name=f"Account {account_id}",
-            kind=AccountKind.CUSTOMER, industry=rng.choice(Industry.values), tier=rng.choice(Tier.values),
+            kind=AccountKind.CUSTOMER, industry=rng.choice(industries), tier=rng.choice(tiers),
             owner_id=owner.pk,
         )
         # A fifth of the accounts went quiet at some point: the silence the engine must see.
         stop = NOW - timedelta(days=rng.uniform(30, 600)) if rng.random() < 0.2 else NOW
         portal_bias = rng.random()
-        for t in moments(rng.uniform(20, 90), stop):
+        for t in moments(rng.uniform(25, 110), stop):
             oid = next_id(Order)
-            channel = Channel.PORTAL if rng.random() < portal_bias else rng.choice([Channel.REP, Channel.PHONE])
+            by_hand = rng.choice([Channel.REP, Channel.PHONE])
+            channel = Channel.PORTAL if rng.random() < portal_bias else by_hand
             loaders[Order].add(id=oid, external_id=f"B-O{oid}", account_id=account_id, placed_at=t,
                                total=Decimal(rng.randint(100, 100000)), channel=channel)
             events += 1
         tx_bias = rng.random()
-        for t in moments(rng.uniform(20, 60), stop):
+        for t in moments(rng.uniform(25, 80), stop):
             tid = next_id(Touchpoint)
             topic = rng.choice(topics[:4]) if rng.random() < tx_bias * 0.6 else rng.choice(topics[4:])
             loaders[Touchpoint].add(
                 id=tid, external_id=f"B-T{tid}", account_id=account_id, occurred_at=t,
-                kind=rng.choice(TouchpointKind.values), initiated_by=rng.choice(InitiatedBy.values),
+                kind=rng.choice(tp_kinds), initiated_by=rng.choice(initiators),
                 minutes=rng.choice([15, 30, 45, 60, 90, 120]), topic=topic, topic_class=TOPIC_CLASSES[topic],
             )
             for department in rng.sample(departments, rng.choice([1, 1, 2])):
@@ -219,7 +254,8 @@ def generate(n_accounts: int, seed: int) -> int:
             asset_id = next_id(Asset)
             installed = (start + timedelta(days=rng.uniform(0, 700))).date()
             loaders[Asset].add(id=asset_id, external_id=f"B-A{asset_id}", account_id=account_id,
-                               product_id=rng.choice(products).pk, serial=f"S{asset_id}", installed_at=installed)
+                               product_id=rng.choice(products).pk, serial=f"S{asset_id}",
+                               installed_at=installed)
             if rng.random() < 0.6:
                 due = NOW.date() + timedelta(days=rng.randint(-120, 90))
                 loaders[MaintenancePlan].add(id=next_id(MaintenancePlan), asset_id=asset_id, name="Service",
@@ -232,7 +268,7 @@ def generate(n_accounts: int, seed: int) -> int:
             is_open = resolved > NOW or rng.random() < 0.03
             loaders[ServiceCase].add(
                 id=cid, external_id=f"B-C{cid}", account_id=account_id, asset_id=asset_id,
-                kind=rng.choice(CaseKind.values), is_complaint=rng.random() < 0.2, title="Case",
+                kind=rng.choice(case_kinds), is_complaint=rng.random() < 0.2, title="Case",
                 opened_at=t, first_response_at=min(responded, NOW) if responded <= NOW else None,
                 response_due_at=t + timedelta(hours=8), resolution_due_at=t + timedelta(days=4),
                 resolved_at=None if is_open else resolved,
@@ -242,7 +278,7 @@ def generate(n_accounts: int, seed: int) -> int:
             for _ in range(rng.choice([0, 1, 1, 2])):
                 loaders[WorkLog].add(
                     id=next_id(WorkLog), account_id=account_id, case_id=cid, user_id=owner.pk,
-                    department=rng.choice([Department.SERVICE, Department.ENGINEERING, Department.PRODUCTION]),
+                    department=rng.choice(service_departments),
                     worked_on=(t + timedelta(days=1)).date(), hours=Decimal(rng.randint(1, 8)),
                     on_site=rng.random() < 0.5,
                 )
@@ -250,15 +286,19 @@ def generate(n_accounts: int, seed: int) -> int:
         for t in moments(rng.uniform(120, 360), NOW):
             due = (t + timedelta(days=rng.randint(7, 90))).date()
             roll = rng.random()
-            status = (PromiseStatus.OPEN if due > NOW.date() or roll < 0.1 else PromiseStatus.KEPT if roll < 0.7
-                      else PromiseStatus.LATE if roll < 0.9 else PromiseStatus.BROKEN)
+            status = (
+                PromiseStatus.OPEN if due > NOW.date() or roll < 0.1
+                else PromiseStatus.KEPT if roll < 0.7
+                else PromiseStatus.LATE if roll < 0.9
+                else PromiseStatus.BROKEN
+            )
             closed = None if status == PromiseStatus.OPEN else min(due + timedelta(days=rng.randint(-5, 20)),
                                                                    NOW.date())
             closed = max(closed, t.date()) if closed else None
             pid = next_id(Promise)
             loaders[Promise].add(
                 id=pid, external_id=f"B-P{pid}", account_id=account_id, direction=Direction.FROM_US,
-                description="Promise", stage=rng.choice(Stage.values), made_at=t.date(), made_by_id=owner.pk,
+                description="Promise", stage=rng.choice(stages), made_at=t.date(), made_by_id=owner.pk,
                 made_by_department=Department.SALES, due_at=due, delivery_owner_id=owner.pk,
                 delivery_department=Department.SERVICE, status=status, closed_at=closed,
                 delivered_at=closed if status in (PromiseStatus.KEPT, PromiseStatus.LATE) else None,
@@ -267,27 +307,27 @@ def generate(n_accounts: int, seed: int) -> int:
         for t in moments(rng.uniform(200, 900), NOW):
             iid = next_id(Idea)
             loaders[Idea].add(id=iid, external_id=f"B-I{iid}", account_id=account_id,
-                              direction=rng.choice(Direction.values), title="Idea", proposed_at=t.date(),
-                              status=rng.choice(IdeaStatus.values), decided_at=t.date())
+                              direction=rng.choice(directions), title="Idea", proposed_at=t.date(),
+                              status=rng.choice(idea_statuses), decided_at=t.date())
             events += 1
         for t in moments(rng.uniform(200, 900), NOW):
             loaders[InfoShare].add(id=next_id(InfoShare), account_id=account_id,
-                                   direction=rng.choice(Direction.values), kind=rng.choice(InfoKind.values),
+                                   direction=rng.choice(directions), kind=rng.choice(info_kinds),
                                    shared_at=t.date(), description="Shared")
             events += 1
         for t in moments(rng.uniform(200, 700), NOW):
             loaders[TrustRating].add(id=next_id(TrustRating), account_id=account_id,
-                                     direction=rng.choice(Direction.values), rated_at=t.date(),
+                                     direction=rng.choice(directions), rated_at=t.date(),
                                      trust=Decimal(rng.randint(10, 50)) / 10)
             events += 1
         for t in moments(rng.uniform(300, 1200), NOW):
             rid = next_id(RelationshipReview)
             loaders[RelationshipReview].add(
                 id=rid, account_id=account_id, reviewer_id=owner.pk, held_at=t.date(),
-                status=ReviewStatus.COMPLETED, outcome=rng.choice(Outcome.values),
+                status=ReviewStatus.COMPLETED, outcome=rng.choice(outcomes),
                 promises_kept=rng.random() < 0.7, neglect_found=rng.random() < 0.3,
             )
-            for attribute in rng.sample(Attribute.values, 2):
+            for attribute in rng.sample(attributes, 2):
                 loaders[CompetitorRating].add(id=next_id(CompetitorRating), review_id=rid,
                                               attribute=attribute, score=rng.randint(1, 5))
                 events += 1
@@ -297,10 +337,11 @@ def generate(n_accounts: int, seed: int) -> int:
             begin = (NOW - timedelta(days=rng.randint(30, 500))).date()
             touched = NOW - timedelta(days=rng.randint(0, 300))
             loaders[JointPlan].add(id=jid, account_id=account_id, title="Plan", period_start=begin,
-                                   period_end=begin + timedelta(days=365), created_at=touched, updated_at=touched)
+                                   period_end=begin + timedelta(days=365), created_at=touched,
+                                   updated_at=touched)
             for _ in range(rng.randint(1, 4)):
                 loaders[JointPlanItem].add(id=next_id(JointPlanItem), plan_id=jid, title="Item",
-                                           owner_side=rng.choice(Side.values), created_at=touched,
+                                           owner_side=rng.choice(sides), created_at=touched,
                                            updated_at=touched)
                 events += 1
             events += 1
@@ -427,12 +468,28 @@ def event_count() -> int:
     from aftersale.commerce.models import Order
     from aftersale.engagement.models import Idea, InfoShare, Touchpoint, TouchpointParticipant
     from aftersale.promises.models import Promise
-    from aftersale.reviews.models import CompetitorRating, JointPlan, JointPlanItem, RelationshipReview, TrustRating
+    from aftersale.reviews.models import (
+        CompetitorRating,
+        JointPlan,
+        JointPlanItem,
+        RelationshipReview,
+        TrustRating,
+    )
     from aftersale.service.models import ServiceCase, WorkLog
 
     models = (Order, Touchpoint, TouchpointParticipant, ServiceCase, WorkLog, Promise, Idea, InfoShare,
               TrustRating, RelationshipReview, CompetitorRating, JointPlan, JointPlanItem)
     return sum(m.objects.count() for m in models)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def main() -> None:
@@ -463,7 +520,7 @@ def main() -> None:
         sys.stderr.write(child.stderr)
         raise SystemExit(child.returncode)
     result = json.loads(child.stdout.strip().splitlines()[-1])
-    result["machine"] = f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    result["machine"] = f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     result["date"] = date.today().isoformat()
     print(json.dumps(result, indent=2))
 

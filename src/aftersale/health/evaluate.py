@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from aftersale.accounts.models import Account
@@ -42,11 +43,24 @@ class AccountHealth:
     values: dict[str, SignalValue]
     contributions: dict[str, float | None]
     weights: dict[str, int]
-    reasons: list[str] = field(default_factory=list)
-    moved: list[tuple[str, float]] = field(default_factory=list)
     previous_date: date | None = None
     previous_score: float | None = None
+    previous_contributions: dict[str, float | None] | None = None
     language: str = "en"
+
+    # Reasons and movements are worked out when someone asks (a page, an alert),
+    # not for each of the 100,000 accounts of a scan.
+    @cached_property
+    def reasons(self) -> list[str]:
+        """The signals that explain the score best, costliest first."""
+        return scoring.reasons({n: sv.value for n, sv in self.values.items()}, self.weights)
+
+    @cached_property
+    def moved(self) -> list[tuple[str, float]]:
+        """Why it moved: the biggest changes in contribution since the previous scan."""
+        if self.previous_contributions is None:
+            return []
+        return scoring.moved(self.contributions, self.previous_contributions)
 
     @property
     def rounded_score(self) -> int | None:
@@ -62,11 +76,9 @@ class AccountHealth:
 
     def snapshot_signals(self) -> dict[str, list[float | None]]:
         """The compact per-signal record a snapshot keeps: ``[value, contribution]``."""
+        contributions = self.contributions
         return {
-            name: [
-                None if sv.value is None else round(sv.value, 4),
-                None if self.contributions.get(name) is None else round(self.contributions[name], 2),
-            ]
+            name: [None, None] if sv.value is None else [round(sv.value, 4), round(contributions[name], 2)]
             for name, sv in self.values.items()
         }
 
@@ -103,11 +115,13 @@ def make_context(as_of: datetime, config: EngineConfig | None = None,
     if config is None:
         config = load_config()
     if fits is None:
-        latest = (
-            ScanRun.objects.filter(status=ScanStatus.DONE, as_of__lte=as_of)
-            .order_by("-as_of").values_list("rhythm_models", flat=True).first()
+        latest = run(
+            f"SELECT rhythm_models FROM {table(ScanRun)} WHERE status = :done AND as_of <= :as_of"  # noqa: S608
+            " ORDER BY as_of DESC LIMIT 1",
+            done=ScanStatus.DONE, as_of=as_of,
         )
-        fits = fits_by_stream(latest or [])
+        models = latest[0][0] if latest else "[]"
+        fits = fits_by_stream(json.loads(models) if isinstance(models, str) else models)
     return EvalContext(as_of=as_of, config=config, fits=fits)
 
 
@@ -203,11 +217,9 @@ def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
             account_id=account_id, as_of=ctx.as_of, score=combined.score, band=band,
             coverage=combined.coverage, trend=scoring.trend(change, config.trend_points),
             trend_change=change, values=values, contributions=combined.contributions,
-            weights=weights, reasons=scoring.reasons(plain, weights),
-            moved=scoring.moved(combined.contributions, before[1]) if before else [],
-            previous_date=refs.previous if before else None,
+            weights=weights, previous_date=refs.previous if before else None,
             previous_score=before[0] if before else None,
-            language=language or "en",
+            previous_contributions=before[1] if before else None, language=language or "en",
         )
     return results
 

@@ -27,10 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-
-from aftersale.health.signals.registry import iso
 
 STREAMS = ("orders", "contacts")
 
@@ -99,6 +98,7 @@ class GapRatioModel:
         self, as_of: datetime, stats: Mapping[int, RhythmStats], fit: Mapping[str, Any] | None
     ) -> dict[int, RhythmAssessment]:
         result: dict[int, RhythmAssessment] = {}
+        local_as_of = as_of.astimezone(timezone.get_default_timezone())
         for account_id, s in stats.items():
             if s.count < self.MIN_EVENTS:
                 continue
@@ -109,7 +109,7 @@ class GapRatioModel:
             result[account_id] = RhythmAssessment(
                 value=value,
                 facts={
-                    "count": s.count, "last": iso(as_of - timedelta(days=s.last_age)),
+                    "count": s.count, "last": (local_as_of - timedelta(days=s.last_age)).date().isoformat(),
                     "gap_days": round(gap),
                     "since_days": int(since), "ratio": round(ratio, 1),
                 },
