@@ -154,10 +154,11 @@ class ReviewSummary:
         return {row.attribute: row.gap for row in self.gaps}
 
 
-def ratings_by_review(review_ids: Iterable[int]) -> dict[int, list[GapRow]]:
-    """The competitor gap table of each review (one query)."""
+def ratings_by_review(review_ids: Iterable[int] | QuerySet) -> dict[int, list[GapRow]]:
+    """The competitor gap table of each review (one query); ``review_ids`` may be a subquery."""
     grouped: dict[int, list[tuple[int | None, str, int]]] = defaultdict(list)
-    rows = CompetitorRating.objects.filter(review_id__in=list(review_ids)).values_list(
+    ids = review_ids if isinstance(review_ids, QuerySet) else list(review_ids)
+    rows = CompetitorRating.objects.filter(review_id__in=ids).values_list(
         "review_id", "competitor_id", "attribute", "score"
     )
     for review_id, competitor_id, attribute, score in rows:
@@ -178,7 +179,8 @@ def last_reviews(as_of: date | datetime, account_ids: AccountIds = None) -> dict
     latest = list(ranked.values_list(
         "pk", "account_id", "held_at", "outcome", "promises_kept", "neglect_found"
     ))
-    gaps = ratings_by_review(row[0] for row in latest)
+    # A subquery rather than a list of ids: a portfolio has one last review per account.
+    gaps = ratings_by_review(ranked.values("pk")) if latest else {}
     return {
         account_id: ReviewSummary(pk, held_at, outcome, promises_kept, neglect_found, gaps.get(pk, []))
         for pk, account_id, held_at, outcome, promises_kept, neglect_found in latest
