@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "aftersale.reviews",
     "aftersale.alerts",
     "aftersale.web",
+    "aftersale.imports",
     "aftersale.demo",
 ]
 

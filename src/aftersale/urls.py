@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("aftersale.staff.urls")),
     path("", include("aftersale.web.urls")),
+    path("imports/", include("aftersale.imports.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,122 @@
+"""Batched INSERT and UPDATE statements for one model, without building model instances.
+
+``bulk_create`` spends most of its time constructing and preparing model
+instances: about 175 µs a row for orders on this machine, against 50 µs for
+``executemany`` with values adapted here (docs/import-export.md). Values go
+through the database backend's own adapters, so what is stored is exactly what
+the ORM would have stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from django.db import connection, models
+
+Adapter = Callable[[Any], Any] | None
+
+
+def _adapter(field: models.Field) -> Adapter:
+    ops = connection.ops
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    if kind == "DateField":
+        return ops.adapt_datefield_value
+    if kind == "DecimalField":
+        return partial(
+            ops.adapt_decimalfield_value,
+            max_digits=field.max_digits, decimal_places=field.decimal_places,
+        )
+    if kind in {"CharField", "TextField", "EmailField", "BooleanField", "ForeignKey",
+                "BigAutoField", "AutoField", "IntegerField", "BigIntegerField",
+                "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField"}:
+        return None
+    return partial(_prep, field)
+
+
+def _prep(field: models.Field, value: Any) -> Any:
+    return field.get_db_prep_save(value, connection)
+
+
+class Writer:
+    """Inserts and updates rows of ``model`` given as ``{attname: python value}``."""
+
+    def __init__(self, model: type[models.Model], now: datetime):
+        self.model = model
+        self.now = now
+        self.table = connection.ops.quote_name(model._meta.db_table)
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.by_attname = {f.attname: f for f in self.fields}
+        self.adapters = {f.attname: _adapter(f) for f in self.fields}
+        # Every column the insert writes, with the stored form of its default.
+        self.defaults = {f.attname: self._adapt(f.attname, self._default(f)) for f in self.fields}
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        marks = ", ".join(["%s"] * len(self.fields))
+        self.insert_sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.has_updated_at = "updated_at" in self.by_attname
+
+    def python_defaults(self) -> dict[str, Any]:
+        """What a new row holds in fields its file leaves out (for checks before writing)."""
+        return {f.attname: self._default(f) for f in self.fields}
+
+    def _default(self, field: models.Field) -> Any:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            return self.now
+        if field.has_default():
+            return field.get_default()
+        if field.null:
+            return None
+        if field.empty_strings_allowed:
+            return ""
+        return None
+
+    def _adapt(self, attname: str, value: Any) -> Any:
+        adapt = self.adapters[attname]
+        if adapt is None or value is None:
+            return value
+        return adapt(value)
+
+    def insert(self, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        defaults = self.defaults
+        plan = [(f.attname, self.adapters[f.attname], defaults[f.attname]) for f in self.fields]
+        params = []
+        for values in rows:
+            record = []
+            for attname, adapt, default in plan:
+                if attname in values:
+                    value = values[attname]
+                    if adapt is not None and value is not None:
+                        value = adapt(value)
+                    record.append(value)
+                else:
+                    record.append(default)
+            params.append(record)
+        with connection.cursor() as cursor:
+            cursor.executemany(self.insert_sql, params)
+
+    def update(self, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Set the given fields of each ``(pk, values)``; rows with the same fields share a statement."""
+        groups: dict[tuple[str, ...], list[list[Any]]] = {}
+        for pk, values in rows:
+            names = tuple(sorted(values))
+            record = [self._adapt(name, values[name]) for name in names]
+            if self.has_updated_at:
+                record.append(self.defaults["updated_at"])
+            record.append(pk)
+            groups.setdefault(names, []).append(record)
+        quote = connection.ops.quote_name
+        for names, params in groups.items():
+            columns = [self.by_attname[name].column for name in names]
+            if self.has_updated_at:
+                columns.append("updated_at")
+            assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+            pk_column = quote(self.model._meta.pk.column)
+            sql = f"UPDATE {self.table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, params)
