@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.imports.kinds import KINDS
-from aftersale.imports.kinds.base import Column, Kind, Report, Resolver, Row
+from aftersale.imports.kinds.base import NO_REFS, Column, Kind, Report, Resolver, Row
 from aftersale.imports.parsing import CsvSource, check_header_shape
 from aftersale.imports.problems import BadValue, Problems
-from aftersale.imports.writer import Writer
+from aftersale.imports.writer import Writer, bulk_session, key_in
 
 CHUNK_SIZE = 5000
 # Remember this many keys of rows that failed, to report their duplicates too.
@@ -88,7 +88,7 @@ def import_file(
     result = ImportResult(kind=kind_name, dry_run=dry_run)
     started = time.monotonic()
     try:
-        with transaction.atomic():
+        with bulk_session(), transaction.atomic():
             _Import(kind, result, chunk_size, progress).run(binary)
             if result.problems or dry_run:
                 transaction.set_rollback(True)
@@ -116,12 +116,14 @@ class _Import:
         self.seen = _PkSet()
         self.failed_keys: dict[str, int] = {}
         self.max_pk_before = 0
+        self.key_field = kind.column(kind.key).field
 
     def run(self, binary: IO[bytes]) -> None:
         source = CsvSource(binary, self.problems)
         header = source.open()
         if header is None or not self._check_header(header):
             return
+        self._plan()
         self.max_pk_before = self.kind.model._default_manager.aggregate(m=Max("pk"))["m"] or 0
         for chunk in self._chunks(source.rows()):
             self._process(chunk)
@@ -172,6 +174,22 @@ class _Import:
         self.problems.add(row.number, column, value, message)
         row.failed = True
 
+    def _plan(self) -> None:
+        """Work out once what each present column does, for the per-row loops."""
+        self.parse_plan = []
+        self.ref_plan = []
+        for index, column in self.present:
+            # Where the parsed cell goes: straight into the model fields, or into
+            # ``values`` for references (resolved per chunk) and kind-handled cells.
+            direct = bool(column.field) and not column.ref
+            empty = self.new_defaults[column.field] if direct else None
+            self.parse_plan.append(
+                (index, column.name, column.parse, column.may_be_empty, direct,
+                 column.field if direct else column.name, empty)
+            )
+            if column.ref and column.field:
+                self.ref_plan.append((column.name, column.field))
+
     def _parse(self, row: Row) -> None:
         cells = row.cells
         if len(cells) != self.width:
@@ -180,20 +198,21 @@ class _Import:
                 % {"n": len(cells), "m": self.width}, value="",
             )
             return
-        values = row.values
-        for index, column in self.present:
+        fields, values = row.fields, row.values
+        for index, name, parse, may_be_empty, direct, target, empty in self.parse_plan:
             raw = cells[index].strip()
-            if raw == "":
-                if not column.may_be_empty:
-                    self._report(row, column.name, _("A value is required."), value="")
-                values[column.name] = None
-                continue
-            try:
-                values[column.name] = column.parse(raw)
-            except BadValue as exc:
-                self._report(row, column.name, str(exc), value=raw)
-        key = values.get(self.kind.key)
-        row.key = key or ""
+            if raw:
+                try:
+                    value = parse(raw)
+                except BadValue as exc:
+                    self._report(row, name, str(exc), value=raw)
+                    continue
+            else:
+                if not may_be_empty:
+                    self._report(row, name, _("A value is required."), value="")
+                value = empty
+            (fields if direct else values)[target] = value
+        row.key = fields.get(self.key_field) or values.get(self.key_field) or ""
 
     def _process(self, chunk: list[Row]) -> None:
         kind = self.kind
@@ -204,6 +223,7 @@ class _Import:
         rows = self._drop_duplicates_in_chunk(chunk)
         existing = self._existing([r.key for r in rows])
         checked: list[Row] = []
+        rules = kind.has_row_rules
         for row in rows:
             stored = existing.get(row.key)
             if stored is not None:
@@ -211,15 +231,16 @@ class _Import:
                     continue
                 row.pk = stored["pk"]
                 row.existing = stored
-            self._fill_fields(row)
-            merged = dict(stored if stored is not None else self.new_defaults)
-            merged.update(row.fields)
-            kind.check(row, merged, self._reporter(row))
-            if row.failed:
-                self._remember_failed(row)
-            else:
+            self._fill_refs(row)
+            if rules:
+                merged = dict(stored if stored is not None else self.new_defaults)
+                merged.update(row.fields)
+                kind.check(row, merged, self._reporter(row))
+                if row.failed:
+                    self._remember_failed(row)
+                    continue
                 row.fields.update(kind.derive(merged, stored))
-                checked.append(row)
+            checked.append(row)
         kind.check_chunk(checked, self._reporter)
         creates: list[Row] = []
         updates: list[Row] = []
@@ -264,21 +285,15 @@ class _Import:
                 found = resolver.get(key)
                 if found is None:
                     self._report(row, column_name, str(resolver.missing))
+                elif row.refs is NO_REFS:
+                    row.refs = {column_name: found}
                 else:
                     row.refs[column_name] = found
 
-    def _fill_fields(self, row: Row) -> None:
-        fields = row.fields
-        for _index, column in self.present:
-            if not column.field:
-                continue
-            value = row.values.get(column.name)
-            if column.ref:
-                fields[column.field] = row.refs[column.name][0] if value else None
-            elif value is None:
-                fields[column.field] = self.new_defaults[column.field]
-            else:
-                fields[column.field] = value
+    def _fill_refs(self, row: Row) -> None:
+        fields, values, refs = row.fields, row.values, row.refs
+        for name, attname in self.ref_plan:
+            fields[attname] = refs[name][0] if values.get(name) else None
 
     def _drop_duplicates_in_chunk(self, chunk: list[Row]) -> list[Row]:
         first: dict[str, int] = {}
@@ -320,10 +335,12 @@ class _Import:
         if not keys:
             return {}
         kind = self.kind
-        queryset = kind.model._default_manager.filter(**{f"{kind.key}__in": keys})
+        queryset = key_in(kind.model._default_manager.all(), kind.key, keys)
         return {row[kind.key]: row for row in queryset.values("pk", *kind.stored_fields())}
 
     def _write(self, creates: list[Row], updates: list[Row], related: dict[int, Any]) -> None:
+        if not creates and not updates:
+            return
         kind = self.kind
         for row in creates:
             kind.on_create(row)
@@ -352,7 +369,7 @@ class _Import:
 
     def _fetch_pks(self, rows: list[Row]) -> None:
         kind = self.kind
-        queryset = kind.model._default_manager.filter(**{f"{kind.key}__in": [r.key for r in rows]})
+        queryset = key_in(kind.model._default_manager.all(), kind.key, [r.key for r in rows])
         pks = dict(queryset.values_list(kind.key, "pk"))
         for row in rows:
             row.pk = pks[row.key]

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils.functional import Promise as LazyText
 
 from aftersale.imports.parsing import Parser
+from aftersale.imports.writer import key_in
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Resolver:
         wanted = {k for k in keys if k not in self.cache}
         if not wanted:
             return
-        rows = self.queryset().filter(**{f"{self.key}__in": wanted})
+        rows = key_in(self.queryset(), self.key, sorted(wanted))
         for row in rows.values_list(self.key, "pk", *self.extra):
             self.cache[row[0]] = row[1:]
 
@@ -75,20 +76,35 @@ class Resolver:
         return self.cache.get(key.lower() if self.lower else key)
 
 
-@dataclass(slots=True)
-class Row:
-    """One data row on its way into the database."""
+# Shared empty defaults (replaced, never changed): most rows of a large file
+# need neither, and a million empty dicts are measurable.
+NO_REFS: dict[str, tuple] = {}
+NO_CHANGES: dict[str, tuple[Any, Any]] = {}
 
-    number: int
-    cells: list[str]
-    key: str = ""
-    values: dict[str, Any] = field(default_factory=dict)
-    fields: dict[str, Any] = field(default_factory=dict)
-    refs: dict[str, tuple] = field(default_factory=dict)
-    pk: int | None = None
-    existing: dict[str, Any] | None = None
-    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    failed: bool = False
+
+class Row:
+    """One data row on its way into the database.
+
+    ``fields`` holds model attribute values (what is compared and written);
+    ``values`` the parsed cells of columns a kind handles itself and of
+    references; ``refs`` what each reference resolved to. A plain class with
+    slots: a million of these are made per million-row file.
+    """
+
+    __slots__ = ("number", "cells", "key", "values", "fields", "refs", "pk", "existing", "changes",
+                 "failed")
+
+    def __init__(self, number: int, cells: list[str]):
+        self.number = number
+        self.cells = cells
+        self.key = ""
+        self.values: dict[str, Any] = {}
+        self.fields: dict[str, Any] = {}
+        self.refs: dict[str, tuple] = NO_REFS
+        self.pk: int | None = None
+        self.existing: dict[str, Any] | None = None
+        self.changes: dict[str, tuple[Any, Any]] = NO_CHANGES
+        self.failed = False
 
 
 Report = Callable[[str, str], None]
@@ -106,6 +122,11 @@ class Kind:
     stored_extra: tuple[str, ...] = ()
     # Whether created rows' primary keys are needed after the insert (related rows).
     needs_pks: bool = False
+
+    @property
+    def has_row_rules(self) -> bool:
+        """Whether ``check`` or ``derive`` do anything (else the engine skips them)."""
+        return type(self).check is not Kind.check or type(self).derive is not Kind.derive
 
     def resolvers(self) -> dict[str, Resolver]:
         """Fresh resolvers for one file (their caches live as long as the import)."""
