@@ -16,7 +16,7 @@ primary keys, one bit a row).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from aftersale.imports.kinds import KINDS
 from aftersale.imports.kinds.base import NO_REFS, Column, Kind, Report, Resolver, Row
 from aftersale.imports.parsing import CsvSource, check_header_shape
-from aftersale.imports.problems import BadValue, Problems
+from aftersale.imports.problems import Problems
+from aftersale.imports.reader import ChunkReader, plan
 from aftersale.imports.writer import Writer, bulk_session, key_in
 
 CHUNK_SIZE = 5000
@@ -123,12 +124,21 @@ class _Import:
         header = source.open()
         if header is None or not self._check_header(header):
             return
-        self._plan()
+        self.ref_plan = [(c.name, c.field) for _i, c in self.present if c.ref and c.field]
         self.max_pk_before = self.kind.model._default_manager.aggregate(m=Max("pk"))["m"] or 0
-        for chunk in self._chunks(source.rows()):
-            self._process(chunk)
+        # Problems that end the reading (not UTF-8, not CSV) come from the reader
+        # thread; they are collected apart and added once it has finished.
+        source.problems = reading = Problems()
+        steps = plan(self.present, self.new_defaults)
+        reader = ChunkReader(source, steps, self.width, self.key_field, self.chunk_size)
+        for chunk in reader:
+            for problem in chunk.problems:
+                self.problems.add(problem.row, problem.column, problem.value, problem.message)
+            self._process(chunk.rows)
             if self.progress:
-                self.progress(source.bytes_read, self.result.rows)
+                self.progress(chunk.bytes_read, self.result.rows)
+        for problem in reading:
+            self.problems.add(problem.row, problem.column, problem.value, problem.message)
 
     def _check_header(self, header: list[str]) -> bool:
         message = check_header_shape(header)
@@ -156,16 +166,6 @@ class _Import:
         self.present_names = {c.name for _i, c in self.present}
         return not self.problems
 
-    def _chunks(self, rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[Row]]:
-        chunk: list[Row] = []
-        for number, cells in rows:
-            chunk.append(Row(number, cells))
-            if len(chunk) >= self.chunk_size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
     # --- one chunk -------------------------------------------------------------------
 
     def _report(self, row: Row, column: str, message: str, value: str | None = None) -> None:
@@ -174,51 +174,9 @@ class _Import:
         self.problems.add(row.number, column, value, message)
         row.failed = True
 
-    def _plan(self) -> None:
-        """Work out once what each present column does, for the per-row loops."""
-        self.parse_plan = []
-        self.ref_plan = []
-        for index, column in self.present:
-            # Where the parsed cell goes: straight into the model fields, or into
-            # ``values`` for references (resolved per chunk) and kind-handled cells.
-            direct = bool(column.field) and not column.ref
-            empty = self.new_defaults[column.field] if direct else None
-            self.parse_plan.append(
-                (index, column.name, column.parse, column.may_be_empty, direct,
-                 column.field if direct else column.name, empty)
-            )
-            if column.ref and column.field:
-                self.ref_plan.append((column.name, column.field))
-
-    def _parse(self, row: Row) -> None:
-        cells = row.cells
-        if len(cells) != self.width:
-            self._report(
-                row, "", _("This row has %(n)d cells but the header has %(m)d columns.")
-                % {"n": len(cells), "m": self.width}, value="",
-            )
-            return
-        fields, values = row.fields, row.values
-        for index, name, parse, may_be_empty, direct, target, empty in self.parse_plan:
-            raw = cells[index].strip()
-            if raw:
-                try:
-                    value = parse(raw)
-                except BadValue as exc:
-                    self._report(row, name, str(exc), value=raw)
-                    continue
-            else:
-                if not may_be_empty:
-                    self._report(row, name, _("A value is required."), value="")
-                value = empty
-            (fields if direct else values)[target] = value
-        row.key = fields.get(self.key_field) or values.get(self.key_field) or ""
-
     def _process(self, chunk: list[Row]) -> None:
         kind = self.kind
         self.result.rows += len(chunk)
-        for row in chunk:
-            self._parse(row)
         self._resolve(chunk)
         rows = self._drop_duplicates_in_chunk(chunk)
         existing = self._existing([r.key for r in rows])
