@@ -101,7 +101,7 @@ class CsvSource:
         except UnicodeDecodeError:
             self.problems.add(
                 self.row + 1, "", "",
-                _("The file is not UTF-8 text from this row on. Save it as \u201cCSV UTF-8\u201d."),
+                _("The file is not UTF-8 text from this row on. Save it as “CSV UTF-8”."),
             )
             return None
         except csv.Error as exc:
@@ -116,10 +116,10 @@ def _sniff(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return _(
             "This looks like a spreadsheet workbook (.xlsx), not a CSV file. "
-            "Save the sheet as \u201cCSV UTF-8\u201d and upload that."
+            "Save the sheet as “CSV UTF-8” and upload that."
         )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _("The file is UTF-16 text. Save it as \u201cCSV UTF-8\u201d.")
+        return _("The file is UTF-16 text. Save it as “CSV UTF-8”.")
     if b"\x00" in head:
         return _("This is not a text file (it contains NUL bytes); a CSV file is expected.")
     return ""
