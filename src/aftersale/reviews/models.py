@@ -118,7 +118,8 @@ class CompetitorRating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.competitor or _('us')} {self.attribute} {self.score}"
+        who = str(self.competitor) if self.competitor_id else str(_("us"))
+        return f"{who} {self.attribute} {self.score}"
 
 
 class Side(models.TextChoices):
