@@ -35,7 +35,9 @@ def assert_nothing_written(result: ImportResult, model=Order) -> None:
 
 
 def test_it_reports_unknown_missing_and_repeated_columns(accounts):
-    result = run_import("orders", "external_id,account,placed,total,total,colour\nO-1,ACC-001,2024-01-01,1,2,red\n")
+    result = run_import(
+        "orders", "external_id,account,placed,total,total,colour\nO-1,ACC-001,2024-01-01,1,2,red\n"
+    )
     problems = [(p.row, p.column) for p in result.problems]
     assert problems == [(1, "placed"), (1, "total"), (1, "colour"), (1, "placed_at")]
     assert "Unknown column" in messages(result)[0]
@@ -85,7 +87,9 @@ def test_it_reports_references_to_rows_that_do_not_exist(accounts):
 
 
 def test_it_accepts_only_staff_as_owners(accounts, contact):
-    result = run_import("accounts", f"external_id,name,owner_email\nA-9,X,{contact.email}\nA-10,Y,nobody@x.test\n")
+    result = run_import(
+        "accounts", f"external_id,name,owner_email\nA-9,X,{contact.email}\nA-10,Y,nobody@x.test\n"
+    )
     assert [(p.row, p.column) for p in result.problems] == [(2, "owner_email"), (3, "owner_email")]
     assert "no staff member with this e-mail" in messages(result)[0]
     assert not Account.objects.filter(external_id__in=["A-9", "A-10"]).exists()
@@ -98,7 +102,8 @@ def test_it_refuses_to_turn_a_portal_login_into_staff(db, contact):
 
 
 def test_it_reports_duplicate_keys_within_a_chunk_and_across_chunks(accounts):
-    text = ORDERS + "".join(f"O-{i},ACC-001,2024-01-01,10,rep\n" for i in range(5)) + "O-1,ACC-001,2024-01-01,10,rep\n"
+    rows = "".join(f"O-{i},ACC-001,2024-01-01,10,rep\n" for i in range(5))
+    text = ORDERS + rows + "O-1,ACC-001,2024-01-01,10,rep\n"
     result = run_import("orders", text)
     assert (only(result).row, only(result).column, only(result).value) == (7, "external_id", "O-1")
     assert "row 3 has the same external_id" in only(result).message
@@ -171,7 +176,9 @@ def test_it_reports_assets_that_break_the_installed_base_rules(accounts):
 
 def test_it_refuses_an_asset_of_another_account_on_a_case(accounts):
     import_sample("assets")
-    result = run_import("cases", "external_id,account,opened_at,kind,asset\nC-1,ACC-003,2024-01-01,repair,AST-001\n")
+    result = run_import(
+        "cases", "external_id,account,opened_at,kind,asset\nC-1,ACC-003,2024-01-01,repair,AST-001\n"
+    )
     assert (only(result).column, only(result).value) == ("asset", "AST-001")
     assert "belongs to another account" in only(result).message
 

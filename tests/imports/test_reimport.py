@@ -64,14 +64,18 @@ def test_it_leaves_fields_of_missing_optional_columns_alone(portfolio):
 
 
 def test_it_updates_staff_by_email_whatever_the_case(portfolio):
-    result = run_import("staff", "email,name,department,role\nAN.NGUYEN@vendor.test,Nguyễn Văn An,management,admin\n")
+    result = run_import(
+        "staff", "email,name,department,role\nAN.NGUYEN@vendor.test,Nguyễn Văn An,management,admin\n"
+    )
     assert (result.created, result.updated) == (0, 1)
     user = User.objects.get(email="an.nguyen@vendor.test")
     assert (user.department, user.role, user.is_superuser) == ("management", Role.ADMIN, True)
 
 
 def test_it_follows_case_dates_with_the_status(portfolio):
-    text = sample_with("cases", "AST-002,2024-02-03T15:00:00+07:00,", "AST-002,2024-02-03T15:00:00+07:00,2024-02-05")
+    text = sample_with(
+        "cases", "AST-002,2024-02-03T15:00:00+07:00,", "AST-002,2024-02-03T15:00:00+07:00,2024-02-05"
+    )
     result = run_import("cases", text)
     assert result.updated == 1
     assert ServiceCase.objects.get(external_id="CASE-002").status == CaseStatus.RESOLVED

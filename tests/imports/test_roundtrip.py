@@ -11,7 +11,7 @@ from django.db.models import Model
 
 from aftersale.accounts.models import Account, Contact
 from aftersale.commerce.models import Order, Product
-from aftersale.engagement.models import Touchpoint, TouchpointParticipant, TopicClass
+from aftersale.engagement.models import TopicClass, Touchpoint, TouchpointParticipant
 from aftersale.imports.kinds import KINDS
 from aftersale.promises.models import Promise, PromiseEvent
 from aftersale.service.models import Asset, CaseStatus, ServiceCase

@@ -11,7 +11,10 @@ from aftersale.commerce.models import Order
 from aftersale.imports.kinds import KINDS
 from tests.imports.conftest import DATA, import_sample
 
-ORDERS = "external_id,account,placed_at,total,channel\nO-1,ACC-001,2024-01-01,10,rep\nO-2,ACC-002,2024-02-01,20,edi\n"
+ORDERS = (
+    "external_id,account,placed_at,total,channel\n"
+    "O-1,ACC-001,2024-01-01,10,rep\nO-2,ACC-002,2024-02-01,20,edi\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -172,7 +175,8 @@ def test_the_page_speaks_vietnamese(manager_client, portfolio_base):
     manager_client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     page = manager_client.get(reverse("imports:index")).content.decode()
     assert "Nhập" in page
-    response = upload(manager_client, "orders", "external_id,account,placed_at,total\nO-1,ACC-404,2024-01-01,1\n")
+    text = "external_id,account,placed_at,total\nO-1,ACC-404,2024-01-01,1\n"
+    response = upload(manager_client, "orders", text)
     assert "Không có khách hàng nào có external_id này" in response.content.decode()
 
 

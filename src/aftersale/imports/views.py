@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from itertools import chain
 
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from aftersale.accounts.models import Account, AccountKind, Industry, Tier
+from aftersale.accounts.models import Account
 from aftersale.imports import uploads
 from aftersale.imports.engine import import_file
 from aftersale.imports.exporting import csv_lines, export_rows
 from aftersale.imports.forms import ImportForm
 from aftersale.imports.kinds import KINDS
 from aftersale.staff.access import manager_required, staff_required
+from aftersale.staff.models import Role
+from aftersale.web.views import portfolio_filters
 
 SESSION_KEY = "imports"
 
@@ -68,7 +69,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if pending is None or path is None:
         raise Http404
     kind = pending["kind"]
-    if kind == "staff" and request.user.role != "admin":
+    if kind == "staff" and request.user.role != Role.ADMIN:
         raise Http404
     # Checked again, in the same transaction that writes: the data may have
     # changed since the preview.
@@ -102,29 +103,11 @@ def export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
         raise Http404
     accounts = Account.objects.restrict(request.user)
     if kind == "accounts":
-        accounts = filter_accounts(accounts, request.GET, request.user)
+        # The account list's own filters, so its CSV is the list the user sees.
+        accounts, _filters = portfolio_filters(request, accounts)
     stamp = timezone.localdate().isoformat()
     # A BOM first, so spreadsheet programs open the file as UTF-8; imports accept it.
     lines = chain(["\ufeff"], csv_lines(export_rows(kind, accounts)))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="aftersale-{kind}-{stamp}.csv"'
     return response
-
-
-def filter_accounts(accounts: QuerySet[Account], params, user) -> QuerySet[Account]:
-    """The account list's filters (q, kind, tier, industry, owner), so its CSV matches the page."""
-    q = params.get("q", "").strip()
-    if q:
-        accounts = accounts.filter(Q(name__icontains=q) | Q(external_id__iexact=q))
-    if params.get("kind", "") in AccountKind.values:
-        accounts = accounts.filter(kind=params["kind"])
-    if params.get("tier", "") in Tier.values:
-        accounts = accounts.filter(tier=params["tier"])
-    if params.get("industry", "") in Industry.values:
-        accounts = accounts.filter(industry=params["industry"])
-    owner = params.get("owner", "")
-    if owner == "me":
-        accounts = accounts.filter(owner=user)
-    elif owner.isdigit():
-        accounts = accounts.filter(owner_id=int(owner))
-    return accounts

@@ -16,12 +16,12 @@ from aftersale.imports.kinds import refs
 from aftersale.imports.kinds.base import Column, Kind, Report, Resolver, Row
 from aftersale.imports.kinds.people import EXTERNAL_ID
 from aftersale.imports.parsing import to_cell
-from aftersale.promises.models import Promise, PromiseEvent, PromiseStatus, Stage
+from aftersale.promises.models import EventAction, Promise, PromiseEvent, PromiseStatus, Stage
 from aftersale.staff.models import User
 
 # Statuses that close a promise for good: they carry the date it closed, and an
 # import may not rewrite them (a closed promise's outcome is history).
-FINAL = (PromiseStatus.KEPT, PromiseStatus.LATE, PromiseStatus.BROKEN, PromiseStatus.CANCELLED)
+FINAL = PromiseStatus.final()
 PEOPLE = {"made_by_id": "made_by", "delivery_owner_id": "delivery_owner"}
 
 
@@ -98,11 +98,10 @@ class PromisesKind(Kind):
 
     def write_related(self, rows: Sequence[Row], related: dict[int, Any], now: datetime) -> None:
         names = self._names(rows)
-        has_version = any(f.name == "version" for f in PromiseEvent._meta.concrete_fields)
         events = []
         for row in rows:
             if row.existing is None:
-                action = "recorded"
+                action = EventAction.RECORDED
                 changes = {
                     PEOPLE.get(name, name): [None, names.get(value) if name in PEOPLE else
                                              history_value(value)]
@@ -111,7 +110,7 @@ class PromisesKind(Kind):
                 }
                 version = 1
             else:
-                action = "edited"
+                action = EventAction.EDITED
                 changes = {
                     PEOPLE.get(name, name): (
                         [names.get(old), names.get(new)] if name in PEOPLE
@@ -120,13 +119,10 @@ class PromisesKind(Kind):
                     for name, (old, new) in row.changes.items()
                 }
                 version = row.fields["version"]
-            event = PromiseEvent(
-                promise_id=row.pk, at=now, action=action, changes=changes, note=_("CSV import")
-            )
-            if has_version:
-                # The promise ledger numbers its history rows by the promise's version.
-                event.version = version
-            events.append(event)
+            events.append(PromiseEvent(
+                promise_id=row.pk, at=now, action=action, changes=changes, note=_("CSV import"),
+                version=version,
+            ))
         PromiseEvent.objects.bulk_create(events, batch_size=1000)
 
     @staticmethod
