@@ -98,3 +98,18 @@ def test_it_numbers_rows_as_a_spreadsheet_does_and_skips_blank_lines():
     assert source.open() == ["a", "b"]
     assert list(source.rows()) == [(2, ["1", "two\nlines"]), (4, ["3", "4"])]
     assert source.bytes_read == len(data) + 3
+
+
+def test_the_reader_thread_stops_when_the_import_gives_up_early():
+    import threading
+
+    from aftersale.imports.reader import ChunkReader
+
+    body = "".join(f"{i},x\n" for i in range(50_000))
+    source = CsvSource(io.BytesIO(("a,b\n" + body).encode()), Problems())
+    source.open()
+    reader = ChunkReader(source, steps=[], width=2, key="a", chunk_size=100)
+    chunks = iter(reader)
+    assert len(next(chunks).rows) == 100
+    chunks.close()  # as when the main thread raises mid-file
+    assert not any(t.name == "csv-reader" for t in threading.enumerate())

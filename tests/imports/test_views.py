@@ -182,3 +182,21 @@ def test_the_page_speaks_vietnamese(manager_client, portfolio_base):
 
 def test_sample_files_exist_for_every_kind():
     assert sorted(p.stem for p in DATA.glob("*.csv")) == sorted(KINDS)
+
+
+def test_unconfirmed_uploads_are_removed_after_a_day(uploads_in_tmp):
+    import os
+    import time
+
+    from aftersale.imports import uploads
+
+    uploads_in_tmp.mkdir(parents=True, exist_ok=True)
+    old, fresh = uploads_in_tmp / ("a" * 22 + ".csv"), uploads_in_tmp / ("b" * 22 + ".csv")
+    for path in (old, fresh):
+        path.write_text("x")
+    day_ago = time.time() - uploads.MAX_AGE_SECONDS - 60
+    os.utime(old, (day_ago, day_ago))
+    assert uploads.remove_stale() == 1
+    assert not old.exists() and fresh.exists()
+    assert uploads.path_for("b" * 22) == fresh
+    assert uploads.path_for("../" + "b" * 19) is None
