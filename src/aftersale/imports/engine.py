@@ -124,7 +124,9 @@ class _Import:
         header = source.open()
         if header is None or not self._check_header(header):
             return
-        self.ref_plan = [(c.name, c.field) for _i, c in self.present if c.ref and c.field]
+        self.ref_plan = [
+            (c.name, c.field, self.resolvers[c.ref]) for _i, c in self.present if c.ref
+        ]
         self.max_pk_before = self.kind.model._default_manager.aggregate(m=Max("pk"))["m"] or 0
         # Problems that end the reading (not UTF-8, not CSV) come from the reader
         # thread; they are collected apart and added once it has finished.
@@ -189,7 +191,6 @@ class _Import:
                     continue
                 row.pk = stored["pk"]
                 row.existing = stored
-            self._fill_refs(row)
             if rules:
                 merged = dict(stored if stored is not None else self.new_defaults)
                 merged.update(row.fields)
@@ -232,26 +233,29 @@ class _Import:
         return report
 
     def _resolve(self, chunk: list[Row]) -> None:
-        for column_name, resolver in self.resolvers.items():
-            keys = {r.values[column_name] for r in chunk if r.values.get(column_name)}
+        """Look up every reference of the chunk: one query per kind of reference at most."""
+        for name, attname, resolver in self.ref_plan:
+            keys = {r.values[name] for r in chunk if r.values.get(name)}
             if keys:
                 resolver.load(keys)
+            found_rows = resolver.cache
+            missing = str(resolver.missing)
             for row in chunk:
-                key = row.values.get(column_name)
+                key = row.values.get(name)
                 if not key:
+                    if attname:
+                        row.fields[attname] = None
                     continue
-                found = resolver.get(key)
+                found = found_rows.get(key)
                 if found is None:
-                    self._report(row, column_name, str(resolver.missing))
-                elif row.refs is NO_REFS:
-                    row.refs = {column_name: found}
+                    self._report(row, name, missing)
+                    continue
+                if attname:
+                    row.fields[attname] = found[0]
+                if row.refs is NO_REFS:
+                    row.refs = {name: found}
                 else:
-                    row.refs[column_name] = found
-
-    def _fill_refs(self, row: Row) -> None:
-        fields, values, refs = row.fields, row.values, row.refs
-        for name, attname in self.ref_plan:
-            fields[attname] = refs[name][0] if values.get(name) else None
+                    row.refs[name] = found
 
     def _drop_duplicates_in_chunk(self, chunk: list[Row]) -> list[Row]:
         first: dict[str, int] = {}

@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -78,6 +80,8 @@ def _adapter(field: models.Field) -> Adapter:
     if kind == "DateField":
         return ops.adapt_datefield_value
     if kind == "DecimalField":
+        if type(ops).adapt_decimalfield_value is BaseDatabaseOperations.adapt_decimalfield_value:
+            return None  # the backend takes Decimal as it is (SQLite, PostgreSQL)
         return partial(
             ops.adapt_decimalfield_value,
             max_digits=field.max_digits, decimal_places=field.decimal_places,
@@ -105,9 +109,6 @@ class Writer:
         self.adapters = {f.attname: _adapter(f) for f in self.fields}
         # Every column the insert writes, with the stored form of its default.
         self.defaults = {f.attname: self._adapt(f.attname, self._default(f)) for f in self.fields}
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        marks = ", ".join(["%s"] * len(self.fields))
-        self.insert_sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks})"  # noqa: S608
         self.has_updated_at = "updated_at" in self.by_attname
 
     def python_defaults(self) -> dict[str, Any]:
@@ -134,25 +135,30 @@ class Writer:
     def insert(self, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return
-        # Rows of one chunk fill the same fields, so the record layout is worked
-        # out once: a copy of the defaults with the row's values put in place.
-        template = [self.defaults[f.attname] for f in self.fields]
-        first = rows[0]
-        slots = [
-            (index, f.attname, self.adapters[f.attname])
-            for index, f in enumerate(self.fields) if f.attname in first
-        ]
+        # Rows of one chunk fill the same fields. The statement lists those
+        # columns first and the defaulted ones after, so a record is one C-level
+        # ``itemgetter`` call plus the stored defaults, adapted where needed.
+        given = [f for f in self.fields if f.attname in rows[0]]
+        rest = [f for f in self.fields if f.attname not in rows[0]]
+        pick = itemgetter(*[f.attname for f in given])
+        tail = [self.defaults[f.attname] for f in rest]
+        adapt = [(i, self.adapters[f.attname]) for i, f in enumerate(given) if self.adapters[f.attname]]
+        width = len(given)
         params = []
         for values in rows:
-            if len(values) != len(slots):
+            if len(values) != width:
                 raise ValueError(f"fields differ between rows of one chunk: {sorted(values)}")
-            record = template.copy()
-            for index, attname, adapt in slots:
-                value = values[attname]
-                record[index] = value if adapt is None or value is None else adapt(value)
+            record = [*pick(values), *tail] if width > 1 else [pick(values), *tail]
+            for index, adapter in adapt:
+                if record[index] is not None:
+                    record[index] = adapter(record[index])
             params.append(record)
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in given + rest)
+        marks = ", ".join(["%s"] * len(self.fields))
+        sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks})"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.executemany(self.insert_sql, params)
+            cursor.executemany(sql, params)
 
     def update(self, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Set the given fields of each ``(pk, values)``; rows with the same fields share a statement."""

@@ -61,7 +61,6 @@ class Resolver:
     key: str
     extra: tuple[str, ...] = ()
     missing: LazyText | str = ""
-    lower: bool = False
     cache: dict[str, tuple] = field(default_factory=dict)
 
     def load(self, keys: Iterable[str]) -> None:
@@ -73,7 +72,7 @@ class Resolver:
             self.cache[row[0]] = row[1:]
 
     def get(self, key: str) -> tuple | None:
-        return self.cache.get(key.lower() if self.lower else key)
+        return self.cache.get(key)
 
 
 # Shared empty defaults (replaced, never changed): most rows of a large file

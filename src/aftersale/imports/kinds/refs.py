@@ -37,6 +37,7 @@ def assets() -> Resolver:
 def staff() -> Resolver:
     """e-mail -> (pk, department, name); portal contacts' logins are not staff."""
     return Resolver(
-        queryset=User.objects.staff, key="email", extra=("department", "name"), lower=True,
+        # Keys arrive lower-cased by the e-mail parser, as the addresses are stored.
+        queryset=User.objects.staff, key="email", extra=("department", "name"),
         missing=_("There is no staff member with this e-mail (import staff first)."),
     )
