@@ -264,7 +264,9 @@ class _Import:
         for row in chunk:
             if not row.key:
                 continue
-            earlier = first.get(row.key) or self.failed_keys.get(row.key)
+            earlier = first.get(row.key)
+            if earlier is None and self.failed_keys:
+                earlier = self.failed_keys.get(row.key)
             if earlier is not None:
                 self._report(
                     row, key_column,

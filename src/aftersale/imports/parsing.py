@@ -85,12 +85,16 @@ class CsvSource:
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """The data records with their row numbers; blank lines are skipped."""
-        while True:
-            record = self._next()
-            if record is None:
-                return
-            if record:
-                yield self.row, record
+        assert self._reader is not None
+        try:
+            for record in self._reader:
+                self.row += 1
+                if record:
+                    yield self.row, record
+        except UnicodeDecodeError:
+            self._not_utf8()
+        except csv.Error as exc:
+            self._not_csv(exc)
 
     def _next(self) -> list[str] | None:
         assert self._reader is not None
@@ -99,16 +103,22 @@ class CsvSource:
         except StopIteration:
             return None
         except UnicodeDecodeError:
-            self.problems.add(
-                self.row + 1, "", "",
-                _("The file is not UTF-8 text from this row on. Save it as “CSV UTF-8”."),
-            )
+            self._not_utf8()
             return None
         except csv.Error as exc:
-            self.problems.add(self.row + 1, "", "", _("Not valid CSV: %(error)s.") % {"error": exc})
+            self._not_csv(exc)
             return None
         self.row += 1
         return record
+
+    def _not_utf8(self) -> None:
+        self.problems.add(
+            self.row + 1, "", "",
+            _("The file is not UTF-8 text from this row on. Save it as “CSV UTF-8”."),
+        )
+
+    def _not_csv(self, exc: csv.Error) -> None:
+        self.problems.add(self.row + 1, "", "", _("Not valid CSV: %(error)s.") % {"error": exc})
 
 
 def _sniff(head: bytes) -> str:
@@ -198,6 +208,7 @@ def integer(minimum: int, maximum: int) -> Parser:
 
 def decimal(max_digits: int, places: int, *, negative: bool = False) -> Parser:
     whole_digits = max_digits - places
+    zero = Decimal(0)
 
     def parse(raw: str) -> Decimal:
         try:
@@ -208,13 +219,20 @@ def decimal(max_digits: int, places: int, *, negative: bool = False) -> Parser:
             ) from None
         if not value.is_finite():
             raise BadValue(_("not a number"))
-        _sign, digits, exponent = value.as_tuple()
-        assert isinstance(exponent, int)
-        if exponent < -places:
+        if "e" in raw or "E" in raw:
+            exponent = value.as_tuple().exponent
+            assert isinstance(exponent, int)
+            decimals = -exponent
+        else:
+            # Plain notation (the usual case): count the digits after the dot,
+            # cheaper than building the tuple form of every amount.
+            dot = raw.find(".")
+            decimals = len(raw) - dot - 1 if dot >= 0 else 0
+        if decimals > places:
             raise BadValue(_("at most %(n)d decimal places") % {"n": places})
-        if len(digits) + exponent > whole_digits:
+        if value and value.adjusted() >= whole_digits:
             raise BadValue(_("too large (at most %(n)d digits before the dot)") % {"n": whole_digits})
-        if value < 0 and not negative:
+        if value < zero and not negative:
             raise BadValue(_("must not be negative"))
         return value
 

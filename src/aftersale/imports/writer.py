@@ -1,8 +1,8 @@
 """Batched INSERT and UPDATE statements for one model, without building model instances.
 
 ``bulk_create`` spends most of its time constructing and preparing model
-instances: about 175 µs a row for orders on this machine, against 50 µs for
-``executemany`` with values adapted here (docs/import-export.md). Values go
+instances: 200,000 orders took 3.4 times as long with it as with
+``executemany`` of records built here (docs/import-export.md). Values go
 through the database backend's own adapters, so what is stored is exactly what
 the ORM would have stored.
 """
