@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from aftersale.accounts.models import Account
 from aftersale.imports.engine import ImportResult, import_file
@@ -35,6 +36,13 @@ def export_text(kind: str) -> str:
 
 def messages(result: ImportResult) -> list[str]:
     return [str(problem) for problem in result.problems]
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are asserted in English; a page test may have left Vietnamese active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

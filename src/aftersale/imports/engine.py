@@ -32,6 +32,8 @@ from aftersale.imports.problems import Problems
 from aftersale.imports.reader import ChunkReader, plan
 from aftersale.imports.writer import Writer, bulk_session, key_in
 
+# Rows read, checked and written together. A chunk's keys go into one IN (...)
+# list, so this stays well under SQLite's 32,766 parameters a statement.
 CHUNK_SIZE = 5000
 # Remember this many keys of rows that failed, to report their duplicates too.
 FAILED_KEYS_KEPT = 10_000

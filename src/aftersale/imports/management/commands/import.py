@@ -51,9 +51,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{result.problems.total} problem(s) in {file}; nothing was written.", returncode=1
             )
-        outcome = "dry run, nothing written" if dry_run else "imported"
+        label = f"{kind} (dry run, nothing written)" if dry_run else kind
         self.stdout.write(
-            f"{kind}: {result.rows:,} rows {outcome}: {result.created:,} created, "
+            f"{label}: {result.rows:,} rows: {result.created:,} created, "
             f"{result.updated:,} updated, {result.unchanged:,} unchanged ({result.seconds:.1f} s)"
         )
 
