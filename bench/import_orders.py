@@ -17,6 +17,7 @@ import platform
 import pstats
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -30,9 +31,10 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="print where the first import spends its time")
+    parser.add_argument("--keep", action="store_true", help="keep the database and the file afterwards")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="aftersale-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="aftersale-import-orders-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ["DEBUG"] = "0"  # DEBUG would keep a log of every query
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
@@ -87,7 +89,10 @@ def main() -> None:
     assert Order.objects.count() == args.rows
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"SQLite {__import__('sqlite3').sqlite_version}; load average {os.getloadavg()[0]:.2f}")
-    print(f"files left in {workdir}")
+    if args.keep:
+        print(f"files left in {workdir}")
+    else:
+        shutil.rmtree(workdir)
 
 
 def write_orders(path: Path, rows: int, accounts: int, seed: int) -> None:
