@@ -437,6 +437,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from aftersale.health.scan import refresh_account, run_scan
 
     queries = record_signal_sql(NOW)
+    if connection.vendor == "postgresql":
+        # As the scan runs them (see evaluate.compute_signals): without JIT compilation.
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
     floor_seconds(queries)  # warm the caches the same way for both measurements
     floor, per_signal = floor_seconds(queries)
     started = time.perf_counter()
