@@ -1,10 +1,12 @@
 from django.urls import path
 
-from aftersale.web import account_views, views
+from aftersale.web import account_views, departments, portfolio, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("alerts/<int:pk>/acknowledge/", views.acknowledge_alert, name="alert_acknowledge"),
+    path("portfolio/", portfolio.portfolio, name="portfolio"),
+    path("departments/", departments.departments, name="departments"),
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/<int:pk>/", account_views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/score/", account_views.account_score, name="account_score"),
