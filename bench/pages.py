@@ -89,8 +89,8 @@ def build(n_accounts: int, n_events: int, seed: int):
     rng = random.Random(seed)
     now = timezone.now()
     today = timezone.localdate()
-    departments = ["sales", "engineering", "production", "service", "logistics"]
-    staff = [User.objects.create_user(email=f"staff{i}@bench.test", password="x", name=f"Staff {i}",
+    departments = ["sales", "engineering", "production", "service", "finance"]
+    staff = [User.objects.create_user(email=f"staff{i}@bench.test", password=None, name=f"Staff {i}",
                                       department=departments[i % 5], role="member") for i in range(20)]
     manager = staff[0]
     User.objects.filter(pk=manager.pk).update(role="manager")
@@ -107,8 +107,9 @@ def build(n_accounts: int, n_events: int, seed: int):
             orders.append(Order(account_id=pk, external_id=f"O-{pk}-{j}", currency="VND",
                                 placed_at=now - timedelta(days=rng.randint(1, 700)), total=Decimal("1000")))
             touchpoints.append(Touchpoint(
-                account_id=pk, external_id=f"T-{pk}-{j}", occurred_at=now - timedelta(days=rng.randint(1, 700)),
-                kind="call", initiated_by="vendor", minutes=30, topic="training", topic_class="collaborative"))
+                account_id=pk, external_id=f"T-{pk}-{j}",
+                occurred_at=now - timedelta(days=rng.randint(1, 700)), kind="call", initiated_by="vendor",
+                minutes=30, topic="training", topic_class="collaborative"))
             made = today - timedelta(days=rng.randint(10, 600))
             promises.append(Promise(
                 account_id=pk, external_id=f"P-{pk}-{j}", description="Deliver", stage="after_sale",
@@ -118,8 +119,8 @@ def build(n_accounts: int, n_events: int, seed: int):
         for days in (90, 60, 30, 0):
             score = rng.uniform(20, 95)
             band = "healthy" if score >= 70 else "watch" if score >= 50 else "at_risk"
-            snapshots.append(HealthSnapshot(account_id=pk, as_of=today - timedelta(days=days), computed_at=now,
-                                            score=score, band=band, coverage=0.8))
+            snapshots.append(HealthSnapshot(account_id=pk, as_of=today - timedelta(days=days),
+                                            computed_at=now, score=score, band=band, coverage=0.8))
     Order.objects.bulk_create(orders, batch_size=2000)
     Touchpoint.objects.bulk_create(touchpoints, batch_size=2000)
     Promise.objects.bulk_create(promises, batch_size=2000)
