@@ -12,7 +12,6 @@ from django.utils.translation import ngettext
 
 from aftersale.health.signals.registry import (
     EvalContext,
-    EventsLink,
     SignalDef,
     SignalValue,
     iso,
@@ -23,6 +22,7 @@ from aftersale.health.sql import (
     age_days_sql,
     day_number_sql,
     decay_sql,
+    float_sql,
     run,
     scope_sql,
     table,
@@ -162,7 +162,7 @@ def maintenance(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
         f"""
         SELECT account_id, COUNT(*),
                SUM(CASE WHEN lag > 0 THEN 1 ELSE 0 END),
-               SUM(CASE WHEN lag > 0 THEN exp({-math.log(2) / MAINTENANCE_HALF_LATE_DAYS!r} * lag)
+               SUM(CASE WHEN lag > 0 THEN exp({float_sql(-math.log(2) / MAINTENANCE_HALF_LATE_DAYS)} * lag)
                         ELSE 1.0 END),
                MAX(lag)
         FROM (
@@ -221,7 +221,6 @@ register(SignalDef(
     compute=service_targets,
     explain=explain_targets,
     no_data=_("No service case with targets in the last %(months)d months."),
-    events=(EventsLink("case_list", "?account={account}"),),
     order=40,
 ))
 
@@ -237,7 +236,6 @@ register(SignalDef(
     compute=open_case_age,
     explain=explain_open_cases,
     no_data=_("No service cases in the last %(months)d months."),
-    events=(EventsLink("case_list", "?account={account}&open=1"),),
     order=50,
 ))
 
@@ -253,6 +251,5 @@ register(SignalDef(
     compute=maintenance,
     explain=explain_maintenance,
     no_data=_("No maintenance plan covers this account's equipment."),
-    events=(EventsLink("maintenance_list", "?account={account}"),),
     order=60,
 ))
