@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("aftersale.staff.urls")),
     path("", include("aftersale.web.urls")),
     path("", include("aftersale.promises.urls")),
+    path("service/", include("aftersale.service.urls")),
 ]
 
 if settings.DEBUG:
