@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "aftersale.engagement",
     "aftersale.reviews",
     "aftersale.alerts",
+    "aftersale.health",
     "aftersale.web",
     "aftersale.demo",
 ]
@@ -153,4 +154,8 @@ AFTERSALE = {
         # Holiday calendar: "" (none) or "vn" (Vietnam's public holidays, shipped as data).
         "HOLIDAYS": config.os.environ.get("AFTERSALE_HOLIDAYS", ""),
     },
+    # Relationship reviews (docs/reviews.md): days between reviews, per account tier.
+    "REVIEW_CADENCE_DAYS": {"strategic": 91, "key": 91, "standard": 182},
+    # Where e-mailed links point (the address users open the application at).
+    "SITE_URL": config.os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
 }
