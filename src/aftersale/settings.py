@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "aftersale.alerts",
     "aftersale.health",
     "aftersale.web",
+    "aftersale.portal",
     "aftersale.demo",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("service/", include("aftersale.service.urls")),
     path("", include("aftersale.reviews.urls")),
     path("", include("aftersale.engagement.urls")),
+    path("portal/", include("aftersale.portal.urls")),
 ]
 
 if settings.DEBUG:
