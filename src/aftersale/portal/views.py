@@ -186,7 +186,10 @@ def order_reorder(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_required
 def order_list(request: HttpRequest) -> HttpResponse:
     contact = access_portal_contact(request)
-    orders = access.orders_of(contact).select_related("placed_by").annotate(n_lines=Count("lines"))
+    orders = (
+        access.orders_of(contact).select_related("placed_by").annotate(n_lines=Count("lines"))
+        .order_by("-placed_at", "-pk")
+    )
     return render(request, "portal/order_list.html",
                   {"page": Paginator(orders, 25).get_page(request.GET.get("page"))})
 
