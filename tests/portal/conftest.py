@@ -104,8 +104,9 @@ def build_world(account: Account, contact: Contact, staff: User, catalogue: dict
         external_id=f"O-{tag}", account=account, placed_at=at(2026, 2, 3), total=Decimal("4600000"),
         currency=account.currency, channel=Channel.REP, taken_by=staff,
     )
-    OrderLine.objects.create(order=order, product=catalogue["seal"], quantity=2, unit_price=Decimal("1250000"))
-    OrderLine.objects.create(order=order, product=catalogue["oil"], quantity=1, unit_price=Decimal("2100000"))
+    for product, quantity in (("seal", 2), ("oil", 1)):
+        OrderLine.objects.create(order=order, product=catalogue[product], quantity=quantity,
+                                 unit_price=catalogue[product].list_price)
     case = service.do_open_case(
         account=account, kind="repair", title=f"Press leaks oil {tag}", by=staff, opened_at=at(2026, 5, 4),
         severity="high", raised_by=contact, asset=asset, description=f"Leak under the cylinder {tag}",
@@ -113,7 +114,8 @@ def build_world(account: Account, contact: Contact, staff: User, catalogue: dict
     case.internal_notes = f"SECRET internal note {tag}"
     case.save(update_fields=["internal_notes"])
     CaseComment.objects.create(case=case, author=staff, body=f"We will send a technician {tag}")
-    CaseComment.objects.create(case=case, author=staff, body=f"SECRET internal comment {tag}", is_internal=True)
+    CaseComment.objects.create(case=case, author=staff, body=f"SECRET internal comment {tag}",
+                               is_internal=True)
     contact_file = service.do_add_attachment(
         case, upload=SimpleUploadedFile(f"photo-{tag}.pdf", PDF), by=contact.user
     )

@@ -131,7 +131,8 @@ def test_it_spends_the_link_even_when_submitted_twice(frozen, newcomer):
 def test_it_validates_the_new_password(frozen, client, newcomer):
     sent = do_invite_contact(newcomer, by=None, language="en")
     client.get(path_of(sent.link))
-    response = client.post(reverse("portal:invitation_accept"), {"new_password1": "1234", "new_password2": "1234"})
+    response = client.post(reverse("portal:invitation_accept"),
+                           {"new_password1": "1234", "new_password2": "1234"})
     assert response.status_code == 200
     assert "too short" in response.content.decode()
     assert PortalInvitation.objects.get().used_at is None

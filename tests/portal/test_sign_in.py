@@ -118,8 +118,8 @@ def test_it_resets_a_forgotten_password_in_the_contacts_language(frozen, client,
 
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
-    response = client.post(form_page.redirect_chain[-1][0],
-                           {"new_password1": "brand new passphrase 7", "new_password2": "brand new passphrase 7"})
+    new = "brand new passphrase 7"
+    response = client.post(form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     assert response["Location"] == reverse("portal:password_reset_complete")
     contact.user.refresh_from_db()
     assert contact.user.check_password("brand new passphrase 7")
