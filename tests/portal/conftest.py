@@ -11,7 +11,7 @@ appear in any portal page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,11 @@ def frozen():
 
 @pytest.fixture
 def catalogue(db) -> dict[str, Product]:
+    return make_catalogue()
+
+
+def make_catalogue() -> dict[str, Product]:
+    """A press and a lathe, parts and a consumable that fit them, a service, a retired part."""
     press = Product.objects.create(external_id="P-PRESS", name="Hydraulic press HP-200",
                                    kind=ProductKind.EQUIPMENT, list_price=Decimal("850000000"),
                                    unit_cost=Decimal("600000000"))
@@ -91,24 +96,33 @@ class World:
 
 
 def build_world(account: Account, contact: Contact, staff: User, catalogue: dict[str, Product],
-                tag: str) -> World:
-    """Everything of one account, with ``tag`` in its visible texts."""
+                tag: str, today: date | None = None) -> World:
+    """Everything of one account, with ``tag`` in its visible texts, dated around ``today``
+    (the tests' frozen day unless given)."""
+    today = today or NOW.date()
+
+    def day(offset: int) -> date:
+        return today + timedelta(days=offset)
+
+    def moment(offset: int) -> datetime:
+        return datetime.combine(day(offset), time(10), tzinfo=HCM)
+
     press = catalogue["press"]
     asset = Asset.objects.create(
         external_id=f"A-{tag}", account=account, product=press, serial=f"SN-{tag}",
-        location="Hall 1", installed_at=date(2025, 3, 1), warranty_until=date(2027, 3, 1),
+        location="Hall 1", installed_at=day(-437), warranty_until=day(293),
     )
     plan = MaintenancePlan.objects.create(asset=asset, name=f"Half-yearly check {tag}", interval_days=182,
-                                          last_done_at=date(2025, 11, 1), next_due_at=date(2026, 5, 2))
+                                          last_done_at=day(-192), next_due_at=day(-10))
     order = Order.objects.create(
-        external_id=f"O-{tag}", account=account, placed_at=at(2026, 2, 3), total=Decimal("4600000"),
+        external_id=f"O-{tag}", account=account, placed_at=moment(-98), total=Decimal("4600000"),
         currency=account.currency, channel=Channel.REP, taken_by=staff,
     )
     for product, quantity in (("seal", 2), ("oil", 1)):
         OrderLine.objects.create(order=order, product=catalogue[product], quantity=quantity,
                                  unit_price=catalogue[product].list_price)
     case = service.do_open_case(
-        account=account, kind="repair", title=f"Press leaks oil {tag}", by=staff, opened_at=at(2026, 5, 4),
+        account=account, kind="repair", title=f"Press leaks oil {tag}", by=staff, opened_at=moment(-8),
         severity="high", raised_by=contact, asset=asset, description=f"Leak under the cylinder {tag}",
     )
     case.internal_notes = f"SECRET internal note {tag}"
@@ -122,26 +136,26 @@ def build_world(account: Account, contact: Contact, staff: User, catalogue: dict
     staff_file = service.do_add_attachment(
         case, upload=SimpleUploadedFile(f"SECRET-staff-{tag}.pdf", PDF), by=staff
     )
-    common = {"account": account, "stage": Stage.SALE, "made_at": date(2026, 1, 10), "made_by": staff,
+    common = {"account": account, "stage": Stage.SALE, "made_at": day(-122), "made_by": staff,
               "made_by_department": Department.SALES, "delivery_owner": staff,
               "delivery_department": Department.SERVICE}
     promise = Promise.objects.create(
-        external_id=f"PR-{tag}", description=f"Train two operators {tag}", due_at=date(2026, 6, 30),
+        external_id=f"PR-{tag}", description=f"Train two operators {tag}", due_at=day(49),
         evidence=f"SECRET evidence {tag}", **common,
     )
     promise_to_us = Promise.objects.create(
-        external_id=f"PR2-{tag}", description=f"SECRET their promise to us {tag}", due_at=date(2026, 6, 30),
+        external_id=f"PR2-{tag}", description=f"SECRET their promise to us {tag}", due_at=day(49),
         direction=Direction.TO_US, **common,
     )
     shared_plan = JointPlan.objects.create(account=account, title=f"Uptime plan {tag}",
-                                           period_start=date(2026, 1, 1), period_end=date(2026, 12, 31))
+                                           period_start=day(-131), period_end=day(233))
     their_item = JointPlanItem.objects.create(plan=shared_plan, title=f"Name a shift lead {tag}",
                                               owner_side=Side.CUSTOMER, owner_contact=contact,
-                                              due_at=date(2026, 6, 1))
+                                              due_at=day(20))
     our_item = JointPlanItem.objects.create(plan=shared_plan, title=f"Stock seal kits {tag}",
-                                            owner_side=Side.US, owner_user=staff, due_at=date(2026, 6, 1))
+                                            owner_side=Side.US, owner_user=staff, due_at=day(20))
     hidden_plan = JointPlan.objects.create(account=account, title=f"SECRET account strategy {tag}",
-                                           period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
+                                           period_start=day(-131), period_end=day(233),
                                            shared_with_customer=False)
     JointPlanItem.objects.create(plan=hidden_plan, title=f"SECRET item {tag}", owner_side=Side.CUSTOMER)
     expectation = Expectation.objects.create(account=account, description=f"Answer within a day {tag}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from aftersale.accounts.models import Contact
 from aftersale.portal.invitations import do_invite_contact, notify_invitation
@@ -33,9 +34,10 @@ class Command(BaseCommand):
             sent = do_invite_contact(contact, by=None, language=options["language"])
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        until = timezone.localtime(sent.invitation.expires_at)
         if notify_invitation(sent):
             self.stderr.write(f"Invitation e-mailed to {sent.invitation.sent_to} "
-                              f"(valid until {sent.invitation.expires_at:%Y-%m-%d %H:%M %Z}, once).")
+                              f"(valid until {until:%Y-%m-%d %H:%M %Z}, once).")
         else:
             self.stderr.write(self.style.WARNING(
                 f"The e-mail to {sent.invitation.sent_to} could not be sent; give them this link instead."))
