@@ -20,16 +20,7 @@ ALLOWED_HOSTS = config.env_list(
 CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_htmx",
-    "django_tasks",
-    "django_tasks_db",
+    # Ours first: where a word is shared, our Vietnamese wins over Django's.
     "aftersale.core",
     "aftersale.staff",
     "aftersale.accounts",
@@ -43,6 +34,16 @@ INSTALLED_APPS = [
     "aftersale.web",
     "aftersale.portal",
     "aftersale.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("aftersale.web.urls")),
     path("", include("aftersale.promises.urls")),
     path("service/", include("aftersale.service.urls")),
+    path("", include("aftersale.commerce.urls")),
     path("", include("aftersale.reviews.urls")),
     path("", include("aftersale.engagement.urls")),
     path("portal/", include("aftersale.portal.urls")),

@@ -154,3 +154,20 @@ def test_the_refresh_command_flags_cases_and_raises_alerts(account, owner, plan)
     call_command("refresh_service", stdout=out)
     assert set(Alert.objects.open().values_list("kind", flat=True)) == {"sla_breach", "maintenance_overdue"}
     assert "sla_breach: 1 opened" in out.getvalue()
+
+
+def test_target_performance_agrees_between_stored_flags_and_the_clock(account, owner):
+    from aftersale.service.models import ServiceCase
+
+    late = do_open_case(account=account, kind=CaseKind.REPAIR, title="Late", by=owner,
+                        opened_at=at(2026, 3, 2, 9))
+    do_record_first_response(late, at=at(2026, 3, 2, 10), by=owner)
+    do_resolve(late, at=at(2026, 3, 12, 9), by=owner)  # resolution was due 9 March
+    stored = target_performance(at(2026, 3, 20))[account.pk]
+    ServiceCase.objects.update(response_due_at=None, resolution_due_at=None)  # force the clock
+    measured = target_performance(at(2026, 3, 20))[account.pk]
+    assert stored == measured
+    assert (measured.cases, measured.breached, measured.resolution_breached, measured.open) == (1, 1, 1, 0)
+    # As of before it was resolved, it was open and already late.
+    before = target_performance(at(2026, 3, 10, 12))[account.pk]
+    assert (before.open, before.breached) == (1, 1)

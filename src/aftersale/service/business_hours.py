@@ -24,7 +24,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from functools import lru_cache
 
 Interval = tuple[datetime, datetime]
 
@@ -43,6 +42,11 @@ class WorkCalendar:
     working_days: frozenset[int]
     periods: tuple[tuple[time, time], ...]
     holidays: frozenset[date] = field(default_factory=frozenset)
+    # Working intervals per date, built once: a portfolio's cases share the same few
+    # hundred days, and building aware datetimes is most of the cost of the arithmetic.
+    _days: dict[date, tuple[Interval, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         if not self.working_days:
@@ -87,9 +91,10 @@ class WorkCalendar:
 
     def day_intervals(self, day: date) -> tuple[Interval, ...]:
         """The working intervals of a local date, as UTC datetimes (empty on days off)."""
-        if not self.is_working_day(day):
-            return ()
-        return _day_intervals(self, day)
+        cached = self._days.get(day)
+        if cached is None:
+            cached = self._days[day] = _day_intervals(self, day) if self.is_working_day(day) else ()
+        return cached
 
     def working_time_per_week(self) -> timedelta:
         per_day = sum(
@@ -99,10 +104,7 @@ class WorkCalendar:
         return per_day * len(self.working_days)
 
 
-@lru_cache(maxsize=8192)
 def _day_intervals(cal: WorkCalendar, day: date) -> tuple[Interval, ...]:
-    # Cached: a portfolio's cases share the same few hundred days, and building
-    # aware datetimes is most of the cost of the arithmetic.
     result = []
     for start, end in cal.periods:
         a = datetime.combine(day, start, tzinfo=cal.tz).astimezone(UTC)

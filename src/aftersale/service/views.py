@@ -6,10 +6,13 @@ Views parse input and call ``actions``; every object is fetched through an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -129,7 +132,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, actions.access_case(request.user, pk))
 
 
-def _case_post(request, pk, form, name, perform, success):
+def _case_post(
+    request: HttpRequest, pk: int, form: Form, name: str,
+    perform: Callable[[ServiceCase, Any], object], success: str,
+) -> HttpResponse:
     """Shared POST handling for the case page's forms."""
     case = actions.access_case(request.user, pk)
     if form.is_valid():
@@ -238,7 +244,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "asset": asset,
         "today": today,
         "warranty": asset.warranty_state(today),
-        "visits": [v for v in visits(today, [asset.account_id]) if v.asset.pk == asset.pk],
+        "visits": [v for v in visits(today, [asset.account_id]) if v.asset_id == asset.pk],
         "cases": case_items(cases, timezone.now()),
         "work_logs": asset.work_logs.select_related("user", "case").order_by("-worked_on", "-pk"),
         "cost": convert_or_none(costs, asset.account.currency, today),
@@ -283,6 +289,6 @@ def maintenance_complete(request: HttpRequest, plan_pk: int, asset_pk: int) -> H
             return redirect(asset)
     today = timezone.localdate()
     visit = next((v for v in visits(today, [asset.account_id])
-                  if v.plan.pk == plan.pk and v.asset.pk == asset.pk), None)
+                  if v.plan_id == plan.pk and v.asset_id == asset.pk), None)
     return render(request, "service/maintenance_complete.html",
                   {"form": form, "plan": plan, "asset": asset, "visit": visit})

@@ -1,72 +1,32 @@
-"""The attention list: what needs its owner's action now, grouped by reason.
-
-Only open alerts appear (the scan resolves an alert when its condition stops),
-so nothing is listed that needs no action. Acknowledged alerts move to an
-"in hand" group rather than vanishing: acknowledging says "I'm on it", it does
-not make the condition go away.
-"""
+"""The attention list page's links: where each alert's one-click action leads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import Promise as LazyText
-from django.utils.translation import gettext_lazy as _
 
-from aftersale.alerts.models import Alert, AlertKind
+from aftersale.alerts.attention import Group
+from aftersale.alerts.models import Alert
 
-
-@dataclass(frozen=True)
-class Reason:
-    key: str
-    title: LazyText
-    kinds: tuple[str, ...]
-
-
-REASONS = (
-    Reason("quiet", _("Gone quiet or silent"), (AlertKind.SILENCE, AlertKind.QUIET_CUSTOMER)),
-    Reason("promises", _("Promises overdue"), (AlertKind.PROMISE_OVERDUE,)),
-    Reason("service", _("Service targets breached"), (AlertKind.SLA_BREACH,)),
-    Reason("maintenance", _("Maintenance overdue"), (AlertKind.MAINTENANCE_OVERDUE,)),
-    Reason("reviews", _("Reviews due"), (AlertKind.REVIEW_DUE,)),
-    Reason("health", _("Health deteriorating"), (AlertKind.HEALTH_DETERIORATING,)),
-    Reason("new_promises", _("New promises to take on"), (AlertKind.PROMISE_NEW,)),
-)
-REASON_OF_KIND = {kind: reason for reason in REASONS for kind in reason.kinds}
-
-# Where the one-click action of an alert leads, by the prefix of its subject.
-SUBJECT_URLS = {"promise": "promise_detail", "case": "case_detail", "plan": "maintenance_plan"}
+# By the prefix of the alert's subject: "promise:<id>", "case:<id>",
+# "plan:<id>" (an asset's own plan) or "plan:<id>:asset:<id>" (a product-wide plan).
+SUBJECT_URLS = {"promise": "promise_detail", "case": "service:case_detail", "asset": "service:asset_detail"}
 
 
 def subject_url(alert: Alert) -> str | None:
-    prefix, _sep, pk = alert.subject.partition(":")
-    name = SUBJECT_URLS.get(prefix)
-    if not name or not pk.isdigit():
+    parts = alert.subject.split(":")
+    if parts[0] == "plan":
+        if len(parts) == 4 and parts[2] == "asset" and parts[3].isdigit():
+            parts = parts[2:]
+        else:
+            return reverse("service:maintenance")
+    if len(parts) != 2 or parts[0] not in SUBJECT_URLS or not parts[1].isdigit():
         return None
     try:
-        return reverse(name, args=[int(pk)])
+        return reverse(SUBJECT_URLS[parts[0]], args=[int(parts[1])])
     except NoReverseMatch:
         return None
 
 
-@dataclass
-class Group:
-    reason: Reason
-    alerts: list[Alert] = field(default_factory=list)
-
-
-def attention_groups(alerts: QuerySet[Alert]) -> tuple[list[Group], list[Alert]]:
-    """Open alerts grouped by reason (most urgent reasons first), and those in hand."""
-    groups = {reason.key: Group(reason) for reason in REASONS}
-    in_hand: list[Alert] = []
-    for alert in alerts.select_related("account", "owner").order_by("opened_at"):
+def add_links(groups: list[Group], in_hand: list[Alert]) -> None:
+    for alert in [a for g in groups for a in g.alerts] + in_hand:
         alert.url = subject_url(alert)
-        if alert.acknowledged_at is not None:
-            in_hand.append(alert)
-            continue
-        reason = REASON_OF_KIND.get(alert.kind)
-        if reason is not None:
-            groups[reason.key].alerts.append(alert)
-    return [group for group in groups.values() if group.alerts], in_hand

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account, AccountKind, Industry, Tier
+from aftersale.alerts.attention import attention_groups
 from aftersale.alerts.models import Alert
 from aftersale.core.enums import Department
 from aftersale.engagement.actions import do_log_touchpoint
 from aftersale.engagement.forms import TouchpointForm
 from aftersale.staff.access import staff_required
 from aftersale.staff.models import User
-from aftersale.web.attention import attention_groups
+from aftersale.web.attention import add_links
 
 
 def portfolio_filters(request: HttpRequest, accounts, *, default_owner: str = ""):
@@ -74,6 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
         filters["owner"] = "me"
     alerts = Alert.objects.restrict(request.user).open().filter(account__in=accounts)
     groups, in_hand = attention_groups(alerts)
+    add_links(groups, in_hand)
     return render(
         request,
         "web/attention.html",
