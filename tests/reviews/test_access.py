@@ -28,17 +28,21 @@ def objects(account, owner):
 def staff_urls(account, review, plan, item, expectation) -> list[tuple[str, str]]:
     return [
         ("get", reverse("review_list")), ("get", reverse("review_detail", args=[review.pk])),
-        ("get", reverse("review_edit", args=[review.pk])), ("get", reverse("account_reviews", args=[account.pk])),
+        ("get", reverse("review_edit", args=[review.pk])),
+        ("get", reverse("account_reviews", args=[account.pk])),
         ("get", reverse("review_new", args=[account.pk])), ("get", reverse("joint_plan_list")),
-        ("get", reverse("account_plans", args=[account.pk])), ("post", reverse("plan_create", args=[account.pk])),
-        ("post", reverse("plan_item_add", args=[plan.pk])), ("post", reverse("plan_item_status", args=[item.pk])),
+        ("get", reverse("account_plans", args=[account.pk])),
+        ("post", reverse("plan_create", args=[account.pk])),
+        ("post", reverse("plan_item_add", args=[plan.pk])),
+        ("post", reverse("plan_item_status", args=[item.pk])),
         ("post", reverse("expectation_add", args=[account.pk])),
         ("post", reverse("expectation_assess", args=[expectation.pk])),
         ("get", reverse("trust_list")), ("get", reverse("account_trust", args=[account.pk])),
         ("get", reverse("trust_new", args=[account.pk])), ("get", reverse("face_time_report")),
         ("get", reverse("trust_pays")),
         ("get", reverse("idea_list")), ("get", reverse("info_list")),
-        ("get", reverse("account_ideas", args=[account.pk])), ("get", reverse("account_info", args=[account.pk])),
+        ("get", reverse("account_ideas", args=[account.pk])),
+        ("get", reverse("account_info", args=[account.pk])),
     ]
 
 
@@ -63,7 +67,9 @@ def test_it_answers_404_for_what_does_not_exist(owner_client, account, objects):
     assert owner_client.get(reverse("review_list") + "?account=999999").status_code == 404
 
 
-def test_it_hides_one_accounts_objects_from_another_accounts_contact(account, objects, other_contact, contact):
+def test_it_hides_one_accounts_objects_from_another_accounts_contact(
+    account, objects, other_contact, contact,
+):
     """The access helpers the portal will reuse: another account's object is a 404."""
     review, plan, item, expectation = objects
     for access, obj in ((access_review, review), (access_plan, plan), (access_plan_item, item),

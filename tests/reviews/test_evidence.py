@@ -149,8 +149,10 @@ def test_it_suggests_the_first_answer_from_the_score_trend(account, last_review)
 
 def test_it_reads_the_trend_and_its_reasons_from_health_snapshots(account, last_review):
     def snapshot(day, score, signals):
-        HealthSnapshot.objects.create(account=account, as_of=day, computed_at=at(day.year, day.month, day.day),
-                                      score=score, band="healthy", coverage=1.0, signals=signals)
+        HealthSnapshot.objects.create(
+            account=account, as_of=day, computed_at=at(day.year, day.month, day.day), score=score,
+            band="healthy", coverage=1.0, signals=signals,
+        )
 
     snapshot(date(2026, 3, 30), 72.0, {"promises": [0.9, 20.0], "trust": [0.8, 10.0]})
     snapshot(date(2026, 5, 1), 68.0, {"promises": [0.7, 15.0], "trust": [0.8, 10.0]})
@@ -169,7 +171,7 @@ def test_it_gathers_evidence_for_many_accounts_in_a_fixed_number_of_queries(
         Account.objects.create(external_id=f"X-{i}", name=f"X {i}", owner=owner, tier=Tier.KEY)
         for i in range(15)
     ]
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         evidence = gather_evidence(accounts, TODAY)
     assert len(evidence) == 16
     assert evidence[account.pk]["promises"]["counts"]["kept"] == 1

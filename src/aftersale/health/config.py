@@ -53,10 +53,18 @@ SETTING_FIELDS = (
 
 
 def load_config() -> EngineConfig:
-    """Read the settings row and the weights (two queries; never writes)."""
-    row = HealthSettings.load()
-    values: dict[str, Any] = {name: getattr(row, name) for name in SETTING_FIELDS}
-    weights = dict(SignalWeight.objects.values_list("signal", "weight"))
+    """Read the settings row and the weights (two small queries; never writes).
+
+    Plain SQL: this runs before every one-account refresh, where building
+    querysets would cost more than reading two tiny tables.
+    """
+    from aftersale.health.sql import run, table
+
+    columns = ", ".join(SETTING_FIELDS)
+    found = run(f"SELECT {columns} FROM {table(HealthSettings)} WHERE id = :id",  # noqa: S608
+                id=HealthSettings.SINGLETON_ID)
+    values: dict[str, Any] = dict(zip(SETTING_FIELDS, found[0], strict=True)) if found else {}
+    weights = dict(run(f"SELECT signal, weight FROM {table(SignalWeight)}"))  # noqa: S608
     return EngineConfig(weights=weights, **values)
 
 

@@ -67,7 +67,7 @@ def health_deteriorating(ctx: EvalContext, results: Mapping[int, AccountHealth])
                 "Health fell about %(change)d points over 90 days, to %(score)d (%(band)s)."
             ) % {
                 "change": round(-(health.trend_change or 0)), "score": round(health.score),
-                "band": Band(health.band).label,
+                "band": str(Band(health.band).label).lower(),
             }
             if labels:
                 explanation += " " + _("Weakest signals: %(signals)s.") % {"signals": ", ".join(labels)}

@@ -7,21 +7,22 @@ on how many accounts are in ``scope``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
-
-from django.db.models import Max
 
 from aftersale.accounts.models import Account
 from aftersale.health import scoring
 from aftersale.health.config import EngineConfig, load_config
-from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus
+from aftersale.health.models import Band, HealthSnapshot, ScanRun, ScanStatus, Trend
 from aftersale.health.signals import registry
 from aftersale.health.signals.registry import EvalContext, SignalValue
 from aftersale.health.signals.rhythm import fits_by_stream
-from aftersale.health.sql import Scope, scope_q
+from aftersale.health.sql import Scope, as_date, run, scope_sql, table
+from aftersale.staff.models import User
 
 # A reference snapshot may be up to this many days older than its target date.
 REFERENCE_SLACK_DAYS = 14
@@ -42,23 +43,42 @@ class AccountHealth:
     values: dict[str, SignalValue]
     contributions: dict[str, float | None]
     weights: dict[str, int]
-    reasons: list[str] = field(default_factory=list)
-    moved: list[tuple[str, float]] = field(default_factory=list)
     previous_date: date | None = None
     previous_score: float | None = None
+    previous_contributions: dict[str, float | None] | None = None
     language: str = "en"
+
+    # Reasons and movements are worked out when someone asks (a page, an alert),
+    # not for each of the 100,000 accounts of a scan.
+    @cached_property
+    def reasons(self) -> list[str]:
+        """The signals that explain the score best, costliest first."""
+        return scoring.reasons({n: sv.value for n, sv in self.values.items()}, self.weights)
+
+    @cached_property
+    def moved(self) -> list[tuple[str, float]]:
+        """Why it moved: the biggest changes in contribution since the previous scan."""
+        if self.previous_contributions is None:
+            return []
+        return scoring.moved(self.contributions, self.previous_contributions)
 
     @property
     def rounded_score(self) -> int | None:
         return None if self.score is None else round(self.score)
 
+    @property
+    def band_label(self) -> str:
+        return str(Band(self.band).label)
+
+    @property
+    def trend_label(self) -> str:
+        return str(Trend(self.trend).label) if self.trend else ""
+
     def snapshot_signals(self) -> dict[str, list[float | None]]:
         """The compact per-signal record a snapshot keeps: ``[value, contribution]``."""
+        contributions = self.contributions
         return {
-            name: [
-                None if sv.value is None else round(sv.value, 4),
-                None if self.contributions.get(name) is None else round(self.contributions[name], 2),
-            ]
+            name: [None, None] if sv.value is None else [round(sv.value, 4), round(contributions[name], 2)]
             for name, sv in self.values.items()
         }
 
@@ -95,11 +115,13 @@ def make_context(as_of: datetime, config: EngineConfig | None = None,
     if config is None:
         config = load_config()
     if fits is None:
-        latest = (
-            ScanRun.objects.filter(status=ScanStatus.DONE, as_of__lte=as_of)
-            .order_by("-as_of").values_list("rhythm_models", flat=True).first()
+        latest = run(
+            f"SELECT rhythm_models FROM {table(ScanRun)} WHERE status = :done AND as_of <= :as_of"  # noqa: S608
+            " ORDER BY as_of DESC LIMIT 1",
+            done=ScanStatus.DONE, as_of=as_of,
         )
-        fits = fits_by_stream(latest or [])
+        models = latest[0][0] if latest else "[]"
+        fits = fits_by_stream(json.loads(models) if isinstance(models, str) else models)
     return EvalContext(as_of=as_of, config=config, fits=fits)
 
 
@@ -107,9 +129,20 @@ def find_references(day: date) -> References:
     """Finished scan dates before ``day``: the previous one, and those nearest 30, 60 and
     90 days back (each at most two weeks older than its target)."""
     oldest = day - timedelta(days=max(scoring.TREND_REFERENCE_DAYS) + REFERENCE_SLACK_DAYS)
-    done = ScanRun.objects.filter(status=ScanStatus.DONE, as_of_date__lt=day)
-    recent = sorted(set(done.filter(as_of_date__gte=oldest).values_list("as_of_date", flat=True)))
-    previous = recent[-1] if recent else done.aggregate(last=Max("as_of_date"))["last"]
+    scans = table(ScanRun)
+    recent = sorted({as_date(d) for (d,) in run(
+        f"SELECT DISTINCT as_of_date FROM {scans}"  # noqa: S608 - the table name only
+        " WHERE status = :done AND as_of_date < :day AND as_of_date >= :oldest",
+        done=ScanStatus.DONE, day=day, oldest=oldest,
+    )})
+    if recent:
+        previous = recent[-1]
+    else:
+        found = run(
+            f"SELECT MAX(as_of_date) FROM {scans} WHERE status = :done AND as_of_date < :day",  # noqa: S608
+            done=ScanStatus.DONE, day=day,
+        )
+        previous = as_date(found[0][0]) if found else None
     trend = []
     for days in scoring.TREND_REFERENCE_DAYS:
         target = day - timedelta(days=days)
@@ -123,23 +156,27 @@ def load_references(scope: Scope, refs: References) -> tuple[
     dict[int, list[tuple[float, float]]], dict[int, tuple[float | None, dict[str, float | None]]]
 ]:
     """Scores at the trend dates, and the previous snapshot's score and contributions."""
+    snapshots = table(HealthSnapshot)
     points: dict[int, list[tuple[float, float]]] = {}
     if refs.trend:
         days_before = {d: days for days, d in refs.trend}
-        rows = (
-            HealthSnapshot.objects.filter(scope_q("account_id", scope), as_of__in=list(days_before))
-            .exclude(score__isnull=True)
-            .values_list("account_id", "as_of", "score")
-        )
-        for account_id, day, score in rows:
-            points.setdefault(account_id, []).append((days_before[day], score))
+        values = {f"d{i}": d for i, d in enumerate(days_before)}
+        marks = ", ".join(f":{name}" for name in values)
+        for account_id, day, score in run(
+            f"SELECT account_id, as_of, score FROM {snapshots}"  # noqa: S608 - names and ids only
+            f" WHERE as_of IN ({marks}) AND score IS NOT NULL{scope_sql('account_id', scope)}",
+            **values,
+        ):
+            points.setdefault(account_id, []).append((days_before[as_date(day)], float(score)))
     previous: dict[int, tuple[float | None, dict[str, float | None]]] = {}
     if refs.previous is not None:
-        rows = HealthSnapshot.objects.filter(
-            scope_q("account_id", scope), as_of=refs.previous
-        ).values_list("account_id", "score", "signals")
-        for account_id, score, signals in rows:
-            previous[account_id] = (score, {name: pair[1] for name, pair in signals.items()})
+        for account_id, score, signals in run(
+            f"SELECT account_id, score, signals FROM {snapshots}"  # noqa: S608 - names and ids only
+            f" WHERE as_of = :day{scope_sql('account_id', scope)}",
+            day=refs.previous,
+        ):
+            pairs = json.loads(signals) if isinstance(signals, str) else signals
+            previous[account_id] = (score, {name: pair[1] for name, pair in pairs.items()})
     return points, previous
 
 
@@ -152,8 +189,9 @@ def compute_signals(ctx: EvalContext, scope: Scope) -> dict[str, dict[int, Signa
 
 def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
     """The health of every account in ``scope`` as of ``ctx.as_of`` (reads only)."""
-    accounts = list(
-        Account.objects.filter(scope_q("pk", scope)).order_by("pk").values_list("pk", "owner__language")
+    accounts = run(
+        f"SELECT a.id, u.language FROM {table(Account)} a"  # noqa: S608 - names and ids only
+        f" JOIN {table(User)} u ON u.id = a.owner_id WHERE 1 = 1{scope_sql('a.id', scope)} ORDER BY a.id"
     )
     if not accounts:
         return {}
@@ -179,11 +217,9 @@ def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
             account_id=account_id, as_of=ctx.as_of, score=combined.score, band=band,
             coverage=combined.coverage, trend=scoring.trend(change, config.trend_points),
             trend_change=change, values=values, contributions=combined.contributions,
-            weights=weights, reasons=scoring.reasons(plain, weights),
-            moved=scoring.moved(combined.contributions, before[1]) if before else [],
-            previous_date=refs.previous if before else None,
+            weights=weights, previous_date=refs.previous if before else None,
             previous_score=before[0] if before else None,
-            language=language or "en",
+            previous_contributions=before[1] if before else None, language=language or "en",
         )
     return results
 

@@ -43,19 +43,24 @@ class SendResult:
 
 
 def claim(alert_id: int, worker_id: str) -> bool:
-    """Take the right to notify ``alert_id``; False if another live worker holds it."""
+    """Take the right to notify ``alert_id``; False if another live worker holds it or
+    it no longer needs notifying."""
     now = timezone.now()
     taken_over = NotificationClaim.objects.filter(
         alert_id=alert_id, claimed_at__lt=now - CLAIM_TIMEOUT
     ).update(claimed_at=now, worker_id=worker_id, attempts=F("attempts") + 1)
-    if taken_over:
+    if not taken_over:
+        try:
+            with transaction.atomic():
+                NotificationClaim.objects.create(alert_id=alert_id, worker_id=worker_id, claimed_at=now)
+        except IntegrityError:
+            return False
+    # Checked after claiming: another worker may have sent it and released its claim
+    # between our reading the pending list and our claim.
+    if Alert.objects.open().filter(pk=alert_id, notified_at__isnull=True).exists():
         return True
-    try:
-        with transaction.atomic():
-            NotificationClaim.objects.create(alert_id=alert_id, worker_id=worker_id, claimed_at=now)
-    except IntegrityError:
-        return False
-    return True
+    NotificationClaim.objects.filter(alert_id=alert_id, worker_id=worker_id).delete()
+    return False
 
 
 def pending(limit: int = BATCH) -> list[int]:

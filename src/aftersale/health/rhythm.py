@@ -24,24 +24,36 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-
-from aftersale.health.signals.registry import iso
 
 STREAMS = ("orders", "contacts")
 
 
 @dataclass(frozen=True, slots=True)
 class RhythmStats:
-    """One account's stream up to ``as_of``: event count, first and last event."""
+    """One account's stream up to ``as_of``: how many events, and how many days before
+    ``as_of`` the first and the last happened.
+
+    In BG/NBD terms: ``x = count - 1`` repeat events, recency ``t_x = first_age -
+    last_age`` and age ``T = first_age`` (days).
+    """
 
     count: int
-    first: datetime
-    last: datetime
+    first_age: float
+    last_age: float
+
+    @property
+    def repeats(self) -> int:
+        return self.count - 1
+
+    @property
+    def recency(self) -> float:
+        return self.first_age - self.last_age
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +98,19 @@ class GapRatioModel:
         self, as_of: datetime, stats: Mapping[int, RhythmStats], fit: Mapping[str, Any] | None
     ) -> dict[int, RhythmAssessment]:
         result: dict[int, RhythmAssessment] = {}
+        local_as_of = as_of.astimezone(timezone.get_default_timezone())
         for account_id, s in stats.items():
             if s.count < self.MIN_EVENTS:
                 continue
-            gap = max(1.0, (s.last - s.first).total_seconds() / 86400 / (s.count - 1))
-            since = max(0.0, (as_of - s.last).total_seconds() / 86400)
+            gap = max(1.0, s.recency / s.repeats)
+            since = max(0.0, s.last_age)
             ratio = since / gap
             value = 0.5 ** max(0.0, ratio - self.TOLERANCE)
             result[account_id] = RhythmAssessment(
                 value=value,
                 facts={
-                    "count": s.count, "last": iso(s.last), "gap_days": round(gap),
+                    "count": s.count, "last": (local_as_of - timedelta(days=s.last_age)).date().isoformat(),
+                    "gap_days": round(gap),
                     "since_days": int(since), "ratio": round(ratio, 1),
                 },
             )

@@ -10,13 +10,14 @@ or re-running a scan for the same date, changes nothing.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from aftersale.health.evaluate import AccountHealth, evaluate, make_context
 from aftersale.health.models import Band, HealthSnapshot, ScanPart, ScanRun, ScanStatus
 from aftersale.health.signals.registry import EvalContext
 from aftersale.health.signals.rhythm import fit_models, fits_by_stream
+from aftersale.health.sql import adapt, table
 
 logger = logging.getLogger(__name__)
 
@@ -83,20 +85,24 @@ def run_part(part_id: int) -> bool:
 
 
 def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
-    HealthSnapshot.objects.bulk_create(
-        [
-            HealthSnapshot(
-                account_id=h.account_id, as_of=ctx.as_of_date, computed_at=ctx.as_of,
-                score=None if h.score is None else round(h.score, 2), band=h.band,
-                coverage=round(h.coverage, 4), trend=h.trend, signals=h.snapshot_signals(),
-            )
-            for h in results.values()
-        ],
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["account", "as_of"],
-        update_fields=["computed_at", "score", "band", "coverage", "trend", "signals"],
+    """Upsert one row per account for the day (one statement, executed for many rows)."""
+    snapshots = table(HealthSnapshot)
+    sql = (
+        f"INSERT INTO {snapshots} (account_id, as_of, computed_at, score, band, coverage, trend, signals)"  # noqa: S608
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (account_id, as_of) DO UPDATE SET computed_at = excluded.computed_at,"
+        " score = excluded.score, band = excluded.band, coverage = excluded.coverage,"
+        " trend = excluded.trend, signals = excluded.signals"
     )
+    day, moment = adapt(ctx.as_of_date), adapt(ctx.as_of)
+    rows = [
+        (h.account_id, day, moment, None if h.score is None else round(h.score, 2), h.band,
+         round(h.coverage, 4), h.trend, json.dumps(h.snapshot_signals(), separators=(",", ":")))
+        for h in results.values()
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(sql, rows[start:start + 1000])
 
 
 def reconcile_alerts(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:

@@ -22,7 +22,7 @@ from django_tasks import TaskContext, task
 from aftersale.health import notify, worker
 from aftersale.health.config import load_config
 from aftersale.health.models import Schedule
-from aftersale.health.scan import run_part, start_scan
+from aftersale.health.scan import PART_SIZE, run_part, start_scan
 
 
 @task()
@@ -31,10 +31,10 @@ def scan_part(part_id: int) -> bool:
 
 
 @task()
-def scan(as_of: str | None = None) -> int:
+def scan(as_of: str | None = None, part_size: int = PART_SIZE) -> int:
     """Start a scan as of ``as_of`` (ISO datetime; default now) and queue its parts."""
     moment = parse_datetime(as_of) if as_of else None
-    run = start_scan(moment)
+    run = start_scan(moment, part_size=part_size)
     for part_id in run.parts.values_list("pk", flat=True):
         scan_part.enqueue(part_id)
     return run.pk

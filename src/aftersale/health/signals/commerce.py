@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,34 +17,31 @@ from aftersale.health.signals.registry import (
     clamp,
     register,
 )
-from aftersale.health.sql import Scope, decay, scope_q
-
-DIRECT_CHANNELS = (Channel.PORTAL, Channel.EDI)
+from aftersale.health.sql import Scope, decay_sql, run, scope_sql, table
 
 
 def portal_share(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
-    weight = decay("placed_at", ctx.as_of, ctx.rate)
-    direct = Q(channel__in=DIRECT_CHANNELS)
-    rows = (
-        Order.objects.filter(
-            scope_q("account_id", scope), placed_at__lte=ctx.as_of, placed_at__gte=ctx.horizon_start
-        )
-        .order_by()
-        .values("account_id")
-        .annotate(
-            n=Count("*"), n_direct=Count("pk", filter=direct), w_all=Sum(weight),
-            w_direct=Sum(weight, filter=direct),
-        )
-        .values_list("account_id", "n", "n_direct", "w_all", "w_direct")
+    rows = run(
+        f"""
+        SELECT account_id, COUNT(*), SUM(direct), SUM(w), SUM(w * direct)
+        FROM (
+            SELECT account_id, {decay_sql("placed_at", ctx.rate, is_datetime=True)} AS w,
+                   CASE WHEN channel IN (:portal, :edi) THEN 1 ELSE 0 END AS direct
+            FROM {table(Order)}
+            WHERE placed_at <= :as_of AND placed_at >= :start{scope_sql("account_id", scope)}
+        ) recent
+        GROUP BY account_id
+        """,  # noqa: S608 - only table names and constants are formatted in
+        as_of=ctx.as_of, start=ctx.horizon_start, portal=Channel.PORTAL, edi=Channel.EDI,
     )
     target = ctx.config.portal_target_share
     result: dict[int, SignalValue] = {}
     for account_id, n, n_direct, w_all, w_direct in rows:
         if not w_all:
             continue
-        share = (w_direct or 0.0) / w_all
+        share = float(w_direct or 0) / float(w_all)
         result[account_id] = SignalValue(clamp(share / target), {
-            "orders": n, "direct": n_direct, "share": round(100 * share),
+            "orders": n, "direct": int(n_direct), "share": round(100 * share),
             "target": round(100 * target), "months": ctx.months,
         })
     return result

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -27,17 +26,7 @@ from aftersale.health.signals.registry import (
     clamp,
     register,
 )
-from aftersale.health.sql import (
-    Scope,
-    age_days_sql,
-    db_date,
-    db_datetime,
-    decay,
-    run,
-    scope_q,
-    scope_sql,
-    table,
-)
+from aftersale.health.sql import Scope, decay_sql, run, scope_sql, table, true
 from aftersale.service.models import WorkLog
 
 # Decayed items per direction that earn full marks for ideas and information (about
@@ -46,19 +35,20 @@ IDEAS_TARGET = 2.0
 
 
 def transactional_share(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
-    weighted = ExpressionWrapper(F("minutes") * decay("occurred_at", ctx.as_of, ctx.rate),
-                                 output_field=FloatField())
-    transactional = Q(topic_class=TopicClass.TRANSACTIONAL)
-    rows = (
-        Touchpoint.objects.filter(
-            scope_q("account_id", scope), occurred_at__lte=ctx.as_of,
-            occurred_at__gte=ctx.horizon_start,
-            topic_class__in=(TopicClass.TRANSACTIONAL, TopicClass.COLLABORATIVE),
-        )
-        .order_by()
-        .values("account_id")
-        .annotate(n=Count("*"), w_all=Sum(weighted), w_tx=Sum(weighted, filter=transactional))
-        .values_list("account_id", "n", "w_all", "w_tx")
+    rows = run(
+        f"""
+        SELECT account_id, COUNT(*), SUM(mw), SUM(CASE WHEN topic_class = :tx THEN mw ELSE 0 END)
+        FROM (
+            SELECT account_id, topic_class,
+                   minutes * {decay_sql("occurred_at", ctx.rate, is_datetime=True)} AS mw
+            FROM {table(Touchpoint)}
+            WHERE occurred_at <= :as_of AND occurred_at >= :start AND topic_class IN (:tx, :collab)
+                  {scope_sql("account_id", scope)}
+        ) face
+        GROUP BY account_id
+        """,  # noqa: S608 - only table names and constants are formatted in
+        as_of=ctx.as_of, start=ctx.horizon_start, tx=TopicClass.TRANSACTIONAL,
+        collab=TopicClass.COLLABORATIVE,
     )
     trusted = ctx.config.transactional_trusted_share
     untrusted = ctx.config.transactional_untrusted_share
@@ -66,7 +56,7 @@ def transactional_share(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue
     for account_id, n, w_all, w_tx in rows:
         if not w_all:
             continue
-        share = (w_tx or 0.0) / w_all
+        share = float(w_tx or 0) / float(w_all)
         result[account_id] = SignalValue(clamp((untrusted - share) / (untrusted - trusted)), {
             "share": round(100 * share), "trusted": round(100 * trusted),
             "untrusted": round(100 * untrusted), "touchpoints": n,
@@ -84,42 +74,34 @@ def explain_transactional(facts: Mapping[str, Any]) -> str:
 def technical_presence(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     """Touchpoint minutes with an engineering, production or service person present,
     plus on-site work by those departments, as a share of all face time."""
-    technical = list(Department.technical())
-    marks = ", ".join(["%s"] * len(technical))
-    t_scope, t_params = scope_sql("t.account_id", scope)
-    w_scope, w_params = scope_sql("w.account_id", scope)
-    rate = repr(ctx.rate)
-    # Only table names and numeric constants are formatted in; values go as parameters.
-    sql = f"""
+    technical = ", ".join(f"'{d}'" for d in Department.technical())
+    rows = run(
+        f"""
         SELECT account_id, SUM(minutes * w * tech), SUM(minutes * w),
                SUM(CASE WHEN src = 0 THEN tech ELSE 0 END), SUM(1 - src), SUM(src)
         FROM (
             SELECT t.account_id AS account_id, t.minutes AS minutes, 0 AS src,
-                   exp(-{rate} * {age_days_sql("t.occurred_at", is_datetime=True)}) AS w,
+                   {decay_sql("t.occurred_at", ctx.rate, is_datetime=True)} AS w,
                    CASE WHEN EXISTS (
                        SELECT 1 FROM {table(TouchpointParticipant)} p
-                       WHERE p.touchpoint_id = t.id AND p.department IN ({marks})
+                       WHERE p.touchpoint_id = t.id AND p.department IN ({technical})
                    ) THEN 1 ELSE 0 END AS tech
             FROM {table(Touchpoint)} t
-            WHERE t.occurred_at <= %s AND t.occurred_at >= %s{t_scope}
+            WHERE t.occurred_at <= :as_of AND t.occurred_at >= :start{scope_sql("t.account_id", scope)}
             UNION ALL
             SELECT w.account_id, CAST(w.hours AS DOUBLE PRECISION) * 60, 1,
-                   exp(-{rate} * {age_days_sql("w.worked_on", is_datetime=False)}), 1
+                   {decay_sql("w.worked_on", ctx.rate, is_datetime=False, at=":day")}, 1
             FROM {table(WorkLog)} w
-            WHERE w.on_site = %s AND w.department IN ({marks})
-              AND w.worked_on <= %s AND w.worked_on >= %s{w_scope}
+            WHERE w.on_site = {true()} AND w.department IN ({technical})
+              AND w.worked_on <= :day AND w.worked_on >= :start_day{scope_sql("w.account_id", scope)}
         ) face
         GROUP BY account_id
-    """  # noqa: S608
-    params = [
-        db_datetime(ctx.as_of), *technical, db_datetime(ctx.as_of), db_datetime(ctx.horizon_start),
-        *t_params,
-        db_date(ctx.as_of_date), True, *technical, db_date(ctx.as_of_date),
-        db_date(ctx.horizon_start_date), *w_params,
-    ]
+        """,  # noqa: S608 - only table names and constants are formatted in
+        as_of=ctx.as_of, start=ctx.horizon_start, day=ctx.as_of_date, start_day=ctx.horizon_start_date,
+    )
     target = ctx.config.technical_target_share
     result: dict[int, SignalValue] = {}
-    for account_id, w_tech, w_all, tech_touchpoints, touchpoints, visits in run(sql, params):
+    for account_id, w_tech, w_all, tech_touchpoints, touchpoints, visits in rows:
         if not w_all:
             continue
         share = float(w_tech or 0) / float(w_all)
@@ -144,42 +126,37 @@ def explain_technical(facts: Mapping[str, Any]) -> str:
 
 
 def ideas_info(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
-    i_scope, i_params = scope_sql("account_id", scope)
-    rate = repr(ctx.rate)
-    day, start = db_date(ctx.as_of_date), db_date(ctx.horizon_start_date)
-    # Only table names and numeric constants are formatted in; values go as parameters.
-    sql = f"""
+    scoped = scope_sql("account_id", scope)
+    rows = run(
+        f"""
         SELECT account_id,
-               SUM(CASE WHEN direction = %s THEN w ELSE 0 END),
-               SUM(CASE WHEN direction = %s THEN w ELSE 0 END),
-               SUM(CASE WHEN direction = %s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN direction = %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN direction = :us THEN w ELSE 0 END),
+               SUM(CASE WHEN direction = :them THEN w ELSE 0 END),
+               SUM(CASE WHEN direction = :us THEN 1 ELSE 0 END),
+               SUM(CASE WHEN direction = :them THEN 1 ELSE 0 END),
                SUM(adopted)
         FROM (
             SELECT account_id, direction,
-                   exp(-{rate} * {age_days_sql("proposed_at", is_datetime=False)}) AS w,
-                   CASE WHEN status = %s AND decided_at <= %s THEN 1 ELSE 0 END AS adopted
+                   {decay_sql("proposed_at", ctx.rate, is_datetime=False, at=":day")} AS w,
+                   CASE WHEN status = :adopted AND decided_at <= :day THEN 1 ELSE 0 END AS adopted
             FROM {table(Idea)}
-            WHERE proposed_at <= %s AND proposed_at >= %s{i_scope}
+            WHERE proposed_at <= :day AND proposed_at >= :start{scoped}
             UNION ALL
-            SELECT account_id, direction, exp(-{rate} * {age_days_sql("shared_at", is_datetime=False)}), 0
+            SELECT account_id, direction,
+                   {decay_sql("shared_at", ctx.rate, is_datetime=False, at=":day")}, 0
             FROM {table(InfoShare)}
-            WHERE shared_at <= %s AND shared_at >= %s{i_scope}
+            WHERE shared_at <= :day AND shared_at >= :start{scoped}
         ) flows
         GROUP BY account_id
-    """  # noqa: S608
-    us, them = Direction.FROM_US, Direction.TO_US
-    params = [
-        us, them, us, them,
-        day, IdeaStatus.ADOPTED, day, day, start, *i_params,
-        day, day, start, *i_params,
-    ]
+        """,  # noqa: S608 - only table names and constants are formatted in
+        day=ctx.as_of_date, start=ctx.horizon_start_date, us=Direction.FROM_US, them=Direction.TO_US,
+        adopted=IdeaStatus.ADOPTED,
+    )
     result: dict[int, SignalValue] = {}
-    for account_id, w_us, w_them, n_us, n_them, adopted in run(sql, params):
+    for account_id, w_us, w_them, n_us, n_them, adopted in rows:
         ours = min(1.0, float(w_us or 0) / IDEAS_TARGET)
         theirs = min(1.0, float(w_them or 0) / IDEAS_TARGET)
-        value = (ours + theirs) / 2
-        result[account_id] = SignalValue(value, {
+        result[account_id] = SignalValue((ours + theirs) / 2, {
             "from_us": int(n_us or 0), "from_them": int(n_them or 0), "adopted": int(adopted or 0),
             "months": ctx.months,
         })

@@ -8,10 +8,9 @@ overdue. Recent due dates weigh more (decay); a late delivery counts half.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -24,51 +23,43 @@ from aftersale.health.signals.registry import (
     iso,
     register,
 )
-from aftersale.health.sql import Scope, decay, scope_q
+from aftersale.health.sql import Scope, age_days_sql, decay_sql, run, scope_sql, table
 from aftersale.promises.models import Promise, PromiseStatus
 
 
 def promises_kept(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
-    day = ctx.as_of_date
-    weight = decay("due_at", day, ctx.rate)
-    kept = Q(status=PromiseStatus.KEPT, closed_on__lte=day)
-    late = Q(status=PromiseStatus.LATE, closed_on__lte=day)
-    broken = Q(status=PromiseStatus.BROKEN, closed_on__lte=day)
-    pending = ~(kept | late | broken)
-    rows = (
-        Promise.objects.filter(
-            scope_q("account_id", scope), direction=Direction.FROM_US, made_at__lte=day,
-            due_at__lt=day, due_at__gte=ctx.horizon_start_date,
-        )
-        .alias(closed_on=Coalesce("closed_at", "delivered_at", "due_at"))
-        # A promise cancelled by then was withdrawn, not broken.
-        .exclude(status=PromiseStatus.CANCELLED, closed_on__lte=day)
-        .order_by()
-        .values("account_id")
-        .annotate(
-            n=Count("*"),
-            kept=Count("pk", filter=kept),
-            late=Count("pk", filter=late),
-            broken=Count("pk", filter=broken),
-            overdue=Count("pk", filter=pending),
-            oldest_overdue=Min("due_at", filter=pending),
-            w_all=Sum(weight),
-            w_kept=Sum(weight, filter=kept),
-            w_late=Sum(weight, filter=late),
-        )
-        .values_list(
-            "account_id", "n", "kept", "late", "broken", "overdue", "oldest_overdue", "w_all",
-            "w_kept", "w_late",
-        )
+    closed_on = "COALESCE(closed_at, delivered_at, due_at)"
+    rows = run(
+        f"""
+        SELECT account_id, COUNT(*), SUM(kept), SUM(late), SUM(broken),
+               SUM(1 - kept - late - broken),
+               MAX(CASE WHEN kept + late + broken = 0 THEN age END),
+               SUM(w), SUM(w * kept), SUM(w * late)
+        FROM (
+            SELECT account_id, {age_days_sql("due_at", is_datetime=False, at=":day")} AS age,
+                   {decay_sql("due_at", ctx.rate, is_datetime=False, at=":day")} AS w,
+                   CASE WHEN status = :kept AND {closed_on} <= :day THEN 1 ELSE 0 END AS kept,
+                   CASE WHEN status = :late AND {closed_on} <= :day THEN 1 ELSE 0 END AS late,
+                   CASE WHEN status = :broken AND {closed_on} <= :day THEN 1 ELSE 0 END AS broken
+            FROM {table(Promise)}
+            WHERE direction = :from_us AND made_at <= :day AND due_at < :day AND due_at >= :start
+              AND NOT (status = :cancelled AND {closed_on} <= :day){scope_sql("account_id", scope)}
+        ) due
+        GROUP BY account_id
+        """,  # noqa: S608 - only table names and constants are formatted in
+        day=ctx.as_of_date, start=ctx.horizon_start_date, from_us=Direction.FROM_US,
+        kept=PromiseStatus.KEPT, late=PromiseStatus.LATE, broken=PromiseStatus.BROKEN,
+        cancelled=PromiseStatus.CANCELLED,
     )
     result: dict[int, SignalValue] = {}
     for account_id, n, n_kept, n_late, n_broken, n_overdue, oldest, w_all, w_kept, w_late in rows:
         if not w_all:
             continue
-        value = ((w_kept or 0.0) + 0.5 * (w_late or 0.0)) / w_all
+        value = (float(w_kept or 0) + 0.5 * float(w_late or 0)) / float(w_all)
+        oldest_due = ctx.as_of_date - timedelta(days=round(oldest)) if oldest is not None else None
         result[account_id] = SignalValue(value, {
-            "due": n, "kept": n_kept, "late": n_late, "broken": n_broken, "overdue": n_overdue,
-            "oldest_overdue": iso(oldest), "months": ctx.months,
+            "due": n, "kept": int(n_kept), "late": int(n_late), "broken": int(n_broken),
+            "overdue": int(n_overdue), "oldest_overdue": iso(oldest_due), "months": ctx.months,
         })
     return result
 

@@ -48,7 +48,7 @@ class EvalContext:
     def __post_init__(self) -> None:
         if timezone.is_naive(self.as_of):
             raise ValueError("as_of must be an aware datetime")
-        self.as_of_date: date = timezone.localdate(self.as_of)
+        self.as_of_date: date = self.as_of.astimezone(timezone.get_default_timezone()).date()
         self.horizon_start: datetime = self.as_of - timedelta(days=self.config.horizon_days)
         self.horizon_start_date: date = self.as_of_date - timedelta(days=self.config.horizon_days)
         self.rate: float = self.config.decay_rate
@@ -128,9 +128,10 @@ def clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:
 
 
 def iso(value: date | datetime | None) -> str | None:
-    """A date for the facts: the local calendar date, ISO formatted."""
+    """A date for the facts: the calendar date in the site's time zone, ISO formatted."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return timezone.localdate(value).isoformat()
+        # The default zone, not the active one: a scan's facts must not depend on who runs it.
+        return value.astimezone(timezone.get_default_timezone()).date().isoformat()
     return value.isoformat()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Max, Q, Sum, When
-from django.db.models.functions import Cast
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,11 +19,12 @@ from aftersale.health.signals.registry import (
     iso,
     register,
 )
-from aftersale.health.sql import Scope, db_date, decay, run, scope_q, scope_sql, table
+from aftersale.health.sql import Scope, age_days_sql, as_date, decay_sql, run, scope_sql, table
 from aftersale.reviews.models import (
     CompetitorRating,
     ItemStatus,
     JointPlan,
+    JointPlanItem,
     Outcome,
     RelationshipReview,
     ReviewStatus,
@@ -40,35 +39,35 @@ OUTCOME_VALUES = {Outcome.IMPROVING: 1.0, Outcome.STEADY: 0.7, Outcome.DETERIORA
 
 
 def shared_plans(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
-    day, as_of = ctx.as_of_date, ctx.as_of
-    item_open = Q(items__created_at__lte=as_of) & (
-        Q(items__status=ItemStatus.OPEN)
-        | Q(items__status=ItemStatus.DONE, items__completed_at__gt=day)
-    )
-    rows = (
-        JointPlan.objects.filter(scope_q("account_id", scope), created_at__lte=as_of)
-        .order_by()
-        .values("account_id")
-        .annotate(
-            current=Count("id", distinct=True, filter=Q(period_start__lte=day, period_end__gte=day)),
-            period_end=Max("period_end", filter=Q(period_start__lte=day)),
-            # An edit after as_of hides when it was last touched before; fall back to creation.
-            plan_touched=Max(Case(When(updated_at__lte=as_of, then=F("updated_at")),
-                                  default=F("created_at"))),
-            item_touched=Max(Case(When(items__updated_at__lte=as_of, then=F("items__updated_at")),
-                                  When(items__created_at__lte=as_of, then=F("items__created_at")))),
-            open_items=Count("items", distinct=True, filter=item_open),
-        )
-        .values_list("account_id", "current", "period_end", "plan_touched", "item_touched", "open_items")
+    def age(column: str) -> str:
+        return age_days_sql(column, is_datetime=True)
+
+    rows = run(
+        f"""
+        SELECT p.account_id,
+               MAX(CASE WHEN p.period_start <= :day AND p.period_end >= :day THEN 1 ELSE 0 END),
+               MAX(CASE WHEN p.period_start <= :day THEN p.period_end END),
+               -- An edit after as_of hides when it was last touched before: fall back to creation.
+               MIN(CASE WHEN p.updated_at <= :as_of THEN {age("p.updated_at")}
+                        ELSE {age("p.created_at")} END),
+               MIN(CASE WHEN i.updated_at <= :as_of THEN {age("i.updated_at")}
+                        WHEN i.created_at <= :as_of THEN {age("i.created_at")} END),
+               COUNT(DISTINCT CASE WHEN i.created_at <= :as_of AND (i.status = :open
+                        OR (i.status = :done AND i.completed_at > :day)) THEN i.id END)
+        FROM {table(JointPlan)} p LEFT JOIN {table(JointPlanItem)} i ON i.plan_id = p.id
+        WHERE p.created_at <= :as_of{scope_sql("p.account_id", scope)}
+        GROUP BY p.account_id
+        """,  # noqa: S608 - only table names and constants are formatted in
+        as_of=ctx.as_of, day=ctx.as_of_date, open=ItemStatus.OPEN, done=ItemStatus.DONE,
     )
     result: dict[int, SignalValue] = {}
-    for account_id, current, period_end, plan_touched, item_touched, open_items in rows:
-        touched = max(t for t in (plan_touched, item_touched) if t is not None)
-        days = max(0.0, (as_of - touched).total_seconds() / 86400)
+    for account_id, current, period_end, plan_age, item_age, open_items in rows:
+        days = max(0.0, min(float(a) for a in (plan_age, item_age) if a is not None))
         value = (1.0 if current else 0.5) * 0.5 ** (days / PLAN_HALF_FRESH_DAYS)
         result[account_id] = SignalValue(value, {
-            "current": bool(current), "period_end": iso(period_end), "touched": iso(touched),
-            "days": int(days), "open_items": open_items,
+            "current": bool(current), "period_end": iso(as_date(period_end)),
+            "touched": iso(ctx.as_of - timedelta(days=days)), "days": int(days),
+            "open_items": int(open_items),
         })
     return result
 
@@ -87,36 +86,38 @@ def explain_plans(facts: Mapping[str, Any]) -> str:
 
 
 def trust(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
-    weight = decay("rated_at", ctx.as_of_date, ctx.rate)
-    weighted = ExpressionWrapper(Cast("trust", FloatField()) * weight, output_field=FloatField())
-    them, us = Q(direction=Direction.TO_US), Q(direction=Direction.FROM_US)
-    rows = (
-        TrustRating.objects.filter(
-            scope_q("account_id", scope), rated_at__lte=ctx.as_of_date,
-            rated_at__gte=ctx.horizon_start_date,
-        )
-        .order_by()
-        .values("account_id")
-        .annotate(
-            n_them=Count("pk", filter=them), n_us=Count("pk", filter=us),
-            w_them=Sum(weight, filter=them), t_them=Sum(weighted, filter=them),
-            w_us=Sum(weight, filter=us), t_us=Sum(weighted, filter=us),
-            last_them=Max("rated_at", filter=them), last_us=Max("rated_at", filter=us),
-        )
-        .values_list("account_id", "n_them", "n_us", "w_them", "t_them", "w_us", "t_us",
-                     "last_them", "last_us")
+    rows = run(
+        f"""
+        SELECT account_id, SUM(them), SUM(1 - them),
+               SUM(w * them), SUM(w * them * t), SUM(w * (1 - them)), SUM(w * (1 - them) * t),
+               MIN(CASE WHEN them = 1 THEN age END), MIN(CASE WHEN them = 0 THEN age END)
+        FROM (
+            SELECT account_id, CASE WHEN direction = :them THEN 1 ELSE 0 END AS them,
+                   CAST(trust AS DOUBLE PRECISION) AS t,
+                   {age_days_sql("rated_at", is_datetime=False, at=":day")} AS age,
+                   {decay_sql("rated_at", ctx.rate, is_datetime=False, at=":day")} AS w
+            FROM {table(TrustRating)}
+            WHERE rated_at <= :day AND rated_at >= :start{scope_sql("account_id", scope)}
+        ) answers
+        GROUP BY account_id
+        """,  # noqa: S608 - only table names and constants are formatted in
+        day=ctx.as_of_date, start=ctx.horizon_start_date, them=Direction.TO_US,
     )
     result: dict[int, SignalValue] = {}
-    for account_id, n_them, n_us, w_them, t_them, w_us, t_us, last_them, last_us in rows:
-        w_them, t_them, w_us, t_us = w_them or 0.0, t_them or 0.0, w_us or 0.0, t_us or 0.0
+    for account_id, n_them, n_us, w_them, t_them, w_us, t_us, age_them, age_us in rows:
+        w_them, t_them, w_us, t_us = (float(x or 0) for x in (w_them, t_them, w_us, t_us))
         total = TRUST_THEIR_WEIGHT * w_them + w_us
         if not total:
             continue
         mean = (TRUST_THEIR_WEIGHT * t_them + t_us) / total
+
+        def latest(age: float | None) -> str | None:
+            return iso(ctx.as_of_date - timedelta(days=round(age))) if age is not None else None
+
         result[account_id] = SignalValue(clamp((mean - 1) / 4), {
-            "them": round(t_them / w_them, 1) if w_them else None, "n_them": n_them,
-            "last_them": iso(last_them),
-            "us": round(t_us / w_us, 1) if w_us else None, "n_us": n_us, "last_us": iso(last_us),
+            "them": round(t_them / w_them, 1) if w_them else None, "n_them": int(n_them),
+            "last_them": latest(age_them),
+            "us": round(t_us / w_us, 1) if w_us else None, "n_us": int(n_us), "last_us": latest(age_us),
         })
     return result
 
@@ -142,15 +143,15 @@ def explain_trust(facts: Mapping[str, Any]) -> str:
 def review(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     """The last completed review: its outcome, the promise and neglect questions, and the
     competitor gap (our rating minus the best competitor's, per attribute, averaged)."""
-    r_scope, r_params = scope_sql("account_id", scope)
-    # Only table names and numeric constants are formatted in; values go as parameters.
-    sql = f"""
+    rows = run(
+        f"""
         WITH last_review AS (
             SELECT id, account_id, held_at, outcome, promises_kept, neglect_found FROM (
                 SELECT id, account_id, held_at, outcome, promises_kept, neglect_found,
                        ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY held_at DESC, id DESC) AS rn
                 FROM {table(RelationshipReview)}
-                WHERE status = %s AND held_at <= %s AND held_at >= %s{r_scope}
+                WHERE status = :completed AND held_at <= :day AND held_at >= :start
+                      {scope_sql("account_id", scope)}
             ) ranked WHERE rn = 1
         ), gaps AS (
             SELECT review_id, attribute,
@@ -165,11 +166,12 @@ def review(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
         FROM last_review l
         LEFT JOIN gaps g ON g.review_id = l.id AND g.ours IS NOT NULL AND g.best IS NOT NULL
         GROUP BY l.account_id, l.held_at, l.outcome, l.promises_kept, l.neglect_found
-    """  # noqa: S608
-    params = [ReviewStatus.COMPLETED, db_date(ctx.as_of_date), db_date(ctx.horizon_start_date), *r_params]
+        """,  # noqa: S608 - only table names and constants are formatted in
+        completed=ReviewStatus.COMPLETED, day=ctx.as_of_date, start=ctx.horizon_start_date,
+    )
     result: dict[int, SignalValue] = {}
-    for account_id, held_at, outcome, promises_kept, neglect_found, gap, compared in run(sql, params):
-        held = held_at if isinstance(held_at, date) else date.fromisoformat(str(held_at))
+    for account_id, held_at, outcome, promises_kept, neglect_found, gap, compared in rows:
+        held = as_date(held_at)
         parts = []
         if outcome in OUTCOME_VALUES:
             parts.append(OUTCOME_VALUES[outcome])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Max, Min, Model
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.commerce.models import Order
@@ -23,18 +23,21 @@ from aftersale.health.signals.registry import (
     SignalValue,
     register,
 )
-from aftersale.health.sql import Scope, scope_q
+from aftersale.health.sql import Scope, age_days_sql, run, scope_sql, table
 
 
-def _stats(model: type[Model], field: str, ctx: EvalContext, scope: Scope) -> dict[int, rhythm.RhythmStats]:
-    rows = (
-        model.objects.filter(scope_q("account_id", scope), **{f"{field}__lte": ctx.as_of})
-        .order_by()
-        .values("account_id")
-        .annotate(n=Count("*"), first=Min(field), last=Max(field))
-        .values_list("account_id", "n", "first", "last")
+def _stats(model: type[Model], column: str, ctx: EvalContext, scope: Scope) -> dict[int, rhythm.RhythmStats]:
+    rows = run(
+        f"""
+        SELECT account_id, COUNT(*), {age_days_sql(f"MIN({column})", is_datetime=True)},
+               {age_days_sql(f"MAX({column})", is_datetime=True)}
+        FROM {table(model)}
+        WHERE {column} <= :as_of{scope_sql("account_id", scope)}
+        GROUP BY account_id
+        """,  # noqa: S608 - only table and column names are formatted in
+        as_of=ctx.as_of,
     )
-    return {a: rhythm.RhythmStats(n, first, last) for a, n, first, last in rows}
+    return {a: rhythm.RhythmStats(n, float(first), float(last)) for a, n, first, last in rows}
 
 
 def order_stats(ctx: EvalContext, scope: Scope) -> dict[int, rhythm.RhythmStats]:

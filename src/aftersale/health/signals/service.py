@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,14 +20,13 @@ from aftersale.health.signals.registry import (
 )
 from aftersale.health.sql import (
     Scope,
+    age_days_sql,
     day_number_sql,
-    db_date,
-    db_datetime,
-    decay,
+    decay_sql,
     run,
-    scope_q,
     scope_sql,
     table,
+    true,
 )
 from aftersale.service.models import (
     Asset,
@@ -45,38 +43,33 @@ MAINTENANCE_HALF_LATE_DAYS = 30
 
 
 def service_targets(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
-    as_of = ctx.as_of
-    response_missed = Q(response_due_at__lt=as_of) & (
-        Q(first_response_at__isnull=True) | Q(first_response_at__gt=F("response_due_at"))
-    )
-    resolution_missed = Q(resolution_due_at__lt=as_of) & (
-        Q(resolved_at__isnull=True) | Q(resolved_at__gt=F("resolution_due_at"))
-    )
-    has_targets = Q(response_due_at__isnull=False) | Q(resolution_due_at__isnull=False)
-    flagged = Q(response_breached=True) | Q(resolution_breached=True)
     # Cases with due dates are judged as of the day; older imports carry only the flags.
-    missed = (has_targets & (response_missed | resolution_missed)) | (~has_targets & flagged)
-    still_open = Q(resolved_at__isnull=True) | Q(resolved_at__gt=as_of)
-    weight = decay("opened_at", as_of, ctx.rate)
-    rows = (
-        ServiceCase.objects.filter(
-            scope_q("account_id", scope), opened_at__lte=as_of, opened_at__gte=ctx.horizon_start,
-        )
-        .filter(has_targets | flagged)
-        .order_by()
-        .values("account_id")
-        .annotate(
-            n=Count("*"),
-            missed=Count("pk", filter=missed),
-            missed_open=Count("pk", filter=missed & still_open),
-            w_all=Sum(weight),
-            w_missed=Sum(weight, filter=missed),
-        )
-        .values_list("account_id", "n", "missed", "missed_open", "w_all", "w_missed")
+    has_targets = "(response_due_at IS NOT NULL OR resolution_due_at IS NOT NULL)"
+    flagged = f"(response_breached = {true()} OR resolution_breached = {true()})"
+    rows = run(
+        f"""
+        SELECT account_id, COUNT(*), SUM(missed), SUM(missed * still_open), SUM(w), SUM(w * missed)
+        FROM (
+            SELECT account_id, {decay_sql("opened_at", ctx.rate, is_datetime=True)} AS w,
+                   CASE WHEN {has_targets} THEN
+                       CASE WHEN (response_due_at < :as_of AND (first_response_at IS NULL
+                                  OR first_response_at > response_due_at))
+                              OR (resolution_due_at < :as_of AND (resolved_at IS NULL
+                                  OR resolved_at > resolution_due_at))
+                            THEN 1 ELSE 0 END
+                   WHEN {flagged} THEN 1 ELSE 0 END AS missed,
+                   CASE WHEN resolved_at IS NULL OR resolved_at > :as_of THEN 1 ELSE 0 END AS still_open
+            FROM {table(ServiceCase)}
+            WHERE opened_at <= :as_of AND opened_at >= :start AND ({has_targets} OR {flagged})
+                  {scope_sql("account_id", scope)}
+        ) judged
+        GROUP BY account_id
+        """,  # noqa: S608 - only table names and constants are formatted in
+        as_of=ctx.as_of, start=ctx.horizon_start,
     )
     return {
-        account_id: SignalValue(1.0 - (w_missed or 0.0) / w_all, {
-            "cases": n, "missed": n_missed, "missed_open": n_missed_open, "months": ctx.months,
+        account_id: SignalValue(1.0 - float(w_missed or 0) / float(w_all), {
+            "cases": n, "missed": int(n_missed), "missed_open": int(n_missed_open), "months": ctx.months,
         })
         for account_id, n, n_missed, n_missed_open, w_all, w_missed in rows
         if w_all
@@ -100,28 +93,31 @@ def explain_targets(facts: Mapping[str, Any]) -> str:
 
 
 def open_case_age(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
-    as_of = ctx.as_of
-    is_open = Q(ended__gt=as_of) | Q(ended__isnull=True, status__in=CaseStatus.open())
-    rows = (
-        ServiceCase.objects.filter(scope_q("account_id", scope), opened_at__lte=as_of)
-        .alias(ended=Coalesce("resolved_at", "closed_at"))
-        .filter(Q(opened_at__gte=ctx.horizon_start) | is_open)
-        .order_by()
-        .values("account_id")
-        .annotate(
-            n=Count("*"),
-            n_open=Count("pk", filter=is_open),
-            complaints=Count("pk", filter=is_open & Q(is_complaint=True)),
-            oldest=Min("opened_at", filter=is_open),
-        )
-        .values_list("account_id", "n", "n_open", "complaints", "oldest")
+    ended = "COALESCE(resolved_at, closed_at)"
+    statuses = ", ".join(f"'{status}'" for status in CaseStatus.open())
+    is_open = f"({ended} > :as_of OR ({ended} IS NULL AND status IN ({statuses})))"
+    rows = run(
+        f"""
+        SELECT account_id, COUNT(*), SUM(is_open), SUM(is_open * complaint),
+               MAX(CASE WHEN is_open = 1 THEN age END)
+        FROM (
+            SELECT account_id, {age_days_sql("opened_at", is_datetime=True)} AS age,
+                   CASE WHEN {is_open} THEN 1 ELSE 0 END AS is_open,
+                   CASE WHEN is_complaint = {true()} THEN 1 ELSE 0 END AS complaint
+            FROM {table(ServiceCase)}
+            WHERE opened_at <= :as_of AND (opened_at >= :start OR {is_open}){scope_sql("account_id", scope)}
+        ) cases
+        GROUP BY account_id
+        """,  # noqa: S608 - only table names and constants are formatted in
+        as_of=ctx.as_of, start=ctx.horizon_start,
     )
     result: dict[int, SignalValue] = {}
     for account_id, n, n_open, complaints, oldest in rows:
-        age = (as_of - oldest).total_seconds() / 86400 if oldest else 0.0
+        age = float(oldest) if n_open else 0.0
         value = 0.5 ** (age / OPEN_CASE_HALF_AGE_DAYS) if n_open else 1.0
         result[account_id] = SignalValue(value, {
-            "cases": n, "open": n_open, "complaints": complaints, "oldest": iso(oldest),
+            "cases": n, "open": int(n_open), "complaints": int(complaints),
+            "oldest": iso(ctx.as_of - timedelta(days=age)) if n_open else None,
             "oldest_days": int(age), "months": ctx.months,
         })
     return result
@@ -155,47 +151,43 @@ def maintenance(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     is due one interval after its last completed maintenance case (or its
     installation).
     """
-    day = ctx.as_of_date
     plan, asset, case = table(MaintenancePlan), table(Asset), table(ServiceCase)
     dn = day_number_sql
-    scope_sql_a, scope_params = scope_sql("a.account_id", scope)
     common = (
-        f"p.is_active = %s AND a.status <> %s AND (a.installed_at IS NULL OR a.installed_at <= %s)"
-        f" AND p.created_at <= %s{scope_sql_a}"
+        f"p.is_active = {true()} AND a.status <> :retired"
+        " AND (a.installed_at IS NULL OR a.installed_at <= :day)"
+        f" AND p.created_at <= :as_of{scope_sql('a.account_id', scope)}"
     )
-    common_params = [True, AssetStatus.RETIRED, db_date(day), db_datetime(ctx.as_of), *scope_params]
-    # Only table names and numeric constants are formatted in; values go as parameters.
-    sql = f"""
+    rows = run(
+        f"""
         SELECT account_id, COUNT(*),
                SUM(CASE WHEN lag > 0 THEN 1 ELSE 0 END),
-               SUM(CASE WHEN lag > 0 THEN exp(-{math.log(2) / MAINTENANCE_HALF_LATE_DAYS!r} * lag)
+               SUM(CASE WHEN lag > 0 THEN exp({-math.log(2) / MAINTENANCE_HALF_LATE_DAYS!r} * lag)
                         ELSE 1.0 END),
                MAX(lag)
         FROM (
-            SELECT a.account_id AS account_id, {dn("%s")} - (CASE
-                WHEN p.last_done_at > %s THEN {dn("p.next_due_at")} - p.interval_days
+            SELECT a.account_id AS account_id, {dn(":day")} - (CASE
+                WHEN p.last_done_at > :day THEN {dn("p.next_due_at")} - p.interval_days
                 WHEN p.next_due_at IS NOT NULL THEN {dn("p.next_due_at")}
                 ELSE {dn("COALESCE(p.last_done_at, a.installed_at)")} + p.interval_days
             END) AS lag
             FROM {plan} p JOIN {asset} a ON a.id = p.asset_id
             WHERE {common}
             UNION ALL
-            SELECT a.account_id, {dn("%s")} - (COALESCE(
+            SELECT a.account_id, {dn(":day")} - (COALESCE(
                 (SELECT MAX({dn("c.resolved_at", is_datetime=True)}) FROM {case} c
-                 WHERE c.asset_id = a.id AND c.kind = %s AND c.resolved_at <= %s),
+                 WHERE c.asset_id = a.id AND c.kind = :maintenance AND c.resolved_at <= :as_of),
                 {dn("a.installed_at")}) + p.interval_days) AS lag
             FROM {plan} p JOIN {asset} a ON a.product_id = p.product_id
             WHERE p.asset_id IS NULL AND {common}
         ) plans
         WHERE lag IS NOT NULL
         GROUP BY account_id
-    """  # noqa: S608
-    params = [
-        db_date(day), db_date(day), *common_params,
-        db_date(day), CaseKind.MAINTENANCE, db_datetime(ctx.as_of), *common_params,
-    ]
+        """,  # noqa: S608 - only table names and constants are formatted in
+        day=ctx.as_of_date, as_of=ctx.as_of, retired=AssetStatus.RETIRED, maintenance=CaseKind.MAINTENANCE,
+    )
     result: dict[int, SignalValue] = {}
-    for account_id, n, overdue, total, worst in run(sql, params):
+    for account_id, n, overdue, total, worst in rows:
         result[account_id] = SignalValue(float(total) / n, {
             "plans": n, "overdue": int(overdue or 0), "worst_days": max(0, int(worst or 0)),
         })
