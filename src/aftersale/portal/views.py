@@ -98,7 +98,7 @@ def equipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "asset": asset,
         "today": today,
         "warranty": asset.warranty_state(today),
-        "visits": [v for v in visits(today, [contact.account_id]) if v.asset.pk == asset.pk],
+        "visits": [v for v in visits(today, [contact.account_id]) if v.asset_id == asset.pk],
         "cases": access.cases_of(contact).filter(asset=asset).order_by("-opened_at")[:20],
         "parts": parts,
     })
