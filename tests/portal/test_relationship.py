@@ -128,3 +128,14 @@ def test_it_asks_each_contact_separately(frozen, client, world, account):
     frozen.shift(timedelta(days=1))
     answer(client, satisfaction="6")
     assert TrustRating.objects.filter(account=account).count() == 2
+
+
+def test_it_speaks_the_contacts_language(frozen, portal_client, world, contact):
+    contact.user.language = "vi"
+    contact.user.save()
+    home = portal_client.get(reverse("portal:home")).content.decode()
+    assert '<html lang="vi">' in home
+    assert "Yêu cầu đang mở" in home and "Đặt phụ tùng" in home and "Kế hoạch chung" in home
+    assert "Open requests" not in home
+    plan = portal_client.get(reverse("portal:plan")).content.decode()
+    assert "Kế hoạch chung của hai bên" in plan and "Phía bạn" in plan
