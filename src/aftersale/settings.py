@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "aftersale.health",
     "aftersale.web",
     "aftersale.imports",
+    "aftersale.portal",
     "aftersale.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("aftersale.engagement.urls")),
     path("", include("aftersale.health.urls")),
     path("imports/", include("aftersale.imports.urls")),
+    path("portal/", include("aftersale.portal.urls")),
 ]
 
 if settings.DEBUG:
