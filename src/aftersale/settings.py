@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "aftersale.engagement",
     "aftersale.reviews",
     "aftersale.alerts",
+    "aftersale.health",
     "aftersale.web",
     "aftersale.demo",
     "django.contrib.admin",
@@ -154,4 +155,6 @@ AFTERSALE = {
         # Holiday calendar: "" (none) or "vn" (Vietnam's public holidays, shipped as data).
         "HOLIDAYS": config.os.environ.get("AFTERSALE_HOLIDAYS", ""),
     },
+    # Where e-mailed links point (the address users open the application at).
+    "SITE_URL": config.os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
 }
