@@ -50,9 +50,17 @@ def contact_stats(ctx: EvalContext, scope: Scope) -> dict[int, rhythm.RhythmStat
 STATS = {"orders": order_stats, "contacts": contact_stats}
 
 
+def _gather(model: Any, stream: str, ctx: EvalContext, scope: Scope) -> Any:
+    """The model's own query when it has one (distinct event days), else count/first/last."""
+    gather = getattr(model, "gather", None)
+    if gather is not None:
+        return gather(ctx.as_of, scope)
+    return STATS[stream](ctx, scope)
+
+
 def _assess(stream: str, ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     model = rhythm.model_for(stream)
-    assessed = model.assess(ctx.as_of, STATS[stream](ctx, scope), ctx.fits.get(stream))
+    assessed = model.assess(ctx.as_of, _gather(model, stream, ctx, scope), ctx.fits.get(stream))
     return {a: SignalValue(r.value, r.facts) for a, r in assessed.items()}
 
 
@@ -71,7 +79,7 @@ def fit_models(ctx: EvalContext) -> list[dict[str, Any]]:
         model = rhythm.model_for(stream)
         if not model.needs_fit:
             continue
-        fit = model.fit(ctx.as_of, STATS[stream](ctx, None))
+        fit = model.fit(ctx.as_of, _gather(model, stream, ctx, None))
         if fit is not None:
             fits.append({"stream": stream, **fit})
     return fits
