@@ -80,9 +80,12 @@ def test_it_gives_some_contacts_a_portal_login(demo):
 
 def test_it_covers_every_kind_of_record(demo):
     assert Order.objects.filter(lines__isnull=False).distinct().count() >= 20
-    assert Product.objects.filter(kind="equipment", life_years__isnull=False, service_cost_per_year__gt=0).exists()
+    assert Product.objects.filter(
+        kind="equipment", life_years__isnull=False, service_cost_per_year__gt=0
+    ).exists()
     assert Product.objects.filter(kind="part", fits__kind="equipment").exists()
-    assert set(Product.objects.values_list("kind", flat=True)) == {"equipment", "part", "consumable", "service"}
+    kinds = set(Product.objects.values_list("kind", flat=True))
+    assert kinds == {"equipment", "part", "consumable", "service"}
     assert MaintenancePlan.objects.filter(next_due_at__lt=AS_OF).exists()
     assert MaintenancePlan.objects.filter(next_due_at__gte=AS_OF).exists()
     assert Asset.objects.filter(warranty_until__isnull=False).exists()

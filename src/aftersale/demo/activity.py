@@ -242,7 +242,10 @@ def write_cases(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     return total + _write_work(rng, world, chunk, row, ids, kind, asset, opened, resolved, status)
 
 
-def _write_work(rng, world, chunk, row, case_ids, kind, asset, opened, resolved, status) -> int:
+def _write_work(
+    rng: np.random.Generator, world: World, chunk: Chunk, row: np.ndarray, case_ids: np.ndarray,
+    kind: np.ndarray, asset: np.ndarray, opened: np.ndarray, resolved: np.ndarray, status: np.ndarray,
+) -> int:
     """Time, parts and travel spent on the cases: the cost to serve (P14)."""
     mean = np.array([LOGS_PER_CASE[k] for k in kind.tolist()])
     count = np.where(status == CaseStatus.NEW.value, 0, rng.poisson(mean))
@@ -262,7 +265,8 @@ def _write_work(rng, world, chunk, row, case_ids, kind, asset, opened, resolved,
     case_kind = kind[case]
     on_site = rng.random(total) < np.array([ON_SITE[k] for k in case_kind.tolist()])
     parts = np.where(
-        (case_kind == "repair") & (rng.random(total) < 0.5), round_vnd(rng.lognormal(np.log(8e6), 0.8, total)),
+        (case_kind == "repair") & (rng.random(total) < 0.5),
+        round_vnd(rng.lognormal(np.log(8e6), 0.8, total)),
         np.where((case_kind == "maintenance") & (rng.random(total) < 0.4),
                  round_vnd(rng.lognormal(np.log(3e6), 0.5, total)), 0),
     )
@@ -323,8 +327,8 @@ def write_promises(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     delivered_kept = np.maximum(due - rng.integers(0, 11, total), made)
     delivered_late = due + rng.integers(1, 46, total)
     closed_broken = due + rng.integers(1, 31, total)
-    closed_cancelled = np.maximum(made + (rng.random(total) * (np.minimum(due, as_of - 1) - made)).astype(np.int64),
-                                  np.where(renegotiated, reneg_day, made))
+    cancel_day = made + (rng.random(total) * (np.minimum(due, as_of - 1) - made)).astype(np.int64)
+    closed_cancelled = np.maximum(cancel_day, np.where(renegotiated, reneg_day, made))
     # A late delivery or a breach not yet recorded by the as-of date leaves the
     # promise open and overdue, as it would be in real life.
     late &= delivered_late < as_of
@@ -377,11 +381,14 @@ def _dates(days: np.ndarray, present: np.ndarray) -> np.ndarray:
     return out
 
 
-def _write_history(rng, world, ids, made, made_by, owner, renegotiated, reneg_day, original_due,
-                   due, status, closed, delivered, final) -> int:
+def _write_history(
+    rng: np.random.Generator, world: World, ids: np.ndarray, made: np.ndarray, made_by: np.ndarray,
+    owner: np.ndarray, renegotiated: np.ndarray, reneg_day: np.ndarray, original_due: np.ndarray,
+    due: np.ndarray, status: np.ndarray, closed: np.ndarray, delivered: np.ndarray, final: np.ndarray,
+) -> int:
     """PromiseEvent rows: recorded, then renegotiated and closed where that happened."""
     iso = np.datetime_as_string
-    n_r, n_f = int(renegotiated.sum()), int(final.sum())
+    n_r = int(renegotiated.sum())
     old = iso(original_due[renegotiated].astype("datetime64[D]")).tolist()
     new = iso(due[renegotiated].astype("datetime64[D]")).tolist()
     reneg_changes = [

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from aftersale.demo.models import DemoDataset
 
@@ -9,8 +10,8 @@ class DemoDatasetAdmin(admin.ModelAdmin):
 
     list_display = ["accounts", "seed", "as_of", "events", "rows", "seconds", "loaded_at"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: DemoDataset | None = None) -> bool:
         return False

@@ -91,7 +91,8 @@ def write_info_shares(rng: np.random.Generator, world: World, chunk: Chunk) -> N
 
 def write_trust(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
     """Survey rounds in the last two years; each asks both sides (P16)."""
-    rounds = np.where(chunk.tier == "standard", rng.poisson(1.0, len(chunk)), 1 + rng.poisson(1.5, len(chunk)))
+    n = len(chunk)
+    rounds = np.where(chunk.tier == "standard", rng.poisson(1.0, n), 1 + rng.poisson(1.5, n))
     rounds = np.where(chunk.end < world.as_of, 0, rounds)
     row = np.repeat(np.arange(len(chunk)), rounds)
     n = len(row)
@@ -170,7 +171,10 @@ def write_reviews(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
     _write_ratings(rng, world, ids[latest], chunk.quality[row][latest], competitor[latest])
 
 
-def _write_ratings(rng, world, reviews, quality, competitor) -> None:
+def _write_ratings(
+    rng: np.random.Generator, world: World, reviews: np.ndarray, quality: np.ndarray,
+    competitor: np.ndarray,
+) -> None:
     k = len(ATTRIBUTES)
     us_review = np.repeat(reviews, k)
     us_attr = np.tile(np.arange(k), len(reviews))

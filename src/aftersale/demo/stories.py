@@ -77,7 +77,8 @@ def quiet(kit: StoryKit, s: Story) -> None:
 def late_promise(kit: StoryKit, s: Story) -> None:
     """Sales promised the second press line for a date; production delivered six weeks late (P6)."""
     a = kit.account(s.external_id, s.name, CAP, Tier.KEY, "owner", s.summary, "Đà Nẵng", 1400)
-    director = kit.contact(a, s.external_id, "Hồ Quang Vinh", "Giám đốc nhà máy", "vinh.ho@ketcauthep.example")
+    director = kit.contact(a, s.external_id, "Hồ Quang Vinh", "Giám đốc nhà máy",
+                           "vinh.ho@ketcauthep.example")
     line1 = kit.asset(a, s.external_id, "HP400", "HP400-MT-0088", 1100, location="Xưởng dập 1")
     line2 = kit.asset(a, s.external_id, "HP400", "HP400-MT-0231", 68, location="Xưởng dập 2")
     kit.plan(line1, "Bảo trì định kỳ HP-400 (90 ngày)", 90, 30)
@@ -143,15 +144,18 @@ def trusted(kit: StoryKit, s: Story) -> None:
     kit.touchpoints_every(a, s.external_id, 35, 1080, 6, collaborative, 0.5, minutes=(30, 90),
                           contacts=(david, tam))
     for ago, ours, area, title, status, value, by in (
-        (980, True, "process", "Predictive maintenance from vibration data", "adopted", 420_000_000, "engineering"),
+        (980, True, "process", "Predictive maintenance from vibration data", "adopted", 420_000_000,
+         "engineering"),
         (860, False, "design", "Make the guard door wider for loading", "adopted", 150_000_000, None),
         (700, True, "manufacturing", "Switch to a two-stage die to save one operation", "adopted",
          680_000_000, "engineering.manager"),
         (560, False, "distribution", "Deliver parts in returnable crates", "adopted", 90_000_000, None),
-        (430, True, "process", "Shared spare-parts stock at their site", "adopted", 250_000_000, "production"),
+        (430, True, "process", "Shared spare-parts stock at their site", "adopted", 250_000_000,
+         "production"),
         (300, False, "design", "Put the alarm manual in Vietnamese", "adopted", 40_000_000, None),
         (150, True, "process", "Energy saving mode for night shifts", "rejected", None, "engineering"),
-        (20, False, "manufacturing", "Combine our orders into monthly deliveries", "proposed", 120_000_000, None),
+        (20, False, "manufacturing", "Combine our orders into monthly deliveries", "proposed",
+         120_000_000, None),
     ):
         kit.idea(a, s.external_id, ago, ours, area, title, status, value, by=by or "engineering",
                  contact=None if ours else tam)
@@ -207,7 +211,8 @@ def haggler(kit: StoryKit, s: Story) -> None:
     kit.touchpoints_every(a, s.external_id, 12, 1080, 3, haggling, 0.6, minutes=(60, 180),
                           contacts=(buyer,))
     for ago, title in ((900, "Khiếu nại: hóa đơn không khớp đơn hàng"), (610, "Khiếu nại: giao sai phụ tùng"),
-                       (330, "Khiếu nại: hóa đơn không khớp đơn hàng"), (90, "Khiếu nại: phí vận chuyển quá cao")):
+                       (330, "Khiếu nại: hóa đơn không khớp đơn hàng"),
+                       (90, "Khiếu nại: phí vận chuyển quá cao")):
         kit.case(a, s.external_id, ago, "other", title, complaint=True, raised_by=buyer, assigned="finance",
                  resolve_days=9)
     kit.idea(a, s.external_id, 500, True, "process", "Gộp đơn hàng để giảm phí vận chuyển", "rejected",
@@ -270,7 +275,8 @@ def overdue_press(kit: StoryKit, s: Story) -> None:
 def faded(kit: StoryKit, s: Story) -> None:
     """Met every week or two for years; nothing from either side for five months (P8, P10)."""
     a = kit.account(s.external_id, s.name, FIN, Tier.KEY, "owner", s.summary, "Hà Nội", 2400)
-    huong = kit.contact(a, s.external_id, "Đặng Thị Hương", "Kế toán trưởng", "huong.dang@anhduongfinance.example")
+    huong = kit.contact(a, s.external_id, "Đặng Thị Hương", "Kế toán trưởng",
+                        "huong.dang@anhduongfinance.example")
     minh = kit.contact(a, s.external_id, "Bùi Quang Minh", "Head of IT", "minh.bui@anhduongfinance.example")
     for k, (code, installed) in enumerate((("BS500", 1500), ("BS500", 1100), ("CR20", 700))):
         asset = kit.asset(a, s.external_id, code, f"{code}-AD-{k + 1:04d}", installed,
@@ -295,7 +301,8 @@ def courted(kit: StoryKit, s: Story) -> None:
                     competitors=("HWASHIN", "TAIYO"))
     minh = kit.contact(a, s.external_id, "Lê Quang Minh", "Giám đốc nhà máy",
                        f"minh.le@nhuasaigonxanh.{EMAIL_DOMAIN}", portal=True)
-    sarah = kit.contact(a, s.external_id, "Sarah Kim", "Purchasing manager", "sarah.kim@nhuasaigonxanh.example")
+    sarah = kit.contact(a, s.external_id, "Sarah Kim", "Purchasing manager",
+                        "sarah.kim@nhuasaigonxanh.example")
     machines = [kit.asset(a, s.external_id, "IM180", f"IM180-SX-{k + 1:04d}", 1600 - 400 * k)
                 for k in range(3)]
     for k, asset in enumerate(machines):
@@ -307,7 +314,8 @@ def courted(kit: StoryKit, s: Story) -> None:
     for ago, topic, text in ((45, "price", "Sarah showed a Hwa Shin quote 18 % below ours"),
                              (32, "price", "Asked us to match Hwa Shin's price and 24-hour response"),
                              (18, "contract", "Wants to shorten the service contract to six months")):
-        kit.touchpoint(a, s.external_id, ago, "meeting", topic, 75, True, ("owner2", "finance"), text, (sarah,))
+        kit.touchpoint(a, s.external_id, ago, "meeting", topic, 75, True, ("owner2", "finance"), text,
+                       (sarah,))
     kit.promise(a, s.external_id, "Replace the worn screw and barrel on IM-180 #2 within two weeks",
                 "after_sale", 90, 76, "service", "production", "broken", closed_ago=50, contact=minh,
                 evidence="Part not shipped; customer repaired with a local workshop")

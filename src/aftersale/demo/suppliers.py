@@ -19,7 +19,8 @@ def build_suppliers(kit: StoryKit) -> None:
         a = kit.account(ext, name, Industry.OTHER, Tier.KEY, "purchasing",
                         "Demo supplier: the buyer's side of the relationship.", city, 2500,
                         kind=AccountKind.SUPPLIER)
-        rep = kit.contact(a, ext, "Sales representative", "Key account manager", f"sales@{ext.lower()}.example")
+        rep = kit.contact(a, ext, "Sales representative", "Key account manager",
+                          f"sales@{ext.lower()}.example")
         weight = round(price_share * 10)
         kit.touchpoints_every(a, ext, 45, 1080, 15, {
             "price": (weight, ("purchasing",)),

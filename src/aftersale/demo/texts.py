@@ -172,9 +172,11 @@ PLAN_ITEMS: tuple[Pair, ...] = (
 )
 
 REVIEW_NOTES: dict[str, Pair] = {
-    "improving": ("More contact and fewer disputes than last period.", "Liên lạc nhiều hơn, ít tranh chấp hơn kỳ trước."),
+    "improving": ("More contact and fewer disputes than last period.",
+                  "Liên lạc nhiều hơn, ít tranh chấp hơn kỳ trước."),
     "steady": ("No big change since the last review.", "Không thay đổi lớn so với lần đánh giá trước."),
-    "deteriorating": ("Fewer orders and slower replies from their side.", "Ít đơn hàng hơn và phản hồi chậm hơn."),
+    "deteriorating": ("Fewer orders and slower replies from their side.",
+                      "Ít đơn hàng hơn và phản hồi chậm hơn."),
 }
 
 

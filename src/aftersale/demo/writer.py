@@ -130,7 +130,7 @@ class BulkWriter:
             qn = self.connection.ops.quote_name
             with self.connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT MAX({qn(model._meta.pk.column)}) FROM {qn(model._meta.db_table)}"
+                    f"SELECT MAX({qn(model._meta.pk.column)}) FROM {qn(model._meta.db_table)}"  # noqa: S608
                 )
                 (highest,) = cursor.fetchone()
             self._next_id[model] = (highest or 0) + 1
@@ -204,10 +204,9 @@ class BulkWriter:
             names = batch.names + list(batch.constants)
             data = batch.data + [itertools.repeat(v) for v in batch.constants.values()]
             column_list = ", ".join(qn(n) for n in names)
-            with raw.cursor() as cursor:
-                with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                    for row in zip(*data, strict=False):
-                        copy.write_row(row)
+            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in zip(*data, strict=False):
+                    copy.write_row(row)
         else:
             # Values that are the same in every row go into the statement as
             # literals: binding them a million times costs more than the rest.
@@ -287,10 +286,8 @@ class BulkWriter:
         failure leaves every index in place.
         """
         tables = [m._meta.db_table for m in model_list]
-        if self.vendor == "postgresql":
-            restore = self._drop_postgresql(tables)
-        else:
-            restore = self._drop_sqlite(tables)
+        drop = self._drop_postgresql if self.vendor == "postgresql" else self._drop_sqlite
+        restore = drop(tables)
         yield
         with self.connection.cursor() as cursor:
             for statement in restore:
