@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
+from django.db import connection
 
 from aftersale.accounts.models import Competitor
 from aftersale.demo.writer import BulkWriter, DemoWriteError, _datetime_strings, _literal
@@ -77,3 +78,25 @@ def test_optional_columns_are_skipped_when_the_field_is_missing():
         optional=("colour",),
     )
     assert Competitor.objects.get(pk=pk).name == "Nine"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's bulk mode")
+def test_bulk_mode_still_catches_a_dangling_key():
+    from django.db import transaction
+
+    from aftersale.accounts.models import Contact
+
+    ghost = {"id": [1], "external_id": ["K-1"], "account_id": [424242], "name": ["Ghost"]}
+    with (
+        BulkWriter.sqlite_bulk_mode(),
+        pytest.raises(DemoWriteError, match="missing accounts_account"),
+        transaction.atomic(),
+    ):
+        writer = BulkWriter(STAMP)
+        writer.insert(Contact, ghost)
+        writer.check_foreign_keys([Contact])
+    assert not Contact.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1

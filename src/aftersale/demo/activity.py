@@ -74,7 +74,8 @@ CASE_KIND_P = np.array([  # by industry; columns CASE_KINDS
 ON_ASSET = {"installation", "repair", "maintenance"}
 SEVERITIES = np.array([s.value for s in (Severity.LOW, Severity.NORMAL, Severity.HIGH, Severity.CRITICAL)],
                       dtype=object)
-RESOLVE_MEDIAN_HOURS = {"low": 150.0, "normal": 80.0, "high": 40.0, "critical": 20.0}
+# Wall-clock hours to resolve, median; about one case in ten misses its target.
+RESOLVE_MEDIAN_HOURS = {"low": 110.0, "normal": 60.0, "high": 30.0, "critical": 14.0}
 # Work logs per case, by kind, and the share of them done on site.
 LOGS_PER_CASE = {"installation": 2.3, "application_support": 0.9, "repair": 1.8, "maintenance": 1.4,
                  "other": 0.35}
@@ -155,7 +156,7 @@ def write_touchpoints(rng: np.random.Generator, world: World, chunk: Chunk) -> i
         "user_id": p_user,
         "department": DEPARTMENTS[p_dept],
     })
-    with_contact = rng.random(total) < 0.06
+    with_contact = rng.random(total) < 0.04
     contact = member(rng, chunk.contact_first, chunk.contact_count, row)
     with_contact &= contact >= 0
     through = Touchpoint.contacts.through
@@ -191,7 +192,7 @@ def write_cases(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     slow = 1.0 + 0.6 * (chunk.quality[row] < -1)
     respond_after = np.clip(rng.lognormal(np.log(2.0), 1.0, total) * slow, 0.1, 300) * 3600
     median = np.array([RESOLVE_MEDIAN_HOURS[s] for s in severity.tolist()])
-    resolve_after = np.maximum(rng.lognormal(np.log(median), 0.9) * slow * 3600, respond_after + 1800)
+    resolve_after = np.maximum(rng.lognormal(np.log(median), 0.8) * slow * 3600, respond_after + 1800)
     now = np.datetime64(int(world.as_of) * 86400, "s") - LOCAL_OFFSET
     first_response = opened + respond_after.astype("timedelta64[s]")
     resolved = opened + resolve_after.astype("timedelta64[s]")

@@ -72,6 +72,7 @@ def load_demo(
                     writer.write(batch)
                 if progress is not None:
                     progress.advance(size, events)
+        writer.check_foreign_keys(MODEL_ORDER)
         if connection.vendor == "postgresql":
             writer.reset_sequences(MODEL_ORDER)
         counts = dict(sorted(writer.rows.items()))
