@@ -82,3 +82,22 @@ def test_it_rejects_a_bad_port(monkeypatch):
     monkeypatch.setenv("PORT", "eighty")
     with pytest.raises(CommandError, match="PORT"):
         call_command("demo", "--as-of", AS_OF, stdout=StringIO())
+
+
+def test_it_scores_the_new_portfolio_when_the_health_engine_is_installed(monkeypatch):
+    from django.core.management.base import BaseCommand
+
+    class FakeScan(BaseCommand):
+        def add_arguments(self, parser):
+            parser.add_argument("--as-of", dest="as_of")
+
+    calls = []
+    monkeypatch.setattr(demo_command.apps, "is_installed", lambda name: name == "aftersale.health")
+    monkeypatch.setattr(demo_command, "get_commands", lambda: {"scan": "aftersale.health"})
+    monkeypatch.setattr(demo_command, "load_command_class", lambda app, name: FakeScan())
+    monkeypatch.setattr(demo_command, "call_command", lambda *a, **k: calls.append(a))
+    call_command("demo", "--no-serve", "--as-of", AS_OF, stdout=StringIO(), stderr=StringIO())
+    assert calls == [("scan", "--as-of", AS_OF)]
+    # A second run finds the demo loaded and does not score it again.
+    call_command("demo", "--no-serve", stdout=StringIO(), stderr=StringIO())
+    assert len(calls) == 1
