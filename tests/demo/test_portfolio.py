@@ -11,7 +11,7 @@ from aftersale.commerce.models import Order, OrderLine, Product
 from aftersale.core.enums import Department
 from aftersale.demo.builder import MODEL_ORDER
 from aftersale.demo.catalogue import DEMO_PASSWORD, STAFF
-from aftersale.demo.clock import moment
+from aftersale.demo.clock import VIETNAM
 from aftersale.engagement.models import Idea, InfoShare, Touchpoint, TouchpointParticipant
 from aftersale.promises.models import Promise, PromiseEvent, PromiseStatus
 from aftersale.reviews.models import (
@@ -65,7 +65,7 @@ def test_it_creates_logins_for_every_department_and_role(demo):
     assert set(staff.values_list("role", flat=True)) == set(Role.values)
     admin = User.objects.get(email="admin@demo.aftersale")
     assert admin.check_password(DEMO_PASSWORD)
-    assert admin.is_superuser
+    assert admin.is_superuser and admin.is_staff
     assert staff.count() == len(STAFF)
 
 
@@ -142,7 +142,7 @@ def test_names_are_vietnamese_and_english(demo):
 
 
 def test_nothing_happens_on_or_after_the_as_of_date(demo):
-    cutoff = moment(AS_OF, 0)
+    cutoff = VIETNAM.moment(AS_OF, 0)
     assert not Order.objects.filter(placed_at__gte=cutoff).exists()
     assert not Touchpoint.objects.filter(occurred_at__gte=cutoff).exists()
     assert not ServiceCase.objects.filter(opened_at__gte=cutoff).exists()

@@ -10,7 +10,7 @@ from django.db.models import F, Max, Q, Sum
 
 from aftersale.accounts.models import Account
 from aftersale.commerce.models import Order, OrderLine
-from aftersale.demo.clock import moment
+from aftersale.demo.clock import VIETNAM
 from aftersale.engagement.models import Idea, InfoShare, TopicClass, Touchpoint
 from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.reviews.models import CompetitorRating, RelationshipReview, TrustRating
@@ -18,7 +18,7 @@ from aftersale.service.models import MaintenancePlan, ServiceCase
 from tests.demo.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
-NOW = moment(AS_OF, 0)
+NOW = VIETNAM.moment(AS_OF, 0)
 
 
 def days_ago(n: int):

@@ -17,12 +17,6 @@ import numpy as np
 from aftersale.core.enums import Department
 from aftersale.demo import texts
 from aftersale.demo.catalogue import LABOUR_RATE
-from aftersale.demo.clock import (
-    LOCAL_OFFSET,
-    add_business_hours,
-    business_days,
-    office_moments,
-)
 from aftersale.demo.portfolio import HISTORY_DAYS, Chunk, World
 from aftersale.demo.sampling import choose, choose_rows, member, nullable, renewal, round_vnd, sigmoid
 from aftersale.engagement.models import TOPIC_CLASSES, Touchpoint, TouchpointParticipant
@@ -111,7 +105,7 @@ def write_touchpoints(rng: np.random.Generator, world: World, chunk: Chunk) -> i
     if not total:
         return 0
     ids = np.arange(total, dtype=np.int64) + world.writer.allocate(Touchpoint, total)
-    days = business_days(np.floor(day).astype(np.int64), world.as_of)
+    days = world.calendar.business_days(np.floor(day).astype(np.int64), world.as_of)
     kind = choose(rng, KINDS, KIND_P, total)
     minutes = np.zeros(total, dtype=np.int64)
     for name, (low, steps) in MINUTES.items():
@@ -140,7 +134,7 @@ def write_touchpoints(rng: np.random.Generator, world: World, chunk: Chunk) -> i
         "id": ids,
         "external_id": [f"DEMO-T-{k:08d}" for k in ids.tolist()],
         "account_id": chunk.ids[row],
-        "occurred_at": office_moments(rng, days),
+        "occurred_at": world.calendar.office_moments(rng, days),
         "kind": kind,
         "initiated_by": np.where(by_customer, "customer", "vendor"),
         "minutes": minutes,
@@ -172,7 +166,7 @@ def write_touchpoints(rng: np.random.Generator, world: World, chunk: Chunk) -> i
 def write_cases(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     rate = CASES_PER_ACCOUNT / HISTORY_DAYS * chunk.activity * CASE_RATE[chunk.industry]
     row, day = renewal(rng, chunk.start, chunk.contact_end, rate)
-    days = business_days(np.floor(day).astype(np.int64), world.as_of)
+    days = world.calendar.business_days(np.floor(day).astype(np.int64), world.as_of)
     keep = days < chunk.quiet_from[row]
     row, days = row[keep], days[keep]
     total = len(row)
@@ -184,16 +178,16 @@ def write_cases(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     asset = np.where(np.isin(kind, list(ON_ASSET)), asset, -1)
     severity = choose(rng, SEVERITIES, [0.2, 0.5, 0.22, 0.08], total)
     complaint = rng.random(total) < np.clip(0.08 - 0.05 * chunk.quality[row], 0.02, 0.3)
-    opened = office_moments(rng, days)
+    opened = world.calendar.office_moments(rng, days)
     response_hours = np.array([world.targets[s][0] for s in severity.tolist()])
     resolution_hours = np.array([world.targets[s][1] for s in severity.tolist()])
-    response_due = add_business_hours(opened, response_hours)
-    resolution_due = add_business_hours(opened, resolution_hours)
+    response_due = world.calendar.add_business_hours(opened, response_hours)
+    resolution_due = world.calendar.add_business_hours(opened, resolution_hours)
     slow = 1.0 + 0.6 * (chunk.quality[row] < -1)
     respond_after = np.clip(rng.lognormal(np.log(2.0), 1.0, total) * slow, 0.1, 300) * 3600
     median = np.array([RESOLVE_MEDIAN_HOURS[s] for s in severity.tolist()])
     resolve_after = np.maximum(rng.lognormal(np.log(median), 0.8) * slow * 3600, respond_after + 1800)
-    now = np.datetime64(int(world.as_of) * 86400, "s") - LOCAL_OFFSET
+    now = world.calendar.midnight(world.as_of)
     first_response = opened + respond_after.astype("timedelta64[s]")
     resolved = opened + resolve_after.astype("timedelta64[s]")
     first_response[first_response >= now] = np.datetime64("NaT")
@@ -216,6 +210,9 @@ def write_cases(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
         titles[complaint] = texts.pick_one(rng, texts.COMPLAINT_TITLES, vietnamese[complaint])
     raised_by = member(rng, chunk.contact_first, chunk.contact_count, row)
     service = np.full(total, 4)
+    # A maintenance visit belongs to its asset's plan (one plan per asset).
+    planned = (kind == "maintenance") & (asset >= 0)
+    plan = np.where(planned, chunk.plan_base + (asset - chunk.asset_base), -1)
     world.writer.insert(ServiceCase, {
         "id": ids,
         "external_id": [f"DEMO-SC-{k:07d}" for k in ids.tolist()],
@@ -239,6 +236,10 @@ def write_cases(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
         "response_breached": responded_by > response_due,
         "resolution_breached": finished_by > resolution_due,
         "internal_notes": "",
+        "maintenance_plan_id": nullable(plan, planned),
+        # The targets in force when the case was opened, as the service app keeps them.
+        "response_target_hours": response_hours,
+        "resolution_target_hours": resolution_hours,
     })
     return total + _write_work(rng, world, chunk, row, ids, kind, asset, opened, resolved, status)
 
@@ -254,10 +255,11 @@ def _write_work(
     if not total:
         return 0
     case = np.repeat(np.arange(len(case_ids)), count)
-    first_day = (opened[case] + LOCAL_OFFSET).astype("datetime64[D]").astype(np.int64)
-    last = np.where(np.isnat(resolved[case]), np.datetime64(int(world.as_of) - 1, "D"),
-                    (resolved[case] + LOCAL_OFFSET).astype("datetime64[D]"))
-    last_day = np.minimum(last.astype(np.int64), world.as_of - 1)
+    first_day = world.calendar.local_days(opened[case])
+    finished = resolved[case]
+    last_day = np.full(total, world.as_of - 1, dtype=np.int64)
+    done = ~np.isnat(finished)
+    last_day[done] = np.minimum(world.calendar.local_days(finished[done]), world.as_of - 1)
     worked = first_day + (rng.random(total) * (last_day - first_day + 1)).astype(np.int64)
     worked = np.minimum(worked, world.as_of - 1)
     department = choose(rng, [4, 2, 3], [0.75, 0.15, 0.10], total)
@@ -274,10 +276,9 @@ def _write_work(
     travel = np.where(on_site, round_vnd(rng.uniform(3e5, 2.5e6, total)), 0)
     case_asset = asset[case]
     has_asset = case_asset >= 0
-    base = chunk.asset_first[0] if chunk.asset_count is not None and len(chunk.asset_count) else 0
     warranty = np.zeros(total, dtype=np.int64)
     if has_asset.any():
-        warranty[has_asset] = chunk.asset_warranty[case_asset[has_asset] - base]
+        warranty[has_asset] = chunk.asset_warranty[case_asset[has_asset] - chunk.asset_base]
     world.writer.insert(WorkLog, {
         "id": np.arange(total) + world.writer.allocate(WorkLog, total),
         "account_id": chunk.ids[row[case]],
@@ -306,7 +307,7 @@ def write_promises(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
         return 0
     as_of = world.as_of
     ids = np.arange(total, dtype=np.int64) + world.writer.allocate(Promise, total)
-    made = business_days(np.floor(day).astype(np.int64), as_of)
+    made = world.calendar.business_days(np.floor(day).astype(np.int64), as_of)
     made_dept = choose(rng, range(7), [0.10, 0.45, 0.12, 0.05, 0.18, 0.05, 0.05], total)
     deliver_dept = np.where(
         rng.random(total) < 0.4, made_dept,
@@ -416,7 +417,7 @@ def _write_history(
     world.writer.insert(PromiseEvent, {
         "id": np.arange(total) + world.writer.allocate(PromiseEvent, total),
         "promise_id": promise,
-        "at": office_moments(rng, days),
+        "at": world.calendar.office_moments(rng, days),
         "by_id": by,
         "action": action,
         "changes": changes,

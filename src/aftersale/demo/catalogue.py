@@ -164,12 +164,13 @@ COMPETITORS: tuple[CompetitorSpec, ...] = (
                    "German machining centres; strong engineering support."),
 )
 
-# Response and resolution targets in business hours, per severity.
+# Response and resolution targets in business hours, per severity, for a
+# severity that has none configured (the service app's defaults).
 SERVICE_TARGETS: dict[str, tuple[Decimal, Decimal]] = {
-    Severity.CRITICAL: (Decimal("2"), Decimal("16")),
-    Severity.HIGH: (Decimal("4"), Decimal("27")),
-    Severity.NORMAL: (Decimal("8"), Decimal("45")),
-    Severity.LOW: (Decimal("16"), Decimal("90")),
+    Severity.CRITICAL: (Decimal("1"), Decimal("8")),
+    Severity.HIGH: (Decimal("4"), Decimal("24")),
+    Severity.NORMAL: (Decimal("8"), Decimal("40")),
+    Severity.LOW: (Decimal("16"), Decimal("80")),
 }
 
 # A technician's hour and the cost of one trip to site, in VND.

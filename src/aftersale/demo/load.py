@@ -19,13 +19,14 @@ from aftersale.commerce.models import Order
 from aftersale.demo import activity, portfolio, relations, stories
 from aftersale.demo.builder import MODEL_ORDER, Builder
 from aftersale.demo.cast import build_cast, ensure_service_targets
-from aftersale.demo.clock import day_number, moment
+from aftersale.demo.clock import Calendar, day_number
 from aftersale.demo.models import DemoDataset
 from aftersale.demo.progress import Progress
 from aftersale.demo.writer import Batch, BatchRecorder, BulkWriter
 from aftersale.engagement.models import Touchpoint, TouchpointParticipant
 from aftersale.promises.models import Promise, PromiseEvent
 from aftersale.service.models import ServiceCase, WorkLog
+from aftersale.service.targets import service_calendar
 
 CHUNK_ACCOUNTS = 2500
 # From this many generated accounts on, the big tables' indexes are dropped
@@ -50,9 +51,10 @@ def load_demo(
         raise ValueError(f"the demo needs at least {len(stories.STORIES)} accounts (one per story)")
     generated = accounts - len(stories.STORIES)
     started = time.monotonic()
+    calendar = Calendar.from_work_calendar(service_calendar(), as_of)
     # Rows get the as-of day as their creation time: never the wall clock,
     # so that a seed and a date always give the same rows.
-    stamp: datetime = moment(as_of, 0)
+    stamp: datetime = calendar.moment(as_of, 0)
     with transaction.atomic():
         targets = ensure_service_targets()
         writer = BulkWriter(stamp)
@@ -61,11 +63,12 @@ def load_demo(
         with writer.indexes_deferred(BIG_MODELS) if rebuild else nullcontext():
             builder = Builder(writer)
             cast = build_cast(builder, generic_accounts=generated, seed=seed)
-            stories.build(builder, cast, as_of, random.Random(seed), targets)
+            stories.build(builder, cast, as_of, random.Random(seed), targets, calendar)
             builder.flush()
             writer.prime(MODEL_ORDER)
             world = portfolio.World(
-                cast=cast, writer=BatchRecorder(writer), as_of=day_number(as_of), targets=targets
+                cast=cast, writer=BatchRecorder(writer), as_of=day_number(as_of), targets=targets,
+                calendar=calendar,
             )
             for size, events, batches in _generated(world, seed, generated):
                 for batch in batches:

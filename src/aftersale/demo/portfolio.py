@@ -21,7 +21,7 @@ from aftersale.core.enums import Currency
 from aftersale.demo import names
 from aftersale.demo.cast import Cast
 from aftersale.demo.catalogue import PREFIX
-from aftersale.demo.clock import business_days, office_moments
+from aftersale.demo.clock import Calendar
 from aftersale.demo.sampling import choose, member, nullable, renewal, round_vnd
 from aftersale.demo.writer import BatchRecorder, BulkWriter
 from aftersale.service.models import Asset, AssetStatus, MaintenancePlan
@@ -53,6 +53,7 @@ class World:
     writer: BulkWriter | BatchRecorder
     as_of: int  # day number; nothing happens on or after it
     targets: dict[str, tuple[float, float]]
+    calendar: Calendar
 
     @property
     def start(self) -> int:
@@ -82,6 +83,8 @@ class Chunk:
     asset_first: np.ndarray | None = None
     asset_count: np.ndarray | None = None
     asset_warranty: np.ndarray | None = None  # per asset, day number
+    asset_base: int = 0  # id of the chunk's first asset; its plan is plan_base + (asset - asset_base)
+    plan_base: int = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -207,6 +210,7 @@ def write_assets(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
     total = int(count.sum())
     first_id = world.writer.allocate(Asset, total) if total else 0
     chunk.asset_first = np.cumsum(count) - count + first_id
+    chunk.asset_base = first_id
     chunk.asset_count = count
     chunk.asset_warranty = np.zeros(0, dtype=np.int64)
     if not total:
@@ -256,8 +260,9 @@ def write_assets(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
         overdue, interval + 10 + rng.random(total) * 110, rng.random(total) * interval * 0.9
     ).astype(np.int64)
     last_done = np.maximum(world.as_of - 1 - since_last, installed)
+    chunk.plan_base = world.writer.allocate(MaintenancePlan, total)
     world.writer.insert(MaintenancePlan, {
-        "id": np.arange(total) + world.writer.allocate(MaintenancePlan, total),
+        "id": np.arange(total) + chunk.plan_base,
         "asset_id": ids,
         "product_id": None,
         "name": [
@@ -278,8 +283,8 @@ def write_orders(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     if not total:
         return 0
     ids = np.arange(total, dtype=np.int64) + world.writer.allocate(Order, total)
-    days = business_days(np.floor(day).astype(np.int64), world.as_of)
-    placed = office_moments(rng, days)
+    days = world.calendar.business_days(np.floor(day).astype(np.int64), world.as_of)
+    placed = world.calendar.office_moments(rng, days)
     amount = round_vnd(chunk.size[row] * rng.lognormal(0.0, 0.6, total))
     portal_share = rng.beta(1.0, 4.0, len(chunk))
     channel = np.where(

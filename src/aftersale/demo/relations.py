@@ -14,7 +14,6 @@ import numpy as np
 
 from aftersale.demo import texts
 from aftersale.demo.activity import people
-from aftersale.demo.clock import business_days
 from aftersale.demo.portfolio import HISTORY_DAYS, Chunk, World
 from aftersale.demo.sampling import choose, member, nullable, quarter_steps, renewal, round_vnd, sigmoid
 from aftersale.engagement.models import Idea, InfoKind, InfoShare
@@ -40,7 +39,7 @@ def write_ideas(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
     if not total:
         return
     as_of = world.as_of
-    proposed = business_days(np.floor(day).astype(np.int64), as_of)
+    proposed = world.calendar.business_days(np.floor(day).astype(np.int64), as_of)
     ours = rng.random(total) < 0.5
     direction = np.where(ours, "from_us", "to_us")
     user = people(rng, world, chunk, row, choose(rng, [2, 3, 4, 1], [0.4, 0.2, 0.2, 0.2], total), 0.8)
@@ -82,7 +81,9 @@ def write_info_shares(rng: np.random.Generator, world: World, chunk: Chunk) -> N
         "account_id": chunk.ids[row],
         "direction": np.where(rng.random(total) < 0.5, "from_us", "to_us"),
         "kind": kind,
-        "shared_at": business_days(np.floor(day).astype(np.int64), world.as_of).astype("datetime64[D]"),
+        "shared_at": world.calendar.business_days(np.floor(day).astype(np.int64), world.as_of).astype(
+            "datetime64[D]"
+        ),
         "description": texts.pick(rng, texts.INFO, kind, chunk.vietnamese[row]),
         "is_confidential": (kind == "confidential") | ((rng.random(total) < 0.1) & (chunk.quality[row] > 0)),
         "recorded_by_id": chunk.owner[row],

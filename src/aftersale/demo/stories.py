@@ -15,6 +15,7 @@ from aftersale.accounts.models import Industry, Tier
 from aftersale.demo.builder import Builder
 from aftersale.demo.cast import Cast
 from aftersale.demo.catalogue import EMAIL_DOMAIN
+from aftersale.demo.clock import Calendar
 from aftersale.demo.storykit import StoryKit
 from aftersale.demo.suppliers import build_suppliers
 
@@ -242,11 +243,11 @@ def overdue_press(kit: StoryKit, s: Story) -> None:
     duc = kit.contact(a, s.external_id, "Hoàng Minh Đức", "Giám đốc nhà máy", "duc.hoang@cokhidonga.example")
     press = kit.asset(a, s.external_id, "HP400", "HP400-DA-0117", 1300, location="Xưởng dập")
     compressor = kit.asset(a, s.external_id, "AC75", "AC75-DA-0542", 600, location="Phòng máy nén")
-    kit.plan(press, "Bảo dưỡng định kỳ HP-400 (mỗi quý)", 90, 205)
+    press_plan = kit.plan(press, "Bảo dưỡng định kỳ HP-400 (mỗi quý)", 90, 205)
     kit.plan(compressor, "Bảo trì định kỳ AC-75 (180 ngày)", 180, 60)
     for ago in range(1200, 205, -90):  # maintenance kept to schedule until 205 days ago
         case = kit.case(a, s.external_id, ago, "maintenance", "Bảo trì định kỳ", severity="low",
-                        asset=press, resolve_days=1, channel="visit")
+                        asset=press, resolve_days=1, channel="visit", plan=press_plan)
         kit.work(a, ago, "service", 6.0, case=case, asset=press, on_site=True, parts=3_200_000,
                  travel=1_100_000, warranty=ago > 570)
     kit.orders_every(a, s.external_id, 50, 1080, 16, [("OIL46", 4, 0.96), ("SEAL-HP", 1, 0.95)],
@@ -368,8 +369,8 @@ STORIES: tuple[Story, ...] = (
 
 
 def build(builder: Builder, cast: Cast, as_of: date, rng: random.Random,
-          targets: dict[str, tuple[float, float]]) -> None:
-    kit = StoryKit(builder, cast, as_of, rng, targets)
+          targets: dict[str, tuple[float, float]], calendar: Calendar) -> None:
+    kit = StoryKit(builder, cast, as_of, rng, targets, calendar)
     for story in STORIES:
         story.write(kit, story)
     build_suppliers(kit)

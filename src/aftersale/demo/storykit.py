@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ from aftersale.core.enums import Currency, Direction
 from aftersale.demo import catalogue
 from aftersale.demo.builder import Builder
 from aftersale.demo.cast import Cast
-from aftersale.demo.clock import add_business_hours, moment, to_datetime64
+from aftersale.demo.clock import Calendar, from_datetime64, to_datetime64
 from aftersale.engagement.models import Idea, InfoShare, Touchpoint, TouchpointParticipant
 from aftersale.promises.models import Promise, PromiseEvent, PromiseStatus
 from aftersale.reviews.models import (
@@ -42,9 +42,10 @@ FINAL = {PromiseStatus.KEPT, PromiseStatus.LATE, PromiseStatus.BROKEN, PromiseSt
 class StoryKit:
     def __init__(
         self, builder: Builder, cast: Cast, as_of: date, rng: random.Random,
-        targets: dict[str, tuple[float, float]],
+        targets: dict[str, tuple[float, float]], calendar: Calendar,
     ) -> None:
         self.b = builder
+        self.calendar = calendar
         self.cast = cast
         self.as_of = as_of
         self.rng = rng
@@ -54,13 +55,14 @@ class StoryKit:
 
     # -- time -------------------------------------------------------------------
     def day(self, ago: int) -> date:
+        """The working day ``ago`` days before as_of, or the last one before it."""
         on = self.as_of - timedelta(days=max(ago, 1))
-        while on.weekday() >= 5:
+        while not self.calendar.is_working_day(on):
             on -= timedelta(days=1)
         return on
 
     def at(self, ago: int, hour: int = 10, minute: int = 0) -> datetime:
-        return moment(self.day(ago), hour, minute)
+        return self.calendar.moment(self.day(ago), hour, minute)
 
     def staff(self, key: str) -> int:
         return self.cast.staff[key]
@@ -216,16 +218,15 @@ class StoryKit:
     def case(self, account: int, ext: str, ago: int, kind: str, title: str, severity: str = "normal",
              complaint: bool = False, asset: int | None = None, respond_hours: float = 2.0,
              resolve_days: float | None = 3.0, raised_by: int | None = None,
-             assigned: str = "service", channel: str = "phone", hour: int = 9) -> int:
+             assigned: str = "service", channel: str = "phone", hour: int = 9,
+             plan: int | None = None) -> int:
         opened = self.at(ago, hour, 40)
-        now = moment(self.as_of, 0)
+        now = self.calendar.moment(self.as_of, 0)
         response_target, resolution_target = self.targets[severity]
-        due = add_business_hours(
+        due = self.calendar.add_business_hours(
             np.array([to_datetime64(opened)] * 2), np.array([response_target, resolution_target])
         )
-        response_due, resolution_due = (
-            datetime.fromtimestamp(int(x.astype(np.int64)), UTC) for x in due
-        )
+        response_due, resolution_due = (from_datetime64(x) for x in due)
         responded = opened + timedelta(hours=respond_hours)
         responded = responded if responded < now else None
         resolved = opened + timedelta(days=resolve_days) if resolve_days is not None else None
@@ -242,6 +243,8 @@ class StoryKit:
             resolution_due_at=resolution_due,
             response_breached=(responded or now) > response_due,
             resolution_breached=(resolved or now) > resolution_due, internal_notes="",
+            maintenance_plan_id=plan, response_target_hours=Decimal(str(response_target)),
+            resolution_target_hours=Decimal(str(resolution_target)),
         )
 
     def work(self, account: int, ago: int, by: str, hours: float, case: int | None = None,
@@ -292,7 +295,7 @@ class StoryKit:
         return pk
 
     def _event(self, promise: int, on: date, by: str, action: str, changes: dict, version: int) -> None:
-        self.b.add(PromiseEvent, promise_id=promise, at=moment(on, 11), by_id=self.staff(by),
+        self.b.add(PromiseEvent, promise_id=promise, at=self.calendar.moment(on, 11), by_id=self.staff(by),
                    action=action, changes=json.dumps(changes), note="", version=version)
 
     # -- reviews and trust -------------------------------------------------------------
