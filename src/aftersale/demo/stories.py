@@ -73,6 +73,9 @@ def quiet(kit: StoryKit, s: Story) -> None:
     kit.promise(a, s.external_id, "Giao dầu thủy lực trong 3 ngày kể từ khi đặt hàng", "after_sale",
                 700, 690, "owner", "production", "kept", closed_ago=692)
     kit.trust(a, 760, 4.0, 4.0, 8, buyer, "owner")
+    # The last review saw nothing wrong: steady orders, no complaints.
+    kit.review(a, 560, 180, "owner", "steady", True, False, "Đơn hàng đều, không có khiếu nại.")
+    kit.review(a, 200, 180, "owner", "steady", True, False, "Đơn hàng đều qua cổng, không có khiếu nại.")
 
 
 def late_promise(kit: StoryKit, s: Story) -> None:
@@ -118,6 +121,8 @@ def late_promise(kit: StoryKit, s: Story) -> None:
     kit.promise(a, s.external_id, "Giao phụ tùng trong hai tuần", "after_sale", 400, 386, "service",
                 "production", "kept", closed_ago=390)
     kit.trust(a, 50, 3.25, 3.75, 6, director, "owner", "Máy tốt nhưng giao trễ làm chúng tôi mất đơn hàng")
+    kit.review(a, 45, 180, "owner", "deteriorating", False, True,
+               "Dây chuyền thứ hai giao trễ sáu tuần; khách mất một đơn hàng vì chúng ta.")
 
 
 def trusted(kit: StoryKit, s: Story) -> None:
@@ -202,12 +207,13 @@ def haggler(kit: StoryKit, s: Story) -> None:
                                                       ("SEAL-HP", 1, 0.58)], placed_by=buyer,
                      taken_by="owner2")
     haggling = {
-        "price": (6, ("owner2", "finance")),
-        "contract": (3, ("owner2", "finance.manager")),
-        "dispute": (3, ("owner2", "service.manager")),
-        "expediting": (2, ("owner2",)),
-        "technical_support": (2, ("service",)),
-        "planning": (1, ("owner2",)),
+        "price": (4, ("owner2", "finance")),
+        "contract": (2, ("owner2", "finance.manager")),
+        "dispute": (2, ("owner2", "service.manager")),
+        "expediting": (1, ("owner2",)),
+        "technical_support": (3, ("service",)),
+        "planning": (2, ("owner2",)),
+        "training": (1, ("service2",)),
     }
     kit.touchpoints_every(a, s.external_id, 12, 1080, 3, haggling, 0.6, minutes=(60, 180),
                           contacts=(buyer,))
@@ -271,6 +277,7 @@ def overdue_press(kit: StoryKit, s: Story) -> None:
     kit.promise(a, s.external_id, "Giao bơm chính thay thế trong một tuần", "after_sale", 9, 2,
                 "service.manager", "production", "open")
     kit.trust(a, 300, 4.0, 4.0, 8, lan, "owner")
+    kit.review(a, 150, 180, "owner", "steady", True, False, "Máy chạy ổn, bảo trì đúng hạn.")
 
 
 def faded(kit: StoryKit, s: Story) -> None:
@@ -294,6 +301,8 @@ def faded(kit: StoryKit, s: Story) -> None:
                  resolve_days=1)
     for ago, of_us in ((900, 4.25), (540, 4.0), (200, 3.75)):
         kit.trust(a, ago, of_us, 4.0, 8, huong, "owner")
+    # Reviewed when the contact was lively; not since.
+    kit.review(a, 400, 180, "owner", "improving", True, False, "Họp định kỳ hai tuần một lần.")
 
 
 def courted(kit: StoryKit, s: Story) -> None:
@@ -310,7 +319,8 @@ def courted(kit: StoryKit, s: Story) -> None:
         kit.plan(asset, "IM-180 service every 120 days", 120, 20 + 25 * k)
     kit.orders_every(a, s.external_id, 35, 1080, 190, [("OIL46", 5, 0.95), ("SCREW-IM", 1, 0.93)],
                      channel="portal", placed_by=sarah)
-    kit.orders_every(a, s.external_id, 65, 185, 30, [("OIL46", 3, 0.92)], channel="portal", placed_by=sarah)
+    # Orders have thinned out: every two months, the last ten weeks ago.
+    kit.orders_every(a, s.external_id, 60, 185, 70, [("OIL46", 3, 0.92)], channel="portal", placed_by=sarah)
     kit.touchpoints_every(a, s.external_id, 30, 1080, 60, ROUTINE, 0.4, contacts=(minh, sarah))
     for ago, topic, text in ((45, "price", "Sarah showed a Hwa Shin quote 18 % below ours"),
                              (32, "price", "Asked us to match Hwa Shin's price and 24-hour response"),
