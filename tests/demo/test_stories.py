@@ -9,7 +9,7 @@ import pytest
 from django.db.models import F, Max, Q, Sum
 
 from aftersale.accounts.models import Account
-from aftersale.commerce.models import Order, OrderLine
+from aftersale.commerce.models import Order, OrderLine, Quote
 from aftersale.demo.clock import VIETNAM
 from aftersale.engagement.models import Idea, InfoShare, TopicClass, Touchpoint
 from aftersale.promises.models import Promise, PromiseStatus
@@ -125,6 +125,11 @@ def test_it_has_a_customer_courted_by_a_competitor(demo):
     better = {attribute for attribute, score in theirs.items() if score > ours[attribute]}
     assert {"price", "responsiveness"} <= better
     assert Promise.objects.filter(account=courted, status=PromiseStatus.BROKEN).exists()
+    # Our quote against Hwa Shin's cheaper offer, for the cost-of-ownership comparison.
+    quote = Quote.objects.get(account=courted, competitor__name="Hwa Shin Machinery")
+    ours_price = sum(line.unit_price * line.quantity for line in quote.lines.all())
+    assert quote.competitor_price < ours_price
+    assert quote.competitor_service_cost_per_year and quote.competitor_downtime_hours_per_year
 
 
 def test_it_documents_every_story_in_the_account_notes(demo):

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models
 
 from aftersale.accounts.models import Account, Competitor, Contact
-from aftersale.commerce.models import Order, OrderLine, Product
+from aftersale.commerce.models import Order, OrderLine, Product, Quote, QuoteLine
 from aftersale.demo.writer import BulkWriter, DemoWriteError
 from aftersale.engagement.models import (
     TOPIC_CLASSES,
@@ -55,6 +55,8 @@ MODEL_ORDER: tuple[type[models.Model], ...] = (
     MaintenancePlan,
     Order,
     OrderLine,
+    Quote,
+    QuoteLine,
     Promise,
     PromiseEvent,
     ServiceCase,

@@ -346,6 +346,10 @@ def courted(kit: StoryKit, s: Story) -> None:
     kit.trust(a, 600, 4.0, 4.0, 8, minh, "owner2")
     kit.trust(a, 35, 2.75, 3.5, 5, minh, "owner2", "Chúng tôi cần đối tác giữ lời hứa")
     kit.expectation(a, "A technician on site within 48 hours of a breakdown", False, 40)
+    # Our answer to Hwa Shin: dearer to buy, cheaper to own (P13).
+    kit.quote(a, s.external_id, "Two IM-180 machines for the new hall", "owner2", [("IM180", 2, 0.97)],
+              competitor="HWASHIN", competitor_price=5_250_000_000, competitor_service=190_000_000,
+              competitor_downtime=70, competitor_life=10, downtime_cost=9_000_000)
 
 
 STORIES: tuple[Story, ...] = (

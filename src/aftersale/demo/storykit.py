@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from aftersale.accounts.models import Account, AccountKind, Contact
-from aftersale.commerce.models import Order, OrderLine
+from aftersale.commerce.models import Order, OrderLine, Quote, QuoteLine
 from aftersale.core.enums import Currency, Direction
 from aftersale.demo import catalogue
 from aftersale.demo.builder import Builder
@@ -143,6 +143,25 @@ class StoryKit:
         for code, quantity, price, cost in rows:
             self.b.add(OrderLine, order_id=pk, product_id=self.cast.products[code],
                        quantity=Decimal(quantity), unit_price=price, unit_cost=cost)
+        return pk
+
+    def quote(self, account: int, ext: str, title: str, by: str, lines: list[tuple[str, int, float]],
+              competitor: str, competitor_price: int, competitor_service: int,
+              competitor_downtime: int, competitor_life: int, downtime_cost: int) -> int:
+        """A draft quote against a competitor's offer, for the TCO comparison (P13)."""
+        pk = self.b.add(
+            Quote, external_id=self.next_id(f"{ext}-Q"), account_id=account, created_by_id=self.staff(by),
+            title=title, status="draft", currency=Currency.VND, horizon_years=10,
+            target_margin=Decimal("0.25"), downtime_cost_per_hour=Decimal(downtime_cost),
+            competitor_id=self.cast.competitors[competitor], competitor_price=Decimal(competitor_price),
+            competitor_service_cost_per_year=Decimal(competitor_service),
+            competitor_downtime_hours_per_year=Decimal(competitor_downtime),
+            competitor_life_years=competitor_life,
+        )
+        for code, quantity, share in lines:
+            price = catalogue.PRODUCTS_BY_CODE[code].list_price * share
+            self.b.add(QuoteLine, quote_id=pk, product_id=self.cast.products[code], quantity=quantity,
+                       unit_price=Decimal(round(price / 1000) * 1000))
         return pk
 
     def orders_every(self, account: int, ext: str, every: int, first_ago: int, last_ago: int,
