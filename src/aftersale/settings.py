@@ -20,16 +20,7 @@ ALLOWED_HOSTS = config.env_list(
 CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_htmx",
-    "django_tasks",
-    "django_tasks_db",
+    # Ours first: where a word is shared, our Vietnamese wins over Django's.
     "aftersale.core",
     "aftersale.staff",
     "aftersale.accounts",
@@ -42,6 +33,16 @@ INSTALLED_APPS = [
     "aftersale.health",
     "aftersale.web",
     "aftersale.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "aftersale.staff.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -144,6 +146,17 @@ LOGGING = {
 # Product settings (each documented in docs/configuration.md).
 AFTERSALE = {
     "CURRENCY": config.os.environ.get("AFTERSALE_CURRENCY", "VND"),
+    # After-sale service (docs/service.md): the business-hours calendar that response
+    # and resolution targets run on, in TIME_ZONE. Any key left out keeps its default.
+    "SERVICE": {
+        "WORKING_DAYS": [0, 1, 2, 3, 4],  # Monday = 0 ... Sunday = 6
+        "WORKING_HOURS": ["08:00", "17:00"],
+        "LUNCH": ["12:00", "13:00"],  # None: no lunch break
+        # Holiday calendar: "" (none) or "vn" (Vietnam's public holidays, shipped as data).
+        "HOLIDAYS": config.os.environ.get("AFTERSALE_HOLIDAYS", ""),
+    },
+    # Relationship reviews (docs/reviews.md): days between reviews, per account tier.
+    "REVIEW_CADENCE_DAYS": {"strategic": 91, "key": 91, "standard": 182},
     # Where e-mailed links point (the address users open the application at).
     "SITE_URL": config.os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
 }

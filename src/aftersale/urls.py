@@ -4,11 +4,18 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from aftersale.staff.views import set_language
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("aftersale.staff.urls")),
     path("", include("aftersale.web.urls")),
+    path("", include("aftersale.promises.urls")),
+    path("service/", include("aftersale.service.urls")),
+    path("", include("aftersale.commerce.urls")),
+    path("", include("aftersale.reviews.urls")),
+    path("", include("aftersale.engagement.urls")),
     path("", include("aftersale.health.urls")),
 ]
 

@@ -54,3 +54,17 @@ def test_it_switches_to_vietnamese(owner_client, account):
     owner_client.post(reverse("set_language"), {"language": "vi", "next": "/accounts/"})
     response = owner_client.get(reverse("account_list"))
     assert response.headers["Content-Language"] == "vi"
+
+
+def test_it_remembers_the_chosen_language_on_the_user(owner_client, owner):
+    owner_client.post(reverse("set_language"), {"language": "vi", "next": "/accounts/"})
+    owner.refresh_from_db()
+    assert owner.language == "vi"
+
+
+def test_it_shows_a_user_their_saved_language_without_a_cookie(client, owner, account):
+    owner.language = "vi"
+    owner.save()
+    client.force_login(owner)
+    response = client.get(reverse("account_list"))
+    assert response.headers["Content-Language"] == "vi"

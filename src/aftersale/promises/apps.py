@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PromisesConfig(AppConfig):
     name = "aftersale.promises"
     verbose_name = _("Promises")
+
+    def ready(self) -> None:
+        from aftersale.alerts.models import AlertKind
+        from aftersale.alerts.registry import register
+        from aftersale.promises.alerts import promise_overdue
+
+        register(AlertKind.PROMISE_OVERDUE, promise_overdue)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersale.accounts.models import Account, Contact
 from aftersale.core.enums import Department, Direction
@@ -36,6 +38,52 @@ class PromiseStatus(models.TextChoices):
     @classmethod
     def delivered(cls) -> tuple[str, ...]:
         return (cls.KEPT, cls.LATE)
+
+    @classmethod
+    def final(cls) -> tuple[str, ...]:
+        """Statuses that close the promise for good (it has a ``closed_at`` date)."""
+        return (cls.KEPT, cls.LATE, cls.BROKEN, cls.CANCELLED)
+
+
+# The whole lifecycle in one place: which status may follow which. Final
+# statuses have no way out, so a closed promise's outcome (and every measure
+# built on it) can never be quietly rewritten; a new date agreed with the
+# customer is a renegotiation, which keeps the promise pending.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    PromiseStatus.OPEN: frozenset(
+        {PromiseStatus.KEPT, PromiseStatus.LATE, PromiseStatus.BROKEN,
+         PromiseStatus.RENEGOTIATED, PromiseStatus.CANCELLED}
+    ),
+    PromiseStatus.RENEGOTIATED: frozenset(
+        {PromiseStatus.KEPT, PromiseStatus.LATE, PromiseStatus.BROKEN,
+         PromiseStatus.RENEGOTIATED, PromiseStatus.CANCELLED}
+    ),
+    PromiseStatus.KEPT: frozenset(),
+    PromiseStatus.LATE: frozenset(),
+    PromiseStatus.BROKEN: frozenset(),
+    PromiseStatus.CANCELLED: frozenset(),
+}
+
+
+class EventAction(models.TextChoices):
+    """What a history row records: the promise was recorded, edited, or changed status."""
+
+    RECORDED = "recorded", _("Recorded")
+    EDITED = "edited", _("Edited")
+    KEPT = "kept", _("Marked kept")
+    LATE = "late", _("Marked kept late")
+    BROKEN = "broken", _("Marked broken")
+    RENEGOTIATED = "renegotiated", _("Renegotiated")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PromiseQuerySet(models.QuerySet["Promise"]):
+    def restrict(self, user) -> PromiseQuerySet:
+        """Promises of the accounts ``user`` may see (staff: all; a contact: their own)."""
+        return self.filter(account__in=Account.objects.restrict(user))
+
+    def pending(self) -> PromiseQuerySet:
+        return self.filter(status__in=PromiseStatus.pending())
 
 
 class Promise(ExternalModel):
@@ -90,7 +138,9 @@ class Promise(ExternalModel):
     renegotiations = models.PositiveSmallIntegerField(
         verbose_name=_("times renegotiated"), default=0
     )
-    version = models.PositiveIntegerField(verbose_name=_("version"), default=1)
+    version = models.PositiveIntegerField(verbose_name=pgettext_lazy("promise field", "version"), default=1)
+
+    objects = PromiseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("promise")
@@ -98,7 +148,23 @@ class Promise(ExternalModel):
         ordering = ["due_at"]
         constraints = [
             models.CheckConstraint(
-                name="promise_due_not_before_made", condition=Q(due_at__gte=F("made_at"))
+                name="promise_due_not_before_made", condition=Q(due_at__gte=F("made_at")),
+                violation_error_message=_(
+                    "The due date cannot be before the date the promise was made."
+                ),
+            ),
+            # Measures read "closed as of a date" from closed_at alone, so a
+            # final status without it (or a pending one with it) must not exist.
+            models.CheckConstraint(
+                name="promise_closed_iff_final",
+                condition=(
+                    Q(status__in=PromiseStatus.pending(), closed_at__isnull=True)
+                    | (~Q(status__in=PromiseStatus.pending()) & Q(closed_at__isnull=False))
+                ),
+                violation_error_message=_(
+                    "A kept, late, broken or cancelled promise needs the date it closed; "
+                    "an open or renegotiated one has none."
+                ),
             ),
             models.CheckConstraint(
                 name="promise_closed_not_before_made",
@@ -126,6 +192,14 @@ class Promise(ExternalModel):
     def is_pending(self) -> bool:
         return self.status in PromiseStatus.pending()
 
+    def allowed_statuses(self) -> list[str]:
+        """The statuses this promise may move to next, in the order of the enum."""
+        allowed = TRANSITIONS[self.status]
+        return [value for value in PromiseStatus.values if value in allowed]
+
+    def can_become(self, status: str) -> bool:
+        return status in TRANSITIONS.get(self.status, frozenset())
+
 
 class PromiseEvent(models.Model):
     """One change to a promise: who, when, and what changed (field -> [old, new])."""
@@ -138,14 +212,46 @@ class PromiseEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True,
         blank=True, related_name="+",
     )
-    action = models.CharField(verbose_name=_("action"), max_length=30)
-    changes = models.JSONField(verbose_name=_("changes"), default=dict, blank=True)
+    action = models.CharField(verbose_name=_("action"), max_length=30, choices=EventAction.choices)
+    changes = models.JSONField(
+        verbose_name=_("changes"), default=dict, blank=True,
+        help_text=_("Each changed field with its old and new value."),
+    )
     note = models.TextField(verbose_name=_("note"), blank=True)
+    version = models.PositiveIntegerField(
+        verbose_name=pgettext_lazy("promise field", "version"), default=1,
+        help_text=_("The promise's version after this change."),
+    )
 
     class Meta:
         verbose_name = _("promise event")
         verbose_name_plural = _("promise history")
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["promise", "version"], name="promise_event_version")]
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d}"
+
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) for display, with enum values shown by their label."""
+        rows = []
+        for name, pair in self.changes.items():
+            old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            try:
+                field = Promise._meta.get_field(name)
+            except FieldDoesNotExist:
+                rows.append((name, _display(old), _display(new)))
+                continue
+            labels = dict(field.choices or [])
+            rows.append(
+                (
+                    str(field.verbose_name),
+                    str(labels.get(old, _display(old))),
+                    str(labels.get(new, _display(new))),
+                )
+            )
+        return rows
+
+
+def _display(value: object) -> str:
+    return "—" if value is None or value == "" else str(value)

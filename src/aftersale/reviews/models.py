@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersale.accounts.models import Account, Competitor, Contact
 from aftersale.core.enums import Direction
@@ -83,6 +85,13 @@ class RelationshipReview(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.account} {self.held_at}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("review_detail", args=[self.pk])
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == ReviewStatus.COMPLETED
+
 
 class CompetitorRating(models.Model):
     """How the account rates us (``competitor`` empty) or a competitor on one attribute, 1..5."""
@@ -118,7 +127,8 @@ class CompetitorRating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.competitor or _('us')} {self.attribute} {self.score}"
+        who = str(self.competitor) if self.competitor_id else str(_("us"))
+        return f"{who} {self.attribute} {self.score}"
 
 
 class Side(models.TextChoices):
@@ -133,8 +143,8 @@ class JointPlan(TimeStampedModel):
         Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="joint_plans"
     )
     title = models.CharField(verbose_name=_("title"), max_length=200)
-    period_start = models.DateField(verbose_name=_("from"))
-    period_end = models.DateField(verbose_name=_("to"))
+    period_start = models.DateField(verbose_name=pgettext_lazy("period", "from"))
+    period_end = models.DateField(verbose_name=pgettext_lazy("period", "to"))
     shared_with_customer = models.BooleanField(verbose_name=_("shared in the portal"), default=True)
 
     class Meta:
@@ -151,10 +161,13 @@ class JointPlan(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("account_plans", args=[self.account_id]) + f"#plan-{self.pk}"
+
 
 class ItemStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("status", "Done")
     DROPPED = "dropped", _("Dropped")
 
 
@@ -262,3 +275,23 @@ class TrustRating(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.account} {self.trust} ({self.rated_at})"
+
+
+class ReviewPromise(models.Model):
+    """A promise recorded as one of a review's actions (P9: actions become promises)."""
+
+    review = models.ForeignKey(
+        RelationshipReview, verbose_name=_("review"), on_delete=models.CASCADE,
+        related_name="action_promises",
+    )
+    promise = models.OneToOneField(
+        "promises.Promise", verbose_name=_("promise"), on_delete=models.CASCADE,
+        related_name="review_action",
+    )
+
+    class Meta:
+        verbose_name = _("promise from a review")
+        verbose_name_plural = _("promises from reviews")
+
+    def __str__(self) -> str:
+        return f"{self.review} → {self.promise}"

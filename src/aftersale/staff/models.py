@@ -88,12 +88,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
         # Only admins reach the Django admin; this keeps the two in step.
-        self.is_staff = self.role == Role.ADMIN
         self.is_superuser = self.role == Role.ADMIN
         super().save(*args, **kwargs)
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[-1] if self.name else self.email
+
+    @property
+    def is_staff(self) -> bool:
+        """What Django's admin checks. Not a column: a user loaded from the
+        database must answer it too, so it is derived from the role."""
+        return self.is_active and self.role == Role.ADMIN
 
     @property
     def is_vendor_staff(self) -> bool:

@@ -2,36 +2,37 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account, AccountKind, Industry, Tier
+from aftersale.alerts.attention import attention_groups
+from aftersale.alerts.models import Alert
+from aftersale.core.enums import Department
+from aftersale.engagement.actions import do_log_touchpoint
+from aftersale.engagement.forms import TouchpointForm
 from aftersale.staff.access import staff_required
 from aftersale.staff.models import User
+from aftersale.web.attention import add_links
 
 
-@staff_required
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("account_list")
-
-
-@staff_required
-def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = (
-        Account.objects.restrict(request.user)
-        .select_related("owner")
-        .annotate(n_contacts=Count("contacts", distinct=True))
-        .order_by("name")
-    )
+def portfolio_filters(request: HttpRequest, accounts, *, default_owner: str = ""):
+    """Apply the owner/department/tier/industry/kind/search filters shared by list pages."""
     filters = {
         "q": request.GET.get("q", "").strip(),
         "kind": request.GET.get("kind", ""),
         "tier": request.GET.get("tier", ""),
         "industry": request.GET.get("industry", ""),
-        "owner": request.GET.get("owner", ""),
+        "owner": request.GET.get("owner", default_owner),
+        "department": request.GET.get("department", ""),
     }
     if filters["q"]:
         accounts = accounts.filter(
@@ -43,22 +44,75 @@ def account_list(request: HttpRequest) -> HttpResponse:
         accounts = accounts.filter(tier=filters["tier"])
     if filters["industry"] in Industry.values:
         accounts = accounts.filter(industry=filters["industry"])
+    if filters["department"] in Department.values:
+        accounts = accounts.filter(owner__department=filters["department"])
     if filters["owner"] == "me":
         accounts = accounts.filter(owner=request.user)
     elif filters["owner"].isdigit():
         accounts = accounts.filter(owner_id=int(filters["owner"]))
-    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    return accounts, filters
+
+
+def filter_choices() -> dict:
+    return {
+        "kinds": AccountKind.choices,
+        "tiers": Tier.choices,
+        "industries": Industry.choices,
+        "departments": Department.choices,
+        "owners": User.objects.staff().filter(owned_accounts__isnull=False).distinct(),
+    }
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The attention list: an owner sees their accounts; a manager anyone's, filtered."""
+    default_owner = "" if request.user.is_manager else "me"
+    accounts, filters = portfolio_filters(
+        request, Account.objects.restrict(request.user), default_owner=default_owner
+    )
+    if not request.user.is_manager:
+        accounts = accounts.filter(owner=request.user)
+        filters["owner"] = "me"
+    alerts = Alert.objects.restrict(request.user).open().filter(account__in=accounts)
+    groups, in_hand = attention_groups(alerts)
+    add_links(groups, in_hand)
     return render(
         request,
-        "web/account_list.html",
-        {
-            "page": page,
-            "filters": filters,
-            "kinds": AccountKind.choices,
-            "tiers": Tier.choices,
-            "industries": Industry.choices,
-            "owners": User.objects.staff().filter(owned_accounts__isnull=False).distinct(),
-        },
+        "web/attention.html",
+        {"groups": groups, "in_hand": in_hand, "filters": filters, **filter_choices()},
+    )
+
+
+@staff_required
+@require_POST
+def acknowledge_alert(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(Alert.objects.restrict(request.user).open(), pk=pk)
+    Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(), acknowledged_by=request.user
+    )
+    messages.success(request, _("Acknowledged: %(account)s.") % {"account": alert.account})
+    return redirect_back(request, "home")
+
+
+def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+@staff_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts, filters = portfolio_filters(
+        request,
+        Account.objects.restrict(request.user)
+        .select_related("owner")
+        .annotate(n_contacts=Count("contacts", distinct=True))
+        .order_by("name"),
+    )
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "web/account_list.html", {"page": page, "filters": filters, **filter_choices()}
     )
 
 
@@ -67,3 +121,22 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     contacts = account.contacts.order_by("name")
     return render(request, "web/account_detail.html", {"account": account, "contacts": contacts})
+
+
+@staff_required
+def log_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    form = TouchpointForm(request.POST or None, account=account, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        department = data.get("department") or ""
+        participants = list(data["participants"])
+        do_log_touchpoint(
+            account=account, by=request.user, occurred_at=data["occurred_at"], kind=data["kind"],
+            initiated_by=data["initiated_by"], minutes=data["minutes"], topic=data["topic"],
+            summary=data["summary"], participants=participants, contacts=data["contacts"],
+            departments={u.pk: department for u in participants} if department else None,
+        )
+        messages.success(request, _("Touchpoint logged."))
+        return redirect(account)
+    return render(request, "web/log_touchpoint.html", {"account": account, "form": form})

@@ -1,0 +1,82 @@
+"""Forms for logging contact; used by the staff pages and their quick-log dialogs."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersale.accounts.models import Account
+from aftersale.core.enums import Department
+from aftersale.engagement.models import Idea, InfoShare, Touchpoint
+from aftersale.staff.models import User
+
+
+class TouchpointForm(forms.ModelForm):
+    occurred_at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Our people"), queryset=User.objects.none(), required=False,
+        help_text=_("Everyone from our side who took part; their departments are recorded."),
+    )
+    department = forms.ChoiceField(
+        label=_("Department represented"), choices=[("", _("Each person's own"))]
+        + list(Department.choices), required=False,
+    )
+
+    class Meta:
+        model = Touchpoint
+        fields = ["occurred_at", "kind", "initiated_by", "minutes", "topic", "summary", "contacts"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, account: Account, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.fields["contacts"].queryset = account.contacts.filter(is_active=True)
+        self.fields["contacts"].required = False
+        self.fields["participants"].queryset = User.objects.staff().filter(is_active=True)
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+            self.initial.setdefault("participants", [user.pk])
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError(_("A touchpoint cannot be in the future."))
+        return value
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if minutes is not None and minutes > 24 * 60:
+            raise forms.ValidationError(_("A touchpoint lasts at most a day (1,440 minutes)."))
+        return minutes
+
+
+class IdeaForm(forms.ModelForm):
+    proposed_at = forms.DateField(label=_("Proposed on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Idea
+        fields = ["direction", "area", "title", "description", "proposed_at", "proposed_by_contact",
+                  "status", "estimated_value", "currency"]
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proposed_by_contact"].queryset = account.contacts.all()
+        if not self.is_bound:
+            self.initial.setdefault("proposed_at", timezone.localdate())
+            self.initial.setdefault("currency", account.currency)
+
+
+class InfoShareForm(forms.ModelForm):
+    shared_at = forms.DateField(label=_("Shared on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = InfoShare
+        fields = ["direction", "kind", "shared_at", "description", "is_confidential"]
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("shared_at", timezone.localdate())

@@ -1,0 +1,92 @@
+from datetime import UTC, datetime
+
+from django.urls import reverse
+
+from aftersale.alerts.actions import Condition, reconcile_alerts
+from aftersale.alerts.models import Alert, AlertKind
+
+NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
+
+
+def open_alert(account, kind, subject="", explanation="Needs a call"):
+    reconcile_alerts(kind=kind, wanted={(account.pk, subject): Condition(explanation, "Call")},
+                     at=NOW, account_ids=[account.pk])
+    return Alert.objects.open().get(account=account, kind=kind, subject=subject)
+
+
+def test_it_groups_the_owners_open_alerts_by_reason(owner_client, account, other_account):
+    open_alert(account, AlertKind.SILENCE, explanation="No contact for 120 days")
+    open_alert(account, AlertKind.MAINTENANCE_OVERDUE, "plan:1", "Press service 30 days overdue")
+    open_alert(other_account, AlertKind.SILENCE, explanation="Someone else's account")
+
+    body = owner_client.get(reverse("home")).content.decode()
+
+    assert "Gone quiet or silent" in body
+    assert "No contact for 120 days" in body
+    assert "Maintenance overdue" in body
+    assert "Someone else&#x27;s account" not in body
+    assert "Someone else's account" not in body
+
+
+def test_it_lists_nothing_when_nothing_needs_action(owner_client, account):
+    alert = open_alert(account, AlertKind.SILENCE, explanation="Quiet for months")
+    Alert.objects.filter(pk=alert.pk).update(resolved_at=NOW)
+    body = owner_client.get(reverse("home")).content.decode()
+    assert "Quiet for months" not in body
+    assert "Nothing needs your attention now." in body
+
+
+def test_managers_see_every_owner_and_filter_by_owner(manager_client, account, other_account,
+                                                      colleague):
+    open_alert(account, AlertKind.SILENCE, explanation="Account one quiet")
+    open_alert(other_account, AlertKind.SILENCE, explanation="Account two quiet")
+    body = manager_client.get(reverse("home")).content.decode()
+    assert "Account one quiet" in body and "Account two quiet" in body
+    body = manager_client.get(reverse("home"), {"owner": colleague.pk}).content.decode()
+    assert "Account one quiet" not in body and "Account two quiet" in body
+
+
+def test_it_moves_acknowledged_alerts_in_hand_without_resolving(owner_client, owner, account):
+    alert = open_alert(account, AlertKind.SILENCE)
+    response = owner_client.post(reverse("alert_acknowledge", args=[alert.pk]))
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == owner
+    assert alert.resolved_at is None
+    assert "1 item in hand" in owner_client.get(reverse("home")).content.decode()
+
+
+def test_it_refuses_to_acknowledge_by_get(owner_client, account):
+    alert = open_alert(account, AlertKind.SILENCE)
+    assert owner_client.get(reverse("alert_acknowledge", args=[alert.pk])).status_code == 405
+
+
+def test_a_portal_contact_cannot_acknowledge(client, contact, account):
+    alert = open_alert(account, AlertKind.SILENCE)
+    client.force_login(contact.user)
+    assert client.post(reverse("alert_acknowledge", args=[alert.pk])).status_code == 403
+    assert Alert.objects.get(pk=alert.pk).acknowledged_at is None
+
+
+def test_the_attention_list_query_count_does_not_grow(owner_client, account, owner,
+                                                      django_assert_max_num_queries):
+    from aftersale.accounts.models import Account
+
+    for i in range(15):
+        extra = Account.objects.create(name=f"Extra {i}", owner=owner, external_id=f"X-{i}")
+        open_alert(extra, AlertKind.SILENCE)
+    with django_assert_max_num_queries(12):
+        owner_client.get(reverse("home"))
+
+
+def test_each_alert_links_to_what_it_is_about(owner_client, account):
+    from aftersale.web.attention import subject_url
+
+    def url(subject):
+        return subject_url(Alert(subject=subject))
+
+    assert url("promise:7") == reverse("promise_detail", args=[7])
+    assert url("case:9") == reverse("service:case_detail", args=[9])
+    assert url("plan:3:asset:5") == reverse("service:asset_detail", args=[5])
+    assert url("plan:3") == reverse("service:maintenance")
+    assert url("") is None
