@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersale.core.enums import Direction
 from aftersale.health.signals.registry import (
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     clamp,
@@ -229,6 +230,7 @@ register(SignalDef(
     compute=shared_plans,
     explain=explain_plans,
     no_data=_("No joint plan with this account."),
+    events=(EventsLink("account_plans", args=True),),
     order=100,
 ))
 
@@ -245,6 +247,7 @@ register(SignalDef(
     compute=trust,
     explain=explain_trust,
     no_data=_("No trust rating in the last %(months)d months."),
+    events=(EventsLink("account_trust", args=True),),
     order=120,
 ))
 
@@ -262,5 +265,6 @@ register(SignalDef(
     compute=review,
     explain=explain_review,
     no_data=_("No completed review in the last %(months)d months."),
+    events=(EventsLink("account_reviews", args=True),),
     order=130,
 ))
