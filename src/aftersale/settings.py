@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "aftersale.alerts",
     "aftersale.health",
     "aftersale.web",
+    "aftersale.imports",
     "aftersale.demo",
     "django.contrib.admin",
     "django.contrib.auth",

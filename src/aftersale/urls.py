@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("aftersale.reviews.urls")),
     path("", include("aftersale.engagement.urls")),
     path("", include("aftersale.health.urls")),
+    path("imports/", include("aftersale.imports.urls")),
 ]
 
 if settings.DEBUG:

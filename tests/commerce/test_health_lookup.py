@@ -1,6 +1,6 @@
 """Health beside money: the snapshot lookup, against a table shaped like the engine's.
 
-The health engine is another app (not installed on this branch); a stand-in model with
+The health engine is another app, looked up through the app registry; a stand-in model with
 the fields the page relies on (account, as_of, score, band) is created for the test.
 """
 
@@ -53,4 +53,5 @@ def test_it_reads_each_account_s_latest_snapshot_up_to_the_as_of_date(
 
 
 def test_it_shows_no_health_without_the_engine():
-    assert health_by_account(date(2026, 6, 30)) is None
+    with mock.patch.object(apps, "is_installed", return_value=False):
+        assert health_by_account(date(2026, 6, 30)) is None
