@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aftersale.alerts import registry as alert_registry
 from aftersale.alerts.actions import Condition
@@ -147,7 +147,8 @@ def test_it_says_why_the_score_moved_since_the_previous_scan(busy_account, froze
     health = evaluate(make_context(NOW), [busy_account.pk])[busy_account.pk]
     assert health.previous_date == day(1)
     assert health.moved == [("trust", pytest.approx(-15.0))]
-    rows = moved_rows(health)
+    with translation.override("en"):
+        rows = moved_rows(health)
     assert rows[0]["label"] == "Trust ratings"
     assert rows[0]["url"] == f"/accounts/{busy_account.pk}/trust/"
 

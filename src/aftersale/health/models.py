@@ -7,15 +7,17 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersale.accounts.models import Account
 from aftersale.alerts.models import Alert
 
 
 class Band(models.TextChoices):
-    HEALTHY = "healthy", _("Healthy")
-    WATCH = "watch", _("Watch")
-    AT_RISK = "at_risk", _("At risk")
+    # A context: the service board's "at risk" (of missing a target) reads differently.
+    HEALTHY = "healthy", pgettext_lazy("health band", "Healthy")
+    WATCH = "watch", pgettext_lazy("health band", "Watch")
+    AT_RISK = "at_risk", pgettext_lazy("health band", "At risk")
 
 
 class Trend(models.TextChoices):
@@ -199,8 +201,8 @@ class HealthSnapshot(models.Model):
 
 
 class ScanStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    RUNNING = "running", pgettext_lazy("scan status", "Running")
+    DONE = "done", pgettext_lazy("scan status", "Done")
 
 
 class ScanRun(models.Model):
