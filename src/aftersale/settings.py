@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "aftersale.alerts",
     "aftersale.web",
     "aftersale.demo",
+    "aftersale.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
