@@ -15,6 +15,7 @@ urlpatterns = [
     path("service/", include("aftersale.service.urls")),
 
     path("", include("aftersale.commerce.urls")),
+    path("", include("aftersale.ops.urls")),
 ]
 
 if settings.DEBUG:
