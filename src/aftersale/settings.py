@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses sign-ins after repeated failures (docs/operations.md).
+    "aftersale.ops.throttle.LoginThrottleMiddleware",
     # Records who made each change in the audit trail (docs/operations.md).
     "auditlog.middleware.AuditlogMiddleware",
     "aftersale.staff.middleware.UserLanguageMiddleware",
