@@ -8,13 +8,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersale.ops.audit import audited_content_types, search
 from aftersale.staff.access import manager_required
 
 
 class AuditFilter(forms.Form):
-    model = forms.TypedChoiceField(label=_("Record"), required=False, coerce=int, empty_value=None)
+    model = forms.TypedChoiceField(label=pgettext_lazy("audit", "Record"), required=False,
+                                   coerce=int, empty_value=None)
     user = forms.TypedChoiceField(label=_("Changed by"), required=False, coerce=int,
                                   empty_value=None)
     object = forms.CharField(label=_("Record number"), required=False, max_length=40)
