@@ -98,3 +98,14 @@ def owner_client(client, owner):
 def manager_client(client, manager):
     client.force_login(manager)
     return client
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in the default language, whatever an earlier test activated
+    (translation.activate is per thread and would leak into the next test)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
