@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "aftersale.engagement",
     "aftersale.reviews",
     "aftersale.alerts",
+    "aftersale.health",
     "aftersale.web",
     "aftersale.demo",
 ]
@@ -144,4 +145,17 @@ LOGGING = {
 # Product settings (each documented in docs/configuration.md).
 AFTERSALE = {
     "CURRENCY": config.os.environ.get("AFTERSALE_CURRENCY", "VND"),
+    # After-sale service (docs/service.md): the business-hours calendar that response
+    # and resolution targets run on, in TIME_ZONE. Any key left out keeps its default.
+    "SERVICE": {
+        "WORKING_DAYS": [0, 1, 2, 3, 4],  # Monday = 0 ... Sunday = 6
+        "WORKING_HOURS": ["08:00", "17:00"],
+        "LUNCH": ["12:00", "13:00"],  # None: no lunch break
+        # Holiday calendar: "" (none) or "vn" (Vietnam's public holidays, shipped as data).
+        "HOLIDAYS": config.os.environ.get("AFTERSALE_HOLIDAYS", ""),
+    },
+    # Relationship reviews (docs/reviews.md): days between reviews, per account tier.
+    "REVIEW_CADENCE_DAYS": {"strategic": 91, "key": 91, "standard": 182},
+    # Where e-mailed links point (the address users open the application at).
+    "SITE_URL": config.os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
 }

@@ -12,6 +12,10 @@ urlpatterns = [
     path("", include("aftersale.staff.urls")),
     path("", include("aftersale.web.urls")),
     path("", include("aftersale.promises.urls")),
+    path("service/", include("aftersale.service.urls")),
+    path("", include("aftersale.reviews.urls")),
+    path("", include("aftersale.engagement.urls")),
+    path("", include("aftersale.health.urls")),
 ]
 
 if settings.DEBUG:

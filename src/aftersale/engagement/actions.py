@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account, Contact
 from aftersale.core.enums import Direction
-from aftersale.engagement.models import Idea, InfoShare, Touchpoint, TouchpointParticipant
+from aftersale.engagement.models import Idea, IdeaStatus, InfoShare, Touchpoint, TouchpointParticipant
 from aftersale.staff.models import User
 
 
@@ -48,3 +51,15 @@ def do_log_idea(*, account: Account, by: User, **fields) -> Idea:
 
 def do_log_info_share(*, account: Account, by: User, **fields) -> InfoShare:
     return InfoShare.objects.create(account=account, recorded_by=by, **fields)
+
+
+def do_decide_idea(*, idea: Idea, status: str, on: date | None = None) -> Idea:
+    """Record whether an idea was adopted (or not); back to "proposed" clears the decision."""
+    if status not in IdeaStatus.values:
+        raise ValidationError({"status": _("Unknown status %(status)r.") % {"status": status}})
+    idea.status = status
+    idea.decided_at = None if status == IdeaStatus.PROPOSED else (on or timezone.localdate())
+    if idea.decided_at is not None and idea.decided_at < idea.proposed_at:
+        raise ValidationError({"decided_at": _("An idea cannot be decided before it was proposed.")})
+    idea.save(update_fields=["status", "decided_at", "updated_at"])
+    return idea

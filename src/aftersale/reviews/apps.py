@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "aftersale.reviews"
     verbose_name = _("Reviews and trust")
+
+    def ready(self) -> None:
+        from aftersale.alerts.models import AlertKind
+        from aftersale.alerts.registry import register
+        from aftersale.reviews.alerts import review_due
+
+        register(AlertKind.REVIEW_DUE, review_due)

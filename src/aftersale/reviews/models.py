@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account, Competitor, Contact
@@ -83,6 +84,13 @@ class RelationshipReview(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.account} {self.held_at}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("review_detail", args=[self.pk])
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == ReviewStatus.COMPLETED
+
 
 class CompetitorRating(models.Model):
     """How the account rates us (``competitor`` empty) or a competitor on one attribute, 1..5."""
@@ -151,6 +159,9 @@ class JointPlan(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("account_plans", args=[self.account_id]) + f"#plan-{self.pk}"
 
 
 class ItemStatus(models.TextChoices):
@@ -263,3 +274,23 @@ class TrustRating(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.account} {self.trust} ({self.rated_at})"
+
+
+class ReviewPromise(models.Model):
+    """A promise recorded as one of a review's actions (P9: actions become promises)."""
+
+    review = models.ForeignKey(
+        RelationshipReview, verbose_name=_("review"), on_delete=models.CASCADE,
+        related_name="action_promises",
+    )
+    promise = models.OneToOneField(
+        "promises.Promise", verbose_name=_("promise"), on_delete=models.CASCADE,
+        related_name="review_action",
+    )
+
+    class Meta:
+        verbose_name = _("promise from a review")
+        verbose_name_plural = _("promises from reviews")
+
+    def __str__(self) -> str:
+        return f"{self.review} → {self.promise}"

@@ -74,7 +74,12 @@ class ServiceCaseAdmin(admin.ModelAdmin):
         "resolution_breached",
     ]
     search_fields = ["title", "external_id", "account__name"]
-    autocomplete_fields = ["account", "asset", "raised_by", "assigned_to"]
+    autocomplete_fields = ["account", "asset", "raised_by", "assigned_to", "maintenance_plan"]
+    # Computed by the case clock (service/clock.py) whenever the case changes through the app.
+    readonly_fields = [
+        "response_target_hours", "resolution_target_hours", "response_due_at",
+        "resolution_due_at", "response_breached", "resolution_breached",
+    ]
     date_hierarchy = "opened_at"
     inlines = [StatusChangeInline, CommentInline, AttachmentInline, WorkLogInline]
     list_select_related = ["account"]

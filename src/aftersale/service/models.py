@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account, Contact
@@ -14,6 +17,7 @@ from aftersale.core.models import CurrencyField, ExternalModel, MoneyField, Time
 
 
 class AssetStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting installation")
     ACTIVE = "active", _("Active")
     IN_REPAIR = "in_repair", _("In repair")
     RETIRED = "retired", _("Retired")
@@ -53,6 +57,36 @@ class CaseStatus(models.TextChoices):
         return (cls.NEW, cls.IN_PROGRESS, cls.WAITING)
 
 
+# Which status may follow which. Closed is final; a resolved case may be
+# reopened (back to in progress) until it is closed.
+CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CaseStatus.NEW: (CaseStatus.IN_PROGRESS, CaseStatus.WAITING, CaseStatus.RESOLVED, CaseStatus.CLOSED),
+    CaseStatus.IN_PROGRESS: (CaseStatus.WAITING, CaseStatus.RESOLVED, CaseStatus.CLOSED),
+    CaseStatus.WAITING: (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED, CaseStatus.CLOSED),
+    CaseStatus.RESOLVED: (CaseStatus.IN_PROGRESS, CaseStatus.CLOSED),
+    CaseStatus.CLOSED: (),
+}
+
+
+class TargetState(models.TextChoices):
+    """Where an open case stands against its response and resolution targets."""
+
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+
+
+class WarrantyState(models.TextChoices):
+    IN_WARRANTY = "in_warranty", _("Under warranty")
+    EXPIRING = "expiring", _("Warranty ending soon")
+    EXPIRED = "expired", _("Out of warranty")
+    UNKNOWN = "unknown", _("Warranty unknown")
+
+
+# A warranty that ends within this many days is shown as ending soon.
+WARRANTY_EXPIRING_DAYS = 60
+
+
 class Asset(ExternalModel):
     """A piece of our equipment installed at an account (the installed base)."""
 
@@ -89,8 +123,20 @@ class Asset(ExternalModel):
     def __str__(self) -> str:
         return f"{self.product} #{self.serial}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("service:asset_detail", args=[self.pk])
+
     def under_warranty(self, on) -> bool:
         return self.warranty_until is not None and on <= self.warranty_until
+
+    def warranty_state(self, on: date) -> WarrantyState:
+        if self.warranty_until is None:
+            return WarrantyState.UNKNOWN
+        if on > self.warranty_until:
+            return WarrantyState.EXPIRED
+        if (self.warranty_until - on).days <= WARRANTY_EXPIRING_DAYS:
+            return WarrantyState.EXPIRING
+        return WarrantyState.IN_WARRANTY
 
 
 class MaintenancePlan(TimeStampedModel):
@@ -232,6 +278,21 @@ class ServiceCase(ExternalModel):
     internal_notes = models.TextField(
         verbose_name=_("internal notes"), blank=True, help_text=_("Never shown to the customer.")
     )
+    maintenance_plan = models.ForeignKey(
+        MaintenancePlan, verbose_name=_("maintenance plan"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="cases",
+        help_text=_("For maintenance visits: resolving the case moves this plan on."),
+    )
+    # The targets in force when the case was opened (or its severity changed),
+    # so that editing the targets later does not rewrite history.
+    response_target_hours = models.DecimalField(
+        verbose_name=_("response target (business hours)"), max_digits=6, decimal_places=2,
+        null=True, blank=True,
+    )
+    resolution_target_hours = models.DecimalField(
+        verbose_name=_("resolution target (business hours)"), max_digits=7, decimal_places=2,
+        null=True, blank=True,
+    )
 
     class Meta:
         verbose_name = _("service case")
@@ -258,10 +319,17 @@ class ServiceCase(ExternalModel):
                 name="case_account_time",
             ),
             models.Index(fields=["status", "resolution_due_at"], name="case_status_due"),
+            models.Index(
+                fields=["maintenance_plan", "asset", "resolved_at"], name="case_plan_done",
+                condition=Q(maintenance_plan__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("service:case_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

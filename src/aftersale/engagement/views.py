@@ -1,0 +1,131 @@
+"""The idea exchange and information-sharing logs (P19), both directions: each account's
+log with its form, and the portfolio-wide lists."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersale.accounts.access import access_account
+from aftersale.accounts.models import Account
+from aftersale.core.enums import Direction
+from aftersale.engagement.actions import do_decide_idea, do_log_idea, do_log_info_share
+from aftersale.engagement.forms import IdeaForm, InfoShareForm
+from aftersale.engagement.models import Idea, IdeaStatus, InfoKind
+from aftersale.engagement.queries import ideas_for, info_shares_for
+from aftersale.staff.access import staff_required
+
+
+def _direction(request: HttpRequest) -> str:
+    value = request.GET.get("direction", "")
+    return value if value in Direction.values else ""
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@staff_required
+def idea_list(request: HttpRequest) -> HttpResponse:
+    """Ideas across the portfolio in scope; ``?account=`` goes to that account's log."""
+    if request.GET.get("account", "").isdigit():
+        account = access_account(request.user, int(request.GET["account"]))
+        return redirect("account_ideas", account.pk)
+    direction = _direction(request)
+    ideas = ideas_for(Account.objects.restrict(request.user), direction=direction)
+    status = request.GET.get("status", "")
+    if status in IdeaStatus.values:
+        ideas = ideas.filter(status=status)
+    page = Paginator(ideas, 50).get_page(request.GET.get("page"))
+    return render(request, "engagement/idea_list.html", {
+        "page": page, "direction": direction, "status": status, "statuses": IdeaStatus.choices,
+        "directions": Direction.choices, "portfolio": True,
+    })
+
+
+@staff_required
+def account_ideas(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    form = IdeaForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        if fields["status"] != IdeaStatus.PROPOSED:
+            fields["decided_at"] = fields["proposed_at"]
+        try:
+            do_log_idea(account=account, by=request.user, **fields)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Idea logged."))
+            return redirect("account_ideas", account.pk)
+    direction = _direction(request)
+    ideas = ideas_for(Account.objects.filter(pk=account.pk), direction=direction)
+    page = Paginator(ideas, 50).get_page(request.GET.get("page"))
+    return render(request, "engagement/account_ideas.html", {
+        "account": account, "form": form, "page": page, "direction": direction,
+        "directions": Direction.choices, "statuses": IdeaStatus.choices,
+    }, status=400 if form.errors else 200)
+
+
+@staff_required
+@require_POST
+def idea_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_object_or_404(Idea.objects.filter(account__in=Account.objects.restrict(request.user)), pk=pk)
+    try:
+        do_decide_idea(idea=idea, status=request.POST.get("status", ""), on=timezone.localdate())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(idea)s” is now %(status)s.") % {
+            "idea": idea.title, "status": idea.get_status_display()})
+    return redirect("account_ideas", idea.account_id)
+
+
+@staff_required
+def info_list(request: HttpRequest) -> HttpResponse:
+    """Information shared across the portfolio in scope; ``?account=`` goes to that account's log."""
+    if request.GET.get("account", "").isdigit():
+        account = access_account(request.user, int(request.GET["account"]))
+        return redirect("account_info", account.pk)
+    direction = _direction(request)
+    shares = info_shares_for(Account.objects.restrict(request.user), direction=direction)
+    kind = request.GET.get("kind", "")
+    if kind in InfoKind.values:
+        shares = shares.filter(kind=kind)
+    if request.GET.get("confidential"):
+        shares = shares.filter(is_confidential=True)
+    page = Paginator(shares, 50).get_page(request.GET.get("page"))
+    return render(request, "engagement/info_list.html", {
+        "page": page, "direction": direction, "kind": kind, "kinds": InfoKind.choices,
+        "confidential": request.GET.get("confidential", ""), "directions": Direction.choices,
+    })
+
+
+@staff_required
+def account_info(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    form = InfoShareForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["shared_at"] > timezone.localdate():
+            form.add_error("shared_at", _("Information cannot be shared in the future."))
+        else:
+            do_log_info_share(account=account, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Information sharing logged."))
+            return redirect("account_info", account.pk)
+    direction = _direction(request)
+    shares = info_shares_for(Account.objects.filter(pk=account.pk), direction=direction)
+    page = Paginator(shares, 50).get_page(request.GET.get("page"))
+    return render(request, "engagement/account_info.html", {
+        "account": account, "form": form, "page": page, "direction": direction,
+        "directions": Direction.choices,
+    }, status=400 if form.errors else 200)

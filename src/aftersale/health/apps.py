@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class HealthConfig(AppConfig):
+    name = "aftersale.health"
+    verbose_name = _("Relationship health")
+
+    def ready(self) -> None:
+        from importlib import import_module
+
+        from aftersale.health.config import create_missing_weights
+        from aftersale.health.signals import BUILTIN
+
+        # The built-in signals and engine alert kinds register themselves on import.
+        for module in (*BUILTIN, "aftersale.health.engine_alerts"):
+            import_module(module)
+
+        post_migrate.connect(create_missing_weights, sender=self)

@@ -1,0 +1,230 @@
+"""Evaluating accounts: every signal (one query each), the score, the trend and why it moved.
+
+``evaluate(ctx, scope)`` reads and never writes; the scan and the one-account
+refresh store what it returns as snapshots. Its query count does not depend
+on how many accounts are in ``scope``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from aftersale.accounts.models import Account
+from aftersale.health import scoring
+from aftersale.health.config import EngineConfig, load_config
+from aftersale.health.models import Band, HealthSnapshot, ScanRun, ScanStatus, Trend
+from aftersale.health.signals import registry
+from aftersale.health.signals.registry import EvalContext, SignalValue
+from aftersale.health.signals.rhythm import fits_by_stream
+from aftersale.health.sql import Scope, as_date, run, scope_sql, table
+from aftersale.staff.models import User
+
+# A reference snapshot may be up to this many days older than its target date.
+REFERENCE_SLACK_DAYS = 14
+NO_DATA = SignalValue(None)
+
+
+@dataclass
+class AccountHealth:
+    """One account's health as of a moment, with everything needed to explain it."""
+
+    account_id: int
+    as_of: datetime
+    score: float | None
+    band: str
+    coverage: float
+    trend: str
+    trend_change: float | None
+    values: dict[str, SignalValue]
+    contributions: dict[str, float | None]
+    weights: dict[str, int]
+    previous_date: date | None = None
+    previous_score: float | None = None
+    previous_contributions: dict[str, float | None] | None = None
+    language: str = "en"
+
+    # Reasons and movements are worked out when someone asks (a page, an alert),
+    # not for each of the 100,000 accounts of a scan.
+    @cached_property
+    def reasons(self) -> list[str]:
+        """The signals that explain the score best, costliest first."""
+        return scoring.reasons({n: sv.value for n, sv in self.values.items()}, self.weights)
+
+    @cached_property
+    def moved(self) -> list[tuple[str, float]]:
+        """Why it moved: the biggest changes in contribution since the previous scan."""
+        if self.previous_contributions is None:
+            return []
+        return scoring.moved(self.contributions, self.previous_contributions)
+
+    @property
+    def rounded_score(self) -> int | None:
+        return None if self.score is None else round(self.score)
+
+    @property
+    def band_label(self) -> str:
+        return str(Band(self.band).label)
+
+    @property
+    def trend_label(self) -> str:
+        return str(Trend(self.trend).label) if self.trend else ""
+
+    def snapshot_signals(self) -> dict[str, list[float | None]]:
+        """The compact per-signal record a snapshot keeps: ``[value, contribution]``."""
+        contributions = self.contributions
+        return {
+            name: [None, None] if sv.value is None else [round(sv.value, 4), round(contributions[name], 2)]
+            for name, sv in self.values.items()
+        }
+
+    def signal_rows(self, months: int) -> list[dict[str, Any]]:
+        """Each signal as the ``health --json`` command and the account page show it."""
+        rows = []
+        for definition in registry.all():
+            if definition.name not in self.values:
+                continue
+            sv = self.values[definition.name]
+            contribution = self.contributions.get(definition.name)
+            rows.append({
+                "name": definition.name,
+                "label": str(definition.label),
+                "value": None if sv.value is None else round(sv.value, 3),
+                "weight": self.weights.get(definition.name, 0),
+                "contribution": None if contribution is None else round(contribution, 1),
+                "explanation": definition.explanation(sv, months),
+            })
+        return rows
+
+
+@dataclass(frozen=True)
+class References:
+    """The earlier scan dates an evaluation compares with."""
+
+    previous: date | None  # the last scan before this date: "why it moved"
+    trend: tuple[tuple[int, date], ...]  # (days before, scan date) for the trend line
+
+
+def make_context(as_of: datetime, config: EngineConfig | None = None,
+                 fits: Mapping[str, Mapping[str, Any] | None] | None = None) -> EvalContext:
+    """A context for ``as_of``; without ``fits``, the latest finished scan's rhythm fits."""
+    if config is None:
+        config = load_config()
+    if fits is None:
+        latest = run(
+            f"SELECT rhythm_models FROM {table(ScanRun)} WHERE status = :done AND as_of <= :as_of"  # noqa: S608
+            " ORDER BY as_of DESC LIMIT 1",
+            done=ScanStatus.DONE, as_of=as_of,
+        )
+        models = latest[0][0] if latest else "[]"
+        fits = fits_by_stream(json.loads(models) if isinstance(models, str) else models)
+    return EvalContext(as_of=as_of, config=config, fits=fits)
+
+
+def find_references(day: date) -> References:
+    """Finished scan dates before ``day``: the previous one, and those nearest 30, 60 and
+    90 days back (each at most two weeks older than its target)."""
+    oldest = day - timedelta(days=max(scoring.TREND_REFERENCE_DAYS) + REFERENCE_SLACK_DAYS)
+    scans = table(ScanRun)
+    recent = sorted({as_date(d) for (d,) in run(
+        f"SELECT DISTINCT as_of_date FROM {scans}"  # noqa: S608 - the table name only
+        " WHERE status = :done AND as_of_date < :day AND as_of_date >= :oldest",
+        done=ScanStatus.DONE, day=day, oldest=oldest,
+    )})
+    if recent:
+        previous = recent[-1]
+    else:
+        found = run(
+            f"SELECT MAX(as_of_date) FROM {scans} WHERE status = :done AND as_of_date < :day",  # noqa: S608
+            done=ScanStatus.DONE, day=day,
+        )
+        previous = as_date(found[0][0]) if found else None
+    trend = []
+    for days in scoring.TREND_REFERENCE_DAYS:
+        target = day - timedelta(days=days)
+        candidates = [d for d in recent if target - timedelta(days=REFERENCE_SLACK_DAYS) <= d <= target]
+        if candidates:
+            trend.append(((day - candidates[-1]).days, candidates[-1]))
+    return References(previous, tuple(trend))
+
+
+def load_references(scope: Scope, refs: References) -> tuple[
+    dict[int, list[tuple[float, float]]], dict[int, tuple[float | None, dict[str, float | None]]]
+]:
+    """Scores at the trend dates, and the previous snapshot's score and contributions."""
+    snapshots = table(HealthSnapshot)
+    points: dict[int, list[tuple[float, float]]] = {}
+    if refs.trend:
+        days_before = {d: days for days, d in refs.trend}
+        values = {f"d{i}": d for i, d in enumerate(days_before)}
+        marks = ", ".join(f":{name}" for name in values)
+        for account_id, day, score in run(
+            f"SELECT account_id, as_of, score FROM {snapshots}"  # noqa: S608 - names and ids only
+            f" WHERE as_of IN ({marks}) AND score IS NOT NULL{scope_sql('account_id', scope)}",
+            **values,
+        ):
+            points.setdefault(account_id, []).append((days_before[as_date(day)], float(score)))
+    previous: dict[int, tuple[float | None, dict[str, float | None]]] = {}
+    if refs.previous is not None:
+        for account_id, score, signals in run(
+            f"SELECT account_id, score, signals FROM {snapshots}"  # noqa: S608 - names and ids only
+            f" WHERE as_of = :day{scope_sql('account_id', scope)}",
+            day=refs.previous,
+        ):
+            pairs = json.loads(signals) if isinstance(signals, str) else signals
+            previous[account_id] = (score, {name: pair[1] for name, pair in pairs.items()})
+    return points, previous
+
+
+def compute_signals(ctx: EvalContext, scope: Scope) -> dict[str, dict[int, SignalValue]]:
+    """Every signal with a weight, one aggregate query each."""
+    return {
+        d.name: d.compute(ctx, scope) for d in registry.all() if ctx.config.weight(d.name) > 0
+    }
+
+
+def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
+    """The health of every account in ``scope`` as of ``ctx.as_of`` (reads only)."""
+    accounts = run(
+        f"SELECT a.id, u.language FROM {table(Account)} a"  # noqa: S608 - names and ids only
+        f" JOIN {table(User)} u ON u.id = a.owner_id WHERE 1 = 1{scope_sql('a.id', scope)} ORDER BY a.id"
+    )
+    if not accounts:
+        return {}
+    by_signal = compute_signals(ctx, scope)
+    refs = find_references(ctx.as_of_date)
+    points, previous = load_references(scope, refs)
+    config = ctx.config
+    weights = {name: config.weight(name) for name in by_signal}
+    results: dict[int, AccountHealth] = {}
+    for account_id, language in accounts:
+        values = {name: found.get(account_id, NO_DATA) for name, found in by_signal.items()}
+        plain = {name: sv.value for name, sv in values.items()}
+        combined = scoring.combine(plain, weights)
+        band = scoring.band(
+            combined.score, combined.coverage, healthy_min=config.healthy_min,
+            watch_min=config.watch_min, min_coverage_healthy=config.min_coverage_healthy,
+        )
+        change = None
+        if combined.score is not None:
+            change = scoring.trend_change([(0.0, combined.score), *points.get(account_id, [])])
+        before = previous.get(account_id)
+        results[account_id] = AccountHealth(
+            account_id=account_id, as_of=ctx.as_of, score=combined.score, band=band,
+            coverage=combined.coverage, trend=scoring.trend(change, config.trend_points),
+            trend_change=change, values=values, contributions=combined.contributions,
+            weights=weights, previous_date=refs.previous if before else None,
+            previous_score=before[0] if before else None,
+            previous_contributions=before[1] if before else None, language=language or "en",
+        )
+    return results
+
+
+def evaluate_account(account: Account, as_of: datetime) -> tuple[AccountHealth, EvalContext]:
+    """One account as of ``as_of``, through the same signal code (reads only)."""
+    ctx = make_context(as_of)
+    return evaluate(ctx, [account.pk])[account.pk], ctx

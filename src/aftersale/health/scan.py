@@ -1,0 +1,182 @@
+"""Scanning the portfolio and refreshing one account.
+
+A scan is a ``ScanRun`` split into ``ScanPart`` account-id ranges. The
+``scan`` command runs the parts one after the other in its own process; the
+worker enqueues one task per part so several workers share the load. Each
+part evaluates its accounts (one query per signal for the whole range),
+upserts their snapshots and reconciles their alerts, so running a part twice,
+or re-running a scan for the same date, changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from aftersale.accounts.models import Account
+from aftersale.alerts import registry as alert_registry
+from aftersale.alerts.models import Alert
+from aftersale.health import engine_alerts
+from aftersale.health.config import load_config
+from aftersale.health.evaluate import AccountHealth, evaluate, make_context
+from aftersale.health.models import Band, HealthSnapshot, ScanPart, ScanRun, ScanStatus
+from aftersale.health.signals.registry import EvalContext
+from aftersale.health.signals.rhythm import fit_models, fits_by_stream
+from aftersale.health.sql import adapt, table
+
+logger = logging.getLogger(__name__)
+
+# Accounts per part: big enough that per-query overhead vanishes, small enough
+# that a part's results stay well under 100 MB.
+PART_SIZE = 5000
+
+
+def is_newest(day: Any) -> bool:
+    """False when a later date was already scanned: replaying history must not touch
+    the alerts, which describe the present."""
+    return not ScanRun.objects.filter(as_of_date__gt=day).exists()
+
+
+def start_scan(as_of: datetime | None = None, *, part_size: int = PART_SIZE) -> ScanRun:
+    """Create the run and its parts; fit the rhythm models on the whole portfolio once."""
+    as_of = as_of or timezone.now()
+    ctx = make_context(as_of, fits={})
+    models = fit_models(ctx)
+    ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        run = ScanRun.objects.create(
+            as_of=as_of, as_of_date=ctx.as_of_date, started_at=timezone.now(),
+            reconciles_alerts=is_newest(ctx.as_of_date), accounts=len(ids), rhythm_models=models,
+        )
+        ScanPart.objects.bulk_create([
+            ScanPart(run=run, first_id=chunk[0], last_id=chunk[-1], accounts=len(chunk))
+            for chunk in (ids[i:i + part_size] for i in range(0, len(ids), part_size))
+        ])
+    if not ids:
+        finish_if_complete(run.pk)
+        run.refresh_from_db()
+    return run
+
+
+def run_part(part_id: int) -> bool:
+    """Evaluate one range and store the results; False if it was already done."""
+    part = ScanPart.objects.select_related("run").get(pk=part_id)
+    if part.done_at is not None:
+        return False
+    run = part.run
+    ctx = make_context(run.as_of, load_config(), fits_by_stream(run.rhythm_models))
+    scope = range(part.first_id, part.last_id + 1)
+    results = evaluate(ctx, scope)
+    with transaction.atomic():
+        save_snapshots(ctx, results)
+        if run.reconciles_alerts:
+            reconcile_alerts(ctx, results)
+    claimed = ScanPart.objects.filter(pk=part.pk, done_at__isnull=True).update(done_at=timezone.now())
+    finish_if_complete(run.pk)
+    return bool(claimed)
+
+
+def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
+    """Upsert one row per account for the day (one statement, executed for many rows)."""
+    snapshots = table(HealthSnapshot)
+    sql = (
+        f"INSERT INTO {snapshots} (account_id, as_of, computed_at, score, band, coverage, trend, signals)"  # noqa: S608
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (account_id, as_of) DO UPDATE SET computed_at = excluded.computed_at,"
+        " score = excluded.score, band = excluded.band, coverage = excluded.coverage,"
+        " trend = excluded.trend, signals = excluded.signals"
+    )
+    day, moment = adapt(ctx.as_of_date), adapt(ctx.as_of)
+    rows = [
+        (h.account_id, day, moment, None if h.score is None else round(h.score, 2), h.band,
+         round(h.coverage, 4), h.trend, json.dumps(h.snapshot_signals(), separators=(",", ":")))
+        for h in results.values()
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(sql, rows[start:start + 1000])
+
+
+def reconcile_alerts(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
+    """The engine's own kinds, then every condition the domain apps registered."""
+    ids = list(results)
+    engine_alerts.reconcile(ctx, results, ids)
+    alert_registry.refresh(ctx.as_of, ids)
+
+
+def finish_if_complete(run_id: int) -> bool:
+    """Close the run once every part is done; exactly one caller wins the UPDATE."""
+    if ScanPart.objects.filter(run_id=run_id, done_at__isnull=True).exists():
+        return False
+    run = ScanRun.objects.get(pk=run_id)
+    if run.status == ScanStatus.DONE:
+        return False
+    finished = timezone.now()
+    summary = {
+        "bands": band_counts(run),
+        "alerts": dict(
+            Alert.objects.open().order_by().values("kind").annotate(n=Count("*")).values_list("kind", "n")
+        ),
+        "seconds": round((finished - run.started_at).total_seconds(), 2),
+    }
+    return bool(
+        ScanRun.objects.filter(pk=run_id, status=ScanStatus.RUNNING).update(
+            status=ScanStatus.DONE, finished_at=finished, summary=summary
+        )
+    )
+
+
+def band_counts(run: ScanRun) -> dict[str, int]:
+    counts = Counter(dict(
+        HealthSnapshot.objects.filter(as_of=run.as_of_date).order_by()
+        .values("band").annotate(n=Count("*")).values_list("band", "n")
+    ))
+    return {band: counts.get(band, 0) for band in Band.values}
+
+
+def run_scan(as_of: datetime | None = None, *, part_size: int = PART_SIZE) -> ScanRun:
+    """The whole portfolio in this process (the ``scan`` command)."""
+    started = time.monotonic()
+    run = start_scan(as_of, part_size=part_size)
+    for part_id in run.parts.order_by("first_id").values_list("pk", flat=True):
+        run_part(part_id)
+    run.refresh_from_db()
+    logger.info("scan %s: %d accounts in %.1f s", run.pk, run.accounts, time.monotonic() - started)
+    return run
+
+
+def scan_summary(run: ScanRun) -> dict[str, Any]:
+    """The ``scan --json`` object."""
+    summary = run.summary or {}
+    return {
+        "as_of": timezone.localtime(run.as_of).isoformat(timespec="seconds"),
+        "accounts": run.accounts,
+        "bands": summary.get("bands", {}),
+        "alerts": summary.get("alerts", {}),
+        "seconds": summary.get("seconds"),
+        "models": run.rhythm_models,
+    }
+
+
+def refresh_account(account_id: int, as_of: datetime | None = None) -> AccountHealth:
+    """Recompute one account now (after an event was recorded), through the same signal
+    code restricted to that account: its snapshot for the day is overwritten and its
+    alerts reconciled. The number of queries does not grow with the data."""
+    as_of = as_of or timezone.now()
+    ctx = make_context(as_of)
+    results = evaluate(ctx, [account_id])
+    if account_id not in results:
+        raise Account.DoesNotExist(f"no account with id {account_id}")
+    with transaction.atomic():
+        save_snapshots(ctx, results)
+        if is_newest(ctx.as_of_date):
+            reconcile_alerts(ctx, results)
+    return results[account_id]

@@ -1,0 +1,137 @@
+"""What a signal is, and the registry of every signal the score combines.
+
+A signal is a plain function ``compute(ctx, scope) -> {account_id: SignalValue}``
+built from ONE set-based aggregate query over the accounts in ``scope`` (all
+of them, an id range, or a few ids), ignoring everything after ``ctx.as_of``.
+Accounts without data are simply absent from the result. The same function
+serves the whole-portfolio scan and a one-account refresh.
+
+Other features add signals with ``register(SignalDef(...))`` from their
+``AppConfig.ready()``; a weight row with the default weight appears in the
+admin after the next ``migrate``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import Promise as LazyText
+
+from aftersale.health.config import EngineConfig
+from aftersale.health.sql import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class SignalValue:
+    """One signal for one account: ``value`` 0..1 (1 is healthy), ``None`` without data,
+    and the facts behind it, which fill the explanation (JSON-friendly values)."""
+
+    value: float | None
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EvalContext:
+    """The moment and the settings every signal of one evaluation shares."""
+
+    as_of: datetime
+    config: EngineConfig
+    # Fitted rhythm models by stream (see aftersale.health.rhythm), from the scan's start.
+    fits: Mapping[str, Mapping[str, Any] | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if timezone.is_naive(self.as_of):
+            raise ValueError("as_of must be an aware datetime")
+        self.as_of_date: date = self.as_of.astimezone(timezone.get_default_timezone()).date()
+        self.horizon_start: datetime = self.as_of - timedelta(days=self.config.horizon_days)
+        self.horizon_start_date: date = self.as_of_date - timedelta(days=self.config.horizon_days)
+        self.rate: float = self.config.decay_rate
+        self.months: int = self.config.horizon_months
+
+
+Compute = Callable[[EvalContext, Scope], dict[int, SignalValue]]
+Explain = Callable[[Mapping[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class EventsLink:
+    """Where the events behind a signal are listed: the first URL name that exists wins."""
+
+    url_name: str
+    query: str = ""  # formatted with ``account`` (the account id)
+    args: bool = False  # the URL takes the account id as its only argument
+
+    def url(self, account_id: int) -> str | None:
+        try:
+            path = reverse(self.url_name, args=[account_id] if self.args else [])
+        except NoReverseMatch:
+            return None
+        return path + self.query.format(account=account_id)
+
+
+@dataclass(frozen=True)
+class SignalDef:
+    name: str
+    label: str | LazyText
+    principles: str
+    description: str | LazyText  # what it measures and how, for the staff page
+    default_weight: int
+    compute: Compute
+    explain: Explain
+    no_data: str | LazyText  # formatted with ``months``
+    events: tuple[EventsLink, ...] = ()
+    order: int = 100
+
+    def explanation(self, value: SignalValue, months: int) -> str:
+        if value.value is None:
+            return str(self.no_data) % {"months": months}
+        return self.explain(value.facts)
+
+    def events_url(self, account_id: int) -> str | None:
+        for link in (*self.events, EventsLink("account_detail", args=True)):
+            url = link.url(account_id)
+            if url is not None:
+                return url
+        return None
+
+
+_signals: dict[str, SignalDef] = {}
+
+
+def register(definition: SignalDef) -> SignalDef:
+    _signals[definition.name] = definition
+    return definition
+
+
+def get(name: str) -> SignalDef | None:
+    return _signals.get(name)
+
+
+def all() -> list[SignalDef]:  # noqa: A001 - reads as registry.all()
+    return sorted(_signals.values(), key=lambda d: (d.order, d.name))
+
+
+def names() -> list[str]:
+    return [d.name for d in all()]
+
+
+def clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:
+    if math.isnan(value):
+        return low
+    return max(low, min(high, value))
+
+
+def iso(value: date | datetime | None) -> str | None:
+    """A date for the facts: the calendar date in the site's time zone, ISO formatted."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        # The default zone, not the active one: a scan's facts must not depend on who runs it.
+        return value.astimezone(timezone.get_default_timezone()).date().isoformat()
+    return value.isoformat()

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from aftersale.health import views
+
+urlpatterns = [
+    path("health/", views.model_page, name="health_model"),
+    path("health/accounts/<int:pk>/", views.account_health, name="account_health"),
+]

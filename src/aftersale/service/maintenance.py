@@ -1,0 +1,143 @@
+"""Maintenance visits: which asset is due for which plan, as of a date.
+
+A plan covers one asset, or every asset of a product. For each (plan, asset)
+pair the next visit is due ``interval_days`` after the last completed one; a
+completed visit is a maintenance case of that plan and asset that was
+resolved, or (for a one-asset plan) the plan's recorded ``last_done_at``.
+Before the first visit, the due date is the one set on the plan, else the
+installation date plus the interval.
+
+Everything is computed from history up to the date asked about, in a fixed
+number of queries for any number of accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.utils import timezone
+
+from aftersale.service.models import Asset, AssetStatus, MaintenancePlan, ServiceCase
+
+# Assets that are in the field and need their maintenance.
+SERVICED = (AssetStatus.ACTIVE, AssetStatus.IN_REPAIR)
+
+
+@dataclass(frozen=True)
+class Visit:
+    plan: MaintenancePlan
+    asset: Asset
+    due_on: date
+    last_done_on: date | None
+    as_of: date
+
+    @property
+    def account_id(self) -> int:
+        return self.asset.account_id
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < self.as_of
+
+    @property
+    def days_overdue(self) -> int:
+        return max((self.as_of - self.due_on).days, 0)
+
+    @property
+    def subject(self) -> str:
+        """The alert subject: one open alert per plan (per asset, for product-wide plans)."""
+        if self.plan.asset_id is not None:
+            return f"plan:{self.plan.pk}"
+        return f"plan:{self.plan.pk}:asset:{self.asset.pk}"
+
+
+def due_date(
+    *, interval_days: int, last_done: date | None, first_due: date | None, anchor: date,
+) -> date:
+    """When the next visit is due (pure: the rule the module docstring states)."""
+    if last_done is not None:
+        return last_done + timedelta(days=interval_days)
+    if first_due is not None:
+        return first_due
+    return anchor + timedelta(days=interval_days)
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=timezone.get_default_timezone())
+
+
+def visits(
+    as_of: date, account_ids: Iterable[int] | None = None, *, due_by: date | None = None,
+) -> list[Visit]:
+    """The next visit of every active (plan, asset) pair as of ``as_of``, earliest first.
+
+    ``due_by`` keeps only visits due on or before that date. Three queries.
+    """
+    ids = list(account_ids) if account_ids is not None else None
+    assets = Asset.objects.filter(status__in=SERVICED).filter(
+        Q(installed_at__lte=as_of) | Q(installed_at__isnull=True, created_at__lte=end_of_day(as_of))
+    )
+    plans = MaintenancePlan.objects.filter(is_active=True)
+    if ids is not None:
+        assets = assets.filter(account_id__in=ids)
+        plans = plans.filter(Q(asset__account_id__in=ids) | Q(product__isnull=False))
+    plans = list(plans.only(
+        "pk", "asset_id", "product_id", "name", "interval_days", "last_done_at", "next_due_at"
+    ))
+    if not plans:
+        return []
+    # A subquery rather than an id list (a portfolio may hold a plan for every asset),
+    # and kept apart from the few product-wide plans so that each side uses an index.
+    own_plan = MaintenancePlan.objects.filter(is_active=True, asset=OuterRef("pk"))
+    products = {p.product_id for p in plans if p.product_id is not None}
+    covered = {
+        a.pk: a
+        for a in assets.filter(Q(Exists(own_plan)) | Q(product_id__in=products))
+        .select_related("product", "account")
+        # Only what visits and their pages show: the portfolio scan reads every asset.
+        .only("pk", "account_id", "product_id", "serial", "status", "installed_at", "created_at",
+              "warranty_until", "account__name", "account__owner_id", "product__name")
+    }
+    completions = ServiceCase.objects.filter(
+        maintenance_plan__is_active=True, asset__isnull=False
+    )
+    if ids is not None:
+        completions = completions.filter(account_id__in=ids)
+    done = {
+        (row["maintenance_plan_id"], row["asset_id"]): row
+        for row in completions.order_by().values("maintenance_plan_id", "asset_id")
+        .annotate(
+            last=Max("resolved_at", filter=Q(resolved_at__lte=end_of_day(as_of))),
+            n=Count("pk", filter=Q(resolved_at__isnull=False)),
+        )
+    }
+    by_product: dict[int, list[Asset]] = {}
+    for asset in covered.values():
+        by_product.setdefault(asset.product_id, []).append(asset)
+
+    result = []
+    for plan in plans:
+        if plan.asset_id is not None:
+            targets = [covered[plan.asset_id]] if plan.asset_id in covered else []
+        else:
+            targets = by_product.get(plan.product_id, [])
+        for asset in targets:
+            row = done.get((plan.pk, asset.pk))
+            last = timezone.localdate(row["last"]) if row and row["last"] else None
+            first_due = None
+            if plan.asset_id is not None:
+                if plan.last_done_at is not None and plan.last_done_at <= as_of:
+                    last = max(last, plan.last_done_at) if last else plan.last_done_at
+                if plan.last_done_at is None and not (row and row["n"]):
+                    first_due = plan.next_due_at
+            anchor = asset.installed_at or timezone.localdate(asset.created_at)
+            due = due_date(
+                interval_days=plan.interval_days, last_done=last, first_due=first_due, anchor=anchor
+            )
+            if due_by is None or due <= due_by:
+                result.append(Visit(plan=plan, asset=asset, due_on=due, last_done_on=last, as_of=as_of))
+    result.sort(key=lambda v: (v.due_on, v.asset.account.name, v.asset.serial))
+    return result

@@ -1,0 +1,112 @@
+"""Several workers at once on PostgreSQL: no alert opened twice, no e-mail sent twice,
+no scan part run twice. (SQLite serialises writers, so these run on PostgreSQL only.)"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.core import mail
+from django.db import connection, connections
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from aftersale.accounts.models import Account
+from aftersale.alerts import registry as alert_registry
+from aftersale.alerts.actions import Condition, raise_alert
+from aftersale.alerts.models import Alert, AlertKind
+from aftersale.health import notify, tasks, worker
+from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus
+from aftersale.health.scan import run_scan, start_scan
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (several connections writing at once)")
+
+
+def at_once(n: int, fn: Callable[[int], object]) -> list[object]:
+    """Run ``fn(0..n-1)`` in ``n`` threads released together; each has its own connection."""
+    barrier = threading.Barrier(n)
+    results: list[object] = [None] * n
+    errors: list[BaseException] = []
+
+    def target(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = fn(i)
+        except BaseException as exc:  # surfaced below, in the test's thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results
+
+
+@pytest.fixture
+def portfolio(owner, colleague) -> list[Account]:
+    return [
+        Account.objects.create(
+            external_id=f"PG-{i}", name=f"Account {i}", owner=owner if i % 2 else colleague
+        )
+        for i in range(12)
+    ]
+
+
+def test_two_workers_never_send_the_same_alert_twice(portfolio):
+    now = timezone.now()
+    for account in portfolio:
+        for n in range(3):
+            raise_alert(kind=AlertKind.PROMISE_OVERDUE, account=account, subject=f"promise:{n}",
+                        explanation=f"alert {account.external_id}/{n}", at=now)
+    results = at_once(2, lambda i: notify.send_pending(f"worker-{i}", batch=4))
+    assert sum(r.sent for r in results) == 36
+    mentions = Counter(
+        line.strip() for message in mail.outbox for line in message.body.splitlines()
+        if line.strip().startswith("alert PG-")
+    )
+    assert len(mentions) == 36
+    assert set(mentions.values()) == {1}
+    assert not Alert.objects.filter(notified_at__isnull=True).exists()
+
+
+def test_two_scans_at_once_open_each_alert_once(portfolio):
+    def every_account(as_of, account_ids):
+        ids = account_ids if account_ids is not None else [a.pk for a in portfolio]
+        return {(pk, "x"): Condition("needs a call") for pk in ids}
+
+    alert_registry.register(AlertKind.SILENCE, every_account)
+    now = timezone.now()
+    at_once(2, lambda i: run_scan(now))
+    assert Alert.objects.filter(kind=AlertKind.SILENCE).count() == len(portfolio)
+    assert HealthSnapshot.objects.count() == len(portfolio)
+
+
+def test_two_workers_share_a_scan_without_running_a_part_twice(portfolio):
+    run = start_scan(timezone.now(), part_size=2)
+    for part_id in run.parts.values_list("pk", flat=True):
+        tasks.scan_part.enqueue(part_id)
+
+    def work(i: int) -> None:
+        worker.HealthWorker(
+            queue_names=["default"], interval=0, batch=True, backend_name="default",
+            startup_delay=False, max_tasks=None, worker_id=f"worker-{i}", excluded_queue_names=[],
+        ).run()
+
+    at_once(2, work)
+    parts = DBTaskResult.objects.filter(task_path=tasks.scan_part.module_path)
+    assert parts.count() == 6
+    assert all(len(t.worker_ids) == 1 for t in parts)
+    assert ScanRun.objects.get().status == ScanStatus.DONE
+    assert HealthSnapshot.objects.count() == len(portfolio)
