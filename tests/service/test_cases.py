@@ -200,3 +200,18 @@ def test_refreshing_flags_marks_running_cases_past_their_due_time(account, owner
     waiting.refresh_from_db()
     assert late.response_breached and late.resolution_breached
     assert not waiting.response_breached and not waiting.resolution_breached
+
+
+def test_storing_clocks_fills_imported_cases(account):
+    from aftersale.service.actions import do_store_clocks
+
+    imported = ServiceCase.objects.create(account=account, kind=CaseKind.REPAIR, title="Imported",
+                                          opened_at=at(2026, 3, 2, 9), severity=Severity.HIGH,
+                                          status=CaseStatus.RESOLVED, resolved_at=at(2026, 3, 10, 9),
+                                          first_response_at=at(2026, 3, 2, 10))
+    assert do_store_clocks() == 1
+    imported.refresh_from_db()
+    assert (imported.response_target_hours, imported.resolution_target_hours) == (4, 24)
+    assert imported.response_due_at == at(2026, 3, 2, 14)
+    assert not imported.response_breached and imported.resolution_breached
+    assert do_store_clocks() == 0

@@ -177,7 +177,7 @@ def test_a_plan_cannot_be_completed_for_equipment_it_does_not_cover(owner_client
 def test_the_maintenance_list_shows_due_and_overdue_visits(owner_client, plan, account, lathe):
     Asset.objects.create(account=account, product=lathe, serial="SN-FAR", installed_at=date(2026, 3, 1))
     response = owner_client.get(reverse("service:maintenance"))
-    assert [v.plan for v in response.context["visits"]] == [plan]
+    assert [v.plan_id for v in response.context["visits"]] == [plan.pk]
     assert response.context["overdue"] == 1
 
 

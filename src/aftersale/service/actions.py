@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import secrets
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import PurePath
@@ -17,7 +18,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,6 +153,43 @@ def do_refresh_breach_flags(now: datetime | None = None) -> int:
         resolution_breached=True
     )
     return flagged
+
+
+def do_store_clocks(case_ids: Iterable[int] | None = None, *, batch_size: int = 2000) -> int:
+    """Compute and store targets, due times and breach flags of cases made outside ``do_open_case``.
+
+    For imports and generated data: cases without stored due times get the
+    targets of their severity and their clock as of now, in batches (a few
+    queries per batch). Returns the number of cases updated.
+    """
+    cases = ServiceCase.objects.filter(
+        Q(response_due_at__isnull=True) | Q(resolution_due_at__isnull=True)
+    )
+    if case_ids is not None:
+        cases = cases.filter(pk__in=list(case_ids))
+    targets = targets_by_severity()
+    now = timezone.now()
+    fields = ["response_target_hours", "resolution_target_hours", "response_due_at",
+              "resolution_due_at", "response_breached", "resolution_breached"]
+    updated, last_pk = 0, 0
+    while True:
+        batch = list(cases.filter(pk__gt=last_pk, opened_at__lte=now).order_by("pk")[:batch_size])
+        if not batch:
+            return updated
+        last_pk = batch[-1].pk
+        for case in batch:
+            if case.response_target_hours is None and case.severity in targets:
+                case.response_target_hours, case.resolution_target_hours = targets[case.severity]
+        clocks = clocks_for(batch, now)
+        for case in batch:
+            clock = clocks[case.pk]
+            if clock.response is not None:
+                case.response_due_at, case.response_breached = clock.response.due_at, clock.response.breached
+            if clock.resolution is not None:
+                case.resolution_due_at = clock.resolution.due_at
+                case.resolution_breached = clock.resolution.breached
+        ServiceCase.objects.bulk_update(batch, fields)
+        updated += len(batch)
 
 
 # --- cases ----------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def maintenance_overdue(as_of: datetime, account_ids: list[int] | None = None) -
         if visit.overdue:
             wanted[(visit.account_id, visit.subject)] = Condition(
                 explanation % {
-                    "plan": visit.plan.name, "asset": visit.asset, "due": visit.due_on.isoformat(),
+                    "plan": visit.plan_name, "asset": visit.asset_label, "due": visit.due_on.isoformat(),
                     "days": visit.days_overdue,
                 },
                 action,

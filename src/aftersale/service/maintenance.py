@@ -28,15 +28,19 @@ SERVICED = (AssetStatus.ACTIVE, AssetStatus.IN_REPAIR)
 
 @dataclass(frozen=True)
 class Visit:
-    plan: MaintenancePlan
-    asset: Asset
+    """The next visit of one plan at one asset (plain values: the scan builds one per asset)."""
+
+    plan_id: int
+    plan_name: str
+    interval_days: int
+    product_wide: bool
+    asset_id: int
+    asset_label: str  # "product #serial", as Asset.__str__
+    account_id: int
+    account_name: str
     due_on: date
     last_done_on: date | None
     as_of: date
-
-    @property
-    def account_id(self) -> int:
-        return self.asset.account_id
 
     @property
     def overdue(self) -> bool:
@@ -49,9 +53,9 @@ class Visit:
     @property
     def subject(self) -> str:
         """The alert subject: one open alert per plan (per asset, for product-wide plans)."""
-        if self.plan.asset_id is not None:
-            return f"plan:{self.plan.pk}"
-        return f"plan:{self.plan.pk}:asset:{self.asset.pk}"
+        if not self.product_wide:
+            return f"plan:{self.plan_id}"
+        return f"plan:{self.plan_id}:asset:{self.asset_id}"
 
 
 def due_date(
@@ -84,7 +88,7 @@ def visits(
     if ids is not None:
         assets = assets.filter(account_id__in=ids)
         plans = plans.filter(Q(asset__account_id__in=ids) | Q(product__isnull=False))
-    plans = list(plans.only(
+    plans = list(plans.order_by().values(
         "pk", "asset_id", "product_id", "name", "interval_days", "last_done_at", "next_due_at"
     ))
     if not plans:
@@ -92,14 +96,13 @@ def visits(
     # A subquery rather than an id list (a portfolio may hold a plan for every asset),
     # and kept apart from the few product-wide plans so that each side uses an index.
     own_plan = MaintenancePlan.objects.filter(is_active=True, asset=OuterRef("pk"))
-    products = {p.product_id for p in plans if p.product_id is not None}
+    products = {p["product_id"] for p in plans if p["product_id"] is not None}
     covered = {
-        a.pk: a
-        for a in assets.filter(Q(Exists(own_plan)) | Q(product_id__in=products))
-        .select_related("product", "account")
-        # Only what visits and their pages show: the portfolio scan reads every asset.
-        .only("pk", "account_id", "product_id", "serial", "status", "installed_at", "created_at",
-              "warranty_until", "account__name", "account__owner_id", "product__name")
+        a["pk"]: a
+        for a in assets.filter(Q(Exists(own_plan)) | Q(product_id__in=products)).order_by().values(
+            "pk", "account_id", "product_id", "serial", "installed_at", "created_at",
+            "account__name", "product__name",
+        )
     }
     completions = ServiceCase.objects.filter(
         maintenance_plan__is_active=True, asset__isnull=False
@@ -114,30 +117,37 @@ def visits(
             n=Count("pk", filter=Q(resolved_at__isnull=False)),
         )
     }
-    by_product: dict[int, list[Asset]] = {}
+    by_product: dict[int, list[dict]] = {}
     for asset in covered.values():
-        by_product.setdefault(asset.product_id, []).append(asset)
+        by_product.setdefault(asset["product_id"], []).append(asset)
 
     result = []
     for plan in plans:
-        if plan.asset_id is not None:
-            targets = [covered[plan.asset_id]] if plan.asset_id in covered else []
+        if plan["asset_id"] is not None:
+            targets = [covered[plan["asset_id"]]] if plan["asset_id"] in covered else []
         else:
-            targets = by_product.get(plan.product_id, [])
+            targets = by_product.get(plan["product_id"], [])
         for asset in targets:
-            row = done.get((plan.pk, asset.pk))
+            row = done.get((plan["pk"], asset["pk"]))
             last = timezone.localdate(row["last"]) if row and row["last"] else None
             first_due = None
-            if plan.asset_id is not None:
-                if plan.last_done_at is not None and plan.last_done_at <= as_of:
-                    last = max(last, plan.last_done_at) if last else plan.last_done_at
-                if plan.last_done_at is None and not (row and row["n"]):
-                    first_due = plan.next_due_at
-            anchor = asset.installed_at or timezone.localdate(asset.created_at)
+            if plan["asset_id"] is not None:
+                last_done = plan["last_done_at"]
+                if last_done is not None and last_done <= as_of:
+                    last = max(last, last_done) if last else last_done
+                if last_done is None and not (row and row["n"]):
+                    first_due = plan["next_due_at"]
+            anchor = asset["installed_at"] or timezone.localdate(asset["created_at"])
             due = due_date(
-                interval_days=plan.interval_days, last_done=last, first_due=first_due, anchor=anchor
+                interval_days=plan["interval_days"], last_done=last, first_due=first_due, anchor=anchor
             )
             if due_by is None or due <= due_by:
-                result.append(Visit(plan=plan, asset=asset, due_on=due, last_done_on=last, as_of=as_of))
-    result.sort(key=lambda v: (v.due_on, v.asset.account.name, v.asset.serial))
+                result.append(Visit(
+                    plan_id=plan["pk"], plan_name=plan["name"], interval_days=plan["interval_days"],
+                    product_wide=plan["asset_id"] is None, asset_id=asset["pk"],
+                    asset_label=f"{asset['product__name']} #{asset['serial']}",
+                    account_id=asset["account_id"], account_name=asset["account__name"],
+                    due_on=due, last_done_on=last, as_of=as_of,
+                ))
+    result.sort(key=lambda v: (v.due_on, v.account_name, v.asset_label))
     return result

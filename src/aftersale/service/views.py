@@ -238,7 +238,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "asset": asset,
         "today": today,
         "warranty": asset.warranty_state(today),
-        "visits": [v for v in visits(today, [asset.account_id]) if v.asset.pk == asset.pk],
+        "visits": [v for v in visits(today, [asset.account_id]) if v.asset_id == asset.pk],
         "cases": case_items(cases, timezone.now()),
         "work_logs": asset.work_logs.select_related("user", "case").order_by("-worked_on", "-pk"),
         "cost": convert_or_none(costs, asset.account.currency, today),
@@ -283,6 +283,6 @@ def maintenance_complete(request: HttpRequest, plan_pk: int, asset_pk: int) -> H
             return redirect(asset)
     today = timezone.localdate()
     visit = next((v for v in visits(today, [asset.account_id])
-                  if v.plan.pk == plan.pk and v.asset.pk == asset.pk), None)
+                  if v.plan_id == plan.pk and v.asset_id == asset.pk), None)
     return render(request, "service/maintenance_complete.html",
                   {"form": form, "plan": plan, "asset": asset, "visit": visit})
