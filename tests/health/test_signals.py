@@ -276,3 +276,17 @@ def test_every_signal_is_one_query_whatever_the_number_of_accounts(
         with django_assert_num_queries(1):
             definition.compute(ctx, range(account.pk, other_account.pk + 1))
         assert set(values) <= {account.pk, other_account.pk}
+
+
+def test_explanations_speak_the_users_language(account, owner, frozen):
+    from django.utils import translation
+
+    promise(account, owner, due=day(20))
+    with translation.override("vi"):
+        _value, words = signal("promises", account)
+        no_data = registry.get("trust").explanation(registry.SignalValue(None), 24)
+    assert words == (
+        "0 trên 1 lời hứa đến hạn trong 24 tháng qua được giữ đúng hạn; "
+        "1 quá hạn (sớm nhất đến hạn ngày 2026-05-26)."
+    )
+    assert no_data == "Không có đánh giá niềm tin nào trong 24 tháng qua."
