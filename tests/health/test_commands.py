@@ -75,7 +75,7 @@ def test_health_writes_nothing(account, owner, frozen):
 def test_health_prints_a_readable_report(account, frozen):
     out = run("health", "ACC-1")
     assert out.startswith("Công ty Cơ khí Hà Nội (ACC-1), as of 2026-06-15T17:00:00+07:00")
-    assert "Score -, Watch; coverage 0%; trend: not enough history" in out
+    assert "Score -, watch; coverage 0%; trend: not enough history" in out
     assert "No alert condition holds." in out
 
 

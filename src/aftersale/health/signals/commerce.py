@@ -11,7 +11,6 @@ from django.utils.translation import ngettext
 from aftersale.commerce.models import Channel, Order
 from aftersale.health.signals.registry import (
     EvalContext,
-    EventsLink,
     SignalDef,
     SignalValue,
     clamp,
@@ -70,6 +69,5 @@ register(SignalDef(
     compute=portal_share,
     explain=explain,
     no_data=_("No orders in the last %(months)d months."),
-    events=(EventsLink("order_list", "?account={account}"),),
     order=90,
 ))

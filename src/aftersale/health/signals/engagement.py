@@ -20,7 +20,6 @@ from aftersale.engagement.models import (
 )
 from aftersale.health.signals.registry import (
     EvalContext,
-    EventsLink,
     SignalDef,
     SignalValue,
     clamp,
@@ -164,9 +163,12 @@ def ideas_info(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
 
 
 def explain_ideas(facts: Mapping[str, Any]) -> str:
-    text = _(
+    text = ngettext(
+        "In the last %(months)d months we offered %(from_us)d idea or piece of information "
+        "and they offered %(from_them)d",
         "In the last %(months)d months we offered %(from_us)d ideas or pieces of information "
-        "and they offered %(from_them)d"
+        "and they offered %(from_them)d",
+        facts["from_us"],
     ) % facts
     if facts["adopted"]:
         text += ngettext(
@@ -190,7 +192,6 @@ register(SignalDef(
     compute=transactional_share,
     explain=explain_transactional,
     no_data=_("No touchpoint with a topic in the last %(months)d months."),
-    events=(EventsLink("touchpoint_list", "?account={account}"),),
     order=70,
 ))
 
@@ -206,7 +207,6 @@ register(SignalDef(
     compute=technical_presence,
     explain=explain_technical,
     no_data=_("No face time recorded in the last %(months)d months."),
-    events=(EventsLink("touchpoint_list", "?account={account}"),),
     order=80,
 ))
 
@@ -223,7 +223,6 @@ register(SignalDef(
     compute=ideas_info,
     explain=explain_ideas,
     no_data=_("No ideas or information shared in the last %(months)d months."),
-    events=(EventsLink("idea_list", "?account={account}"),),
     order=110,
 ))
 

@@ -100,6 +100,6 @@ register(SignalDef(
     compute=promises_kept,
     explain=explain,
     no_data=_("No promises to this account fell due in the last %(months)d months."),
-    events=(EventsLink("promise_list", "?account={account}"),),
+    events=(EventsLink("promise_list", "?show=all&account={account}"),),
     order=30,
 ))

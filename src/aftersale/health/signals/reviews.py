@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from aftersale.core.enums import Direction
 from aftersale.health.signals.registry import (
     EvalContext,
-    EventsLink,
     SignalDef,
     SignalValue,
     clamp,
@@ -231,7 +230,6 @@ register(SignalDef(
     compute=shared_plans,
     explain=explain_plans,
     no_data=_("No joint plan with this account."),
-    events=(EventsLink("joint_plan_list", "?account={account}"),),
     order=100,
 ))
 
@@ -248,7 +246,6 @@ register(SignalDef(
     compute=trust,
     explain=explain_trust,
     no_data=_("No trust rating in the last %(months)d months."),
-    events=(EventsLink("trust_list", "?account={account}"),),
     order=120,
 ))
 
@@ -266,6 +263,5 @@ register(SignalDef(
     compute=review,
     explain=explain_review,
     no_data=_("No completed review in the last %(months)d months."),
-    events=(EventsLink("review_list", "?account={account}"),),
     order=130,
 ))

@@ -18,7 +18,6 @@ from aftersale.engagement.models import Touchpoint
 from aftersale.health import rhythm
 from aftersale.health.signals.registry import (
     EvalContext,
-    EventsLink,
     SignalDef,
     SignalValue,
     register,
@@ -95,7 +94,6 @@ register(SignalDef(
     compute=contact_rhythm,
     explain=lambda facts: rhythm.model_for("contacts").explain(facts),
     no_data=_("Fewer than three touchpoints recorded: no contact rhythm yet."),
-    events=(EventsLink("touchpoint_list", "?account={account}"),),
     order=10,
 ))
 
@@ -111,6 +109,5 @@ register(SignalDef(
     compute=order_rhythm,
     explain=lambda facts: rhythm.model_for("orders").explain(facts),
     no_data=_("Fewer than three orders recorded: no order rhythm yet."),
-    events=(EventsLink("order_list", "?account={account}"),),
     order=20,
 ))

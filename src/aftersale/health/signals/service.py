@@ -12,7 +12,6 @@ from django.utils.translation import ngettext
 
 from aftersale.health.signals.registry import (
     EvalContext,
-    EventsLink,
     SignalDef,
     SignalValue,
     iso,
@@ -221,7 +220,6 @@ register(SignalDef(
     compute=service_targets,
     explain=explain_targets,
     no_data=_("No service case with targets in the last %(months)d months."),
-    events=(EventsLink("case_list", "?account={account}"),),
     order=40,
 ))
 
@@ -237,7 +235,6 @@ register(SignalDef(
     compute=open_case_age,
     explain=explain_open_cases,
     no_data=_("No service cases in the last %(months)d months."),
-    events=(EventsLink("case_list", "?account={account}&open=1"),),
     order=50,
 ))
 
@@ -253,6 +250,5 @@ register(SignalDef(
     compute=maintenance,
     explain=explain_maintenance,
     no_data=_("No maintenance plan covers this account's equipment."),
-    events=(EventsLink("maintenance_list", "?account={account}"),),
     order=60,
 ))

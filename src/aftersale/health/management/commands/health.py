@@ -43,9 +43,9 @@ class Command(BaseCommand):
         out = self.stdout.write
         out(f"{account.name} ({account.external_id}), {_('as of')} {report['as_of']}")
         score = "-" if report["score"] is None else str(report["score"])
-        trend = Trend(report["trend"]).label if report["trend"] else _("not enough history")
+        trend = str(Trend(report["trend"]).label).lower() if report["trend"] else _("not enough history")
         out(_("Score %(score)s, %(band)s; coverage %(coverage)d%%; trend: %(trend)s") % {
-            "score": score, "band": Band(report["band"]).label,
+            "score": score, "band": str(Band(report["band"]).label).lower(),
             "coverage": round(100 * report["coverage"]), "trend": trend,
         })
         out("")
