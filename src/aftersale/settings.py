@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "aftersale.core",
     "aftersale.staff",
     "aftersale.accounts",
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "aftersale.alerts",
     "aftersale.health",
     "aftersale.web",
+    "aftersale.api",
     "aftersale.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("aftersale.reviews.urls")),
     path("", include("aftersale.engagement.urls")),
     path("", include("aftersale.health.urls")),
+    path("", include("aftersale.api.urls")),
 ]
 
 if settings.DEBUG:
