@@ -30,7 +30,7 @@ WRITE_ONE = {**WRITE, 404: Error}
 VERSIONED = {**WRITE_ONE, 409: VersionConflict}
 
 # Rows name their account by id and by external ID, so integrators need no second lookup.
-ACCOUNT_REF = {"account": F("account_id"), "account_external_id": F("account__external_id")}
+ACCOUNT_REF = {"account_external_id": F("account__external_id")}
 
 
 class PageFilters(Schema):

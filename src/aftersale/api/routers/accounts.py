@@ -12,6 +12,7 @@ from pydantic import Field
 
 from aftersale.accounts.models import Account, AccountKind, Contact, Industry, Tier
 from aftersale.api.common import (
+    ACCOUNT_REF,
     ONE,
     READ,
     WRITE,
@@ -143,8 +144,7 @@ CONTACT_FIELDS = ("id", "external_id", "name", "email", "phone", "role", "is_act
 
 
 def contact_rows(queryset: QuerySet[Contact]) -> QuerySet:
-    return queryset.values(*CONTACT_FIELDS, account=F("account_id"),
-                           account_external_id=F("account__external_id"))
+    return queryset.values(*CONTACT_FIELDS, "account", **ACCOUNT_REF)
 
 
 def visible_contacts(request: HttpRequest) -> QuerySet[Contact]:

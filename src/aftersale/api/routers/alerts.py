@@ -31,7 +31,7 @@ class AlertState(StrEnum):
 
 
 def alert_rows(queryset: QuerySet[Alert]) -> QuerySet:
-    return queryset.values(*FIELDS, **ACCOUNT_REF,
+    return queryset.values(*FIELDS, "account", **ACCOUNT_REF,
                            owner_email=F("owner__email"), acknowledged_by_email=F("acknowledged_by__email"))
 
 

@@ -74,7 +74,7 @@ def visible_orders(request: HttpRequest) -> QuerySet[Order]:
 
 
 def order_rows(queryset: QuerySet[Order]) -> QuerySet:
-    return queryset.values(*ORDER_FIELDS, **ACCOUNT_REF,
+    return queryset.values(*ORDER_FIELDS, "account", **ACCOUNT_REF,
                            taken_by_email=F("taken_by__email"))
 
 

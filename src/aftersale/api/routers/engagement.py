@@ -46,7 +46,7 @@ FIELDS = ("id", "external_id", "occurred_at", "kind", "initiated_by", "minutes",
 
 
 def touchpoint_rows(queryset: QuerySet[Touchpoint]) -> QuerySet:
-    return queryset.values(*FIELDS, **ACCOUNT_REF,
+    return queryset.values(*FIELDS, "account", **ACCOUNT_REF,
                            logged_by_email=F("logged_by__email"))
 
 

@@ -58,7 +58,7 @@ RENAME = {"made_by": "made_by_email", "delivery_owner": "delivery_owner_email"}
 
 
 def promise_rows(queryset: QuerySet[Promise]) -> QuerySet:
-    return queryset.values(*FIELDS, **ACCOUNT_REF,
+    return queryset.values(*FIELDS, "account", **ACCOUNT_REF,
                            made_by_email=F("made_by__email"), delivery_owner_email=F("delivery_owner__email"))
 
 

@@ -23,7 +23,7 @@ FIELDS = ("id", "held_at", "period_start", "status", "outcome", "trend_notes", "
 
 
 def review_rows(queryset: QuerySet[RelationshipReview]) -> QuerySet:
-    return queryset.values(*FIELDS, **ACCOUNT_REF,
+    return queryset.values(*FIELDS, "account", **ACCOUNT_REF,
                            reviewer_email=F("reviewer__email"))
 
 

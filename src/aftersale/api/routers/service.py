@@ -69,7 +69,7 @@ def _filtered(queryset: QuerySet, filters: AccountListFilters) -> QuerySet:
 
 
 def asset_rows(queryset: QuerySet[Asset]) -> QuerySet:
-    return queryset.values(*ASSET_FIELDS, **ACCOUNT_REF,
+    return queryset.values(*ASSET_FIELDS, "account", **ACCOUNT_REF,
                            product_external_id=F("product__external_id"))
 
 
@@ -97,7 +97,7 @@ CASE_FIELDS = ("id", "external_id", "asset", "kind", "is_complaint", "severity",
 
 
 def case_rows(queryset: QuerySet[ServiceCase]) -> QuerySet:
-    return queryset.values(*CASE_FIELDS, **ACCOUNT_REF,
+    return queryset.values(*CASE_FIELDS, "account", **ACCOUNT_REF,
                            assigned_to_email=F("assigned_to__email"))
 
 
