@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("aftersale.engagement.urls")),
     path("", include("aftersale.health.urls")),
     path("", include("aftersale.api.urls")),
+    path("", include("aftersale.notify.urls")),
 ]
 
 if settings.DEBUG:
