@@ -35,7 +35,8 @@ def promise(account, made_by, deliverer, due: date, description: str, status=Pro
 @pytest.fixture
 def due_things(frozen, account, other_account, owner, colleague):
     press = Product.objects.create(name="Press, 200 t", kind="equipment")
-    asset = Asset.objects.create(account=account, product=press, serial="SN-7", installed_at=date(2025, 1, 10))
+    asset = Asset.objects.create(account=account, product=press, serial="SN-7",
+                                 installed_at=date(2025, 1, 10))
     MaintenancePlan.objects.create(asset=asset, name="Annual service; hydraulics", interval_days=365,
                                    last_done_at=date(2025, 7, 1), next_due_at=date(2026, 7, 1))
     promise(account, owner, colleague, date(2026, 6, 30), "Train two operators, on site\nwith a manual")
@@ -77,7 +78,8 @@ def test_the_feed_is_strict_rfc_5545(client, due_things, frozen):
         assert len(line) <= 75, line
     text = raw.decode("utf-8")  # folding never splits a character
     assert "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" in text
-    assert "SUMMARY:Maintenance due: Annual service\\; hydraulics\\, Press\\, 200 t" in text.replace("\r\n ", "")
+    unfolded = text.replace("\r\n ", "")
+    assert "SUMMARY:Maintenance due: Annual service\\; hydraulics\\, Press\\, 200 t" in unfolded
 
 
 def test_the_feed_is_in_the_users_language(client, due_things, owner, frozen):

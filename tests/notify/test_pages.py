@@ -64,7 +64,8 @@ def test_the_calendar_link_is_created_renewed_and_turned_off(owner_client, owner
 def test_the_unsubscribe_link_of_an_email_works_without_logging_in(client, account, owner, frozen):
     open_alert(account)
     send_immediate_alerts(NOW, worker_id="w1")
-    link = re.search(r"http://127\.0\.0\.1:8000(/notifications/unsubscribe/\S+/)", mail.outbox[0].body).group(1)
+    found = re.search(r"http://127\.0\.0\.1:8000(/notifications/unsubscribe/\S+/)", mail.outbox[0].body)
+    link = found.group(1)
     page = client.get(link)
     assert page.status_code == 200
     assert "Service target breached" in page.content.decode() and "<form" in page.content.decode()
