@@ -58,10 +58,12 @@ def visible_accounts(request: HttpRequest) -> QuerySet[Account]:
     return Account.objects.restrict(staff(request))
 
 
-def get_or_404(queryset: QuerySet, what: str, pk: int) -> Any:
+def get_or_404(queryset: QuerySet, pk: int) -> Any:
+    """The row ``pk`` of a scoped queryset (a model instance or a ``values()`` dict), or a 404."""
     found = queryset.filter(pk=pk).first()
     if found is None:
-        raise NotFound(_("No %(what)s with id %(id)s (or you may not see it).") % {"what": what, "id": pk})
+        raise NotFound(_("No %(what)s with id %(id)s (or you may not see it).") % {
+            "what": queryset.model._meta.verbose_name, "id": pk})
     return found
 
 

@@ -72,7 +72,7 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> dict[
 
 @router.get("/{account_id}", response={200: AccountOut, **ONE}, summary="One account")
 def get_account(request: HttpRequest, account_id: Id) -> dict[str, Any]:
-    return get_or_404(account_rows(visible_accounts(request)), "account", account_id)
+    return get_or_404(account_rows(visible_accounts(request)), account_id)
 
 
 class AccountIn(In):
@@ -127,7 +127,7 @@ def create_account(request: HttpRequest, payload: AccountIn) -> tuple[int, dict[
               summary="Change an account")
 @transaction.atomic
 def update_account(request: HttpRequest, account_id: Id, payload: AccountPatch) -> dict[str, Any]:
-    account = get_or_404(visible_accounts(request).select_for_update(), "account", account_id)
+    account = get_or_404(visible_accounts(request).select_for_update(), account_id)
     require_manager(request, MANAGERS_ONLY)
     changes = not_null(payload.model_dump(mode="json", exclude_unset=True), ("customer_since",))
     data = {**current_values(AccountForm(instance=account)), **_account_data(changes)}
@@ -164,7 +164,7 @@ def list_contacts(request: HttpRequest, filters: Query[AccountListFilters]) -> d
 
 @contacts_router.get("/{contact_id}", response={200: ContactOut, **ONE}, summary="One contact")
 def get_contact(request: HttpRequest, contact_id: Id) -> dict[str, Any]:
-    return get_or_404(contact_rows(visible_contacts(request)), "contact", contact_id)
+    return get_or_404(contact_rows(visible_contacts(request)), contact_id)
 
 
 class ContactIn(In):
@@ -202,7 +202,7 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> tuple[int, dict[
 @transaction.atomic
 def update_contact(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> dict[str, Any]:
     contact = get_or_404(visible_contacts(request).select_for_update().select_related("account"),
-                         "contact", contact_id)
+                         contact_id)
     changes = payload.model_dump(mode="json", exclude_unset=True)
     form = ContactForm({**current_values(ContactForm(instance=contact, account=contact.account)),
                         **not_null(changes)}, instance=contact, account=contact.account)

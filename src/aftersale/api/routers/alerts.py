@@ -68,7 +68,7 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> dict[str,
 
 @router.get("/{alert_id}", response={200: AlertOut, **ONE}, summary="One alert")
 def get_alert(request: HttpRequest, alert_id: Id) -> dict[str, Any]:
-    return get_or_404(alert_rows(Alert.objects.restrict(staff(request))), "alert", alert_id)
+    return get_or_404(alert_rows(Alert.objects.restrict(staff(request))), alert_id)
 
 
 @router.post("/{alert_id}/acknowledge", response={200: AlertOut, **ONE},

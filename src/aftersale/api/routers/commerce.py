@@ -60,7 +60,7 @@ def list_products(request: HttpRequest, filters: Query[ProductFilters]) -> dict[
 
 @products_router.get("/{product_id}", response={200: ProductOut, **ONE}, summary="One product")
 def get_product(request: HttpRequest, product_id: Id) -> dict[str, Any]:
-    return get_or_404(Product.objects.values(*PRODUCT_FIELDS), "product", product_id)
+    return get_or_404(Product.objects.values(*PRODUCT_FIELDS), product_id)
 
 
 # --- orders -------------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ def list_orders(request: HttpRequest, filters: Query[AccountListFilters]) -> dic
 
 @orders_router.get("/{order_id}", response={200: OrderOut, **ONE}, summary="One order")
 def get_order(request: HttpRequest, order_id: Id) -> dict[str, Any]:
-    get_or_404(visible_orders(request), "order", order_id)
+    get_or_404(visible_orders(request), order_id)
     return one_order(order_id)
 
 
@@ -184,7 +184,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str,
 @orders_router.patch("/{order_id}", response={200: OrderOut, **WRITE_ONE}, summary="Change an order")
 @transaction.atomic
 def update_order(request: HttpRequest, order_id: Id, payload: OrderPatch) -> dict[str, Any]:
-    order = get_or_404(visible_orders(request).select_for_update().select_related("account"), "order",
+    order = get_or_404(visible_orders(request).select_for_update().select_related("account"),
                        order_id)
     changes = _order_data(not_null(payload.model_dump(mode="json", exclude_unset=True),
                                    ("placed_by", "taken_by_email")))

@@ -86,7 +86,7 @@ def list_touchpoints(request: HttpRequest, filters: Query[AccountListFilters]) -
 
 @router.get("/{touchpoint_id}", response={200: TouchpointOut, **ONE}, summary="One touchpoint")
 def get_touchpoint(request: HttpRequest, touchpoint_id: Id) -> dict[str, Any]:
-    row = get_or_404(touchpoint_rows(visible_touchpoints(request)), "touchpoint", touchpoint_id)
+    row = get_or_404(touchpoint_rows(visible_touchpoints(request)), touchpoint_id)
     return with_people([row])[0]
 
 

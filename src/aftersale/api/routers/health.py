@@ -33,7 +33,7 @@ CACHE_SECONDS = 7 * 24 * 3600
 
 
 def _account(request: HttpRequest, account_id: int) -> Account:
-    return get_or_404(visible_accounts(request).only("pk", "external_id"), "account", account_id)
+    return get_or_404(visible_accounts(request).only("pk", "external_id"), account_id)
 
 
 def _explained(account: Account, computed_at, language: str) -> dict[str, dict[str, Any]]:

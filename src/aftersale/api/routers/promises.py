@@ -105,13 +105,13 @@ def list_promises(request: HttpRequest, filters: Query[PromiseFilters]) -> dict[
 
 @router.get("/{promise_id}", response={200: PromiseOut, **ONE}, summary="One promise")
 def get_promise(request: HttpRequest, promise_id: Id) -> dict[str, Any]:
-    return get_or_404(promise_rows(Promise.objects.restrict(staff(request))), "promise", promise_id)
+    return get_or_404(promise_rows(Promise.objects.restrict(staff(request))), promise_id)
 
 
 @router.get("/{promise_id}/history", response={200: list[PromiseEventOut], **ONE},
             summary="A promise's history, oldest first")
 def promise_history(request: HttpRequest, promise_id: Id) -> list[dict[str, Any]]:
-    promise = get_or_404(Promise.objects.restrict(staff(request)), "promise", promise_id)
+    promise = get_or_404(Promise.objects.restrict(staff(request)), promise_id)
     return event_rows(list(promise.events.select_related("by").order_by("at", "pk")))
 
 
@@ -175,7 +175,7 @@ class PromisePatch(In):
 @transaction.atomic
 def update_promise(request: HttpRequest, promise_id: Id, payload: PromisePatch) -> dict[str, Any]:
     user = staff(request)
-    promise = get_or_404(Promise.objects.restrict(user).select_related("account"), "promise", promise_id)
+    promise = get_or_404(Promise.objects.restrict(user).select_related("account"), promise_id)
     changes = not_null(payload.model_dump(mode="json", exclude_unset=True), ("contact",))
     emails = {k: changes.pop(k) for k in ("made_by_email", "delivery_owner_email") if k in changes}
     for field, pk in people(emails).items():
@@ -208,7 +208,7 @@ class PromiseStatusIn(In):
 @transaction.atomic
 def change_promise_status(request: HttpRequest, promise_id: Id, payload: PromiseStatusIn) -> dict[str, Any]:
     user = staff(request)
-    promise = get_or_404(Promise.objects.restrict(user).select_related("account"), "promise", promise_id)
+    promise = get_or_404(Promise.objects.restrict(user).select_related("account"), promise_id)
     cleaned = valid(StatusForm(payload.model_dump(mode="json"), promise=promise))
     try:
         do_change_status(

@@ -62,4 +62,4 @@ def list_reviews(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[st
 
 @router.get("/{review_id}", response={200: ReviewOut, **ONE}, summary="One relationship review")
 def get_review(request: HttpRequest, review_id: Id) -> dict[str, Any]:
-    return with_ratings([get_or_404(review_rows(visible_reviews(request)), "review", review_id)])[0]
+    return with_ratings([get_or_404(review_rows(visible_reviews(request)), review_id)])[0]

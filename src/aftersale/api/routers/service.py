@@ -84,8 +84,7 @@ def list_assets(request: HttpRequest, filters: Query[AssetFilters]) -> dict[str,
 
 @assets_router.get("/{asset_id}", response={200: AssetOut, **ONE}, summary="One asset")
 def get_asset(request: HttpRequest, asset_id: Id) -> dict[str, Any]:
-    return get_or_404(asset_rows(Asset.objects.filter(account__in=visible_accounts(request))), "asset",
-                      asset_id)
+    return get_or_404(asset_rows(Asset.objects.filter(account__in=visible_accounts(request))), asset_id)
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -124,7 +123,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
 
 @cases_router.get("/{case_id}", response={200: CaseOut, **ONE}, summary="One service case")
 def get_case(request: HttpRequest, case_id: Id) -> dict[str, Any]:
-    return get_or_404(case_rows(actions.cases_for(staff(request))), "case", case_id)
+    return get_or_404(case_rows(actions.cases_for(staff(request))), case_id)
 
 
 class CaseIn(In):
@@ -184,7 +183,7 @@ class CasePatch(In):
 @cases_router.patch("/{case_id}", response={200: CaseOut, **WRITE_ONE}, summary="Change a service case")
 @transaction.atomic
 def update_case(request: HttpRequest, case_id: Id, payload: CasePatch) -> dict[str, Any]:
-    case = get_or_404(actions.cases_for(staff(request)), "case", case_id)
+    case = get_or_404(actions.cases_for(staff(request)), case_id)
     changes = not_null(payload.model_dump(mode="json", exclude_unset=True), ("assigned_to_email",))
     if "assigned_to_email" in changes:
         changes["assigned_to"] = people({"assigned_to_email": changes.pop("assigned_to_email")})[
@@ -205,7 +204,7 @@ class CaseStatusIn(In):
                    summary="Move a case to another status")
 @transaction.atomic
 def change_case_status(request: HttpRequest, case_id: Id, payload: CaseStatusIn) -> dict[str, Any]:
-    case = get_or_404(actions.cases_for(staff(request)), "case", case_id)
+    case = get_or_404(actions.cases_for(staff(request)), case_id)
     try:
         actions.do_change_status(case, payload.status, at=payload.at, by=staff(request))
     except ValidationError as error:
@@ -222,7 +221,7 @@ class CommentIn(In):
                    summary="Comment on a case")
 @transaction.atomic
 def comment_case(request: HttpRequest, case_id: Id, payload: CommentIn) -> tuple[int, dict[str, Any]]:
-    case = get_or_404(actions.cases_for(staff(request)), "case", case_id)
+    case = get_or_404(actions.cases_for(staff(request)), case_id)
     cleaned = valid(CommentForm(payload.model_dump(mode="json")))
     try:
         comment = actions.do_add_comment(case, body=cleaned["body"], by=staff(request),
