@@ -87,7 +87,9 @@ def test_the_feed_is_in_the_users_language(client, due_things, owner, frozen):
     owner.save()
     calendar = icalendar.Calendar.from_ical(fetch(client, due_things))
     summaries = sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT"))
-    assert summaries[0] == "Đến hạn bảo trì: Annual service; hydraulics, Press, 200 t #SN-7 (Công ty Cơ khí Hà Nội)"
+    assert summaries[0] == (
+        "Đến hạn bảo trì: Annual service; hydraulics, Press, 200 t #SN-7 (Công ty Cơ khí Hà Nội)"
+    )
     assert summaries[1] == "Đến hạn cam kết: Deliver spare kit (Other Bank)"
     assert summaries[3] == "Đến hạn đánh giá quan hệ: Công ty Cơ khí Hà Nội"
 
