@@ -11,8 +11,7 @@ from django import forms
 from django.db.models import F, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from aftersale.accounts.models import Account
 from aftersale.api.errors import Forbidden, Invalid, NotFound, form_errors
@@ -33,7 +32,7 @@ VERSIONED = {**WRITE_ONE, 409: VersionConflict}
 ACCOUNT_REF = {"account_external_id": F("account__external_id")}
 
 
-class PageFilters(Schema):
+class PageFilters(BaseModel):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page.")
     cursor: Text | None = Field(None, description="The next_cursor of the previous page.")
     updated_since: Moment | None = Field(

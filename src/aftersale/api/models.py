@@ -63,3 +63,33 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class HealthExplanation(models.Model):
+    """The words of one account's latest health snapshot, kept once worked out.
+
+    A snapshot stores each signal's value and points, not the facts behind them;
+    the explanation needs an evaluation (a couple of dozen queries). The API works
+    it out on the first read of a snapshot and keeps it here, shared by every
+    worker and server, until a newer snapshot (a different ``computed_at``)
+    replaces it. Purely a cache: deleting rows loses nothing.
+    """
+
+    account = models.ForeignKey(
+        "accounts.Account", verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(verbose_name=_("language"), max_length=5)
+    computed_at = models.DateTimeField(verbose_name=_("snapshot evaluated as of"))
+    signals = models.JSONField(verbose_name=_("signals explained"), default=dict)
+
+    class Meta:
+        verbose_name = _("health explanation")
+        verbose_name_plural = _("health explanations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "language"], name="healthexplanation_one_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.language} {self.computed_at:%Y-%m-%d}"

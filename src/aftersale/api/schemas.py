@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from aftersale.accounts.models import AccountKind, Industry, Tier
 from aftersale.alerts.models import AlertKind
@@ -23,33 +22,39 @@ from aftersale.reviews.models import Attribute, Outcome, ReviewStatus
 from aftersale.service.models import AssetStatus, CaseChannel, CaseKind, CaseStatus, Severity
 from aftersale.staff.models import Role
 
+
+class Out(BaseModel):
+    """A response body. Plain pydantic (not ninja.Schema): the API returns dicts, so
+    ninja's attribute getter, which costs a wrapper per object, is not needed."""
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 
-class Error(Schema):
+class Error(Out):
     detail: str = Field(description="What went wrong, in words.")
     code: str = Field(description="A stable code for programs, e.g. invalid_token, not_found.")
 
 
-class FieldError(Schema):
+class FieldError(Out):
     field: str | None = Field(description="The field (dotted for nested values); null for the whole request.")
     message: str
     code: str
 
 
-class InvalidError(Schema):
+class InvalidError(Out):
     detail: str
     code: str
     errors: list[FieldError]
 
 
-class PromiseChange(Schema):
+class PromiseChange(Out):
     field: str
     old: str | None
     new: str | None
 
 
-class PromiseEventOut(Schema):
+class PromiseEventOut(Out):
     version: int
     at: datetime
     by_email: str | None
@@ -58,7 +63,7 @@ class PromiseEventOut(Schema):
     note: str
 
 
-class VersionConflict(Schema):
+class VersionConflict(Out):
     detail: str
     code: str
     current_version: int
@@ -68,7 +73,7 @@ class VersionConflict(Schema):
 # --- people -----------------------------------------------------------------------------------
 
 
-class MeOut(Schema):
+class MeOut(Out):
     email: str
     name: str
     role: Role
@@ -79,7 +84,7 @@ class MeOut(Schema):
 # --- accounts and contacts ----------------------------------------------------------------------
 
 
-class AccountOut(Schema):
+class AccountOut(Out):
     id: int
     external_id: str
     name: str
@@ -96,7 +101,7 @@ class AccountOut(Schema):
     updated_at: datetime
 
 
-class ContactOut(Schema):
+class ContactOut(Out):
     id: int
     external_id: str
     account: int
@@ -114,7 +119,7 @@ class ContactOut(Schema):
 # --- commerce ---------------------------------------------------------------------------------
 
 
-class ProductOut(Schema):
+class ProductOut(Out):
     id: int
     external_id: str
     name: str
@@ -129,7 +134,7 @@ class ProductOut(Schema):
     updated_at: datetime
 
 
-class OrderLineOut(Schema):
+class OrderLineOut(Out):
     product: int
     product_external_id: str
     quantity: Decimal
@@ -137,7 +142,7 @@ class OrderLineOut(Schema):
     unit_cost: Decimal | None
 
 
-class OrderOut(Schema):
+class OrderOut(Out):
     id: int
     external_id: str
     account: int
@@ -157,7 +162,7 @@ class OrderOut(Schema):
 # --- service ----------------------------------------------------------------------------------
 
 
-class AssetOut(Schema):
+class AssetOut(Out):
     id: int
     external_id: str
     account: int
@@ -173,7 +178,7 @@ class AssetOut(Schema):
     updated_at: datetime
 
 
-class CaseOut(Schema):
+class CaseOut(Out):
     id: int
     external_id: str
     account: int
@@ -200,7 +205,7 @@ class CaseOut(Schema):
     updated_at: datetime
 
 
-class CommentOut(Schema):
+class CommentOut(Out):
     id: int
     case: int
     body: str
@@ -212,12 +217,12 @@ class CommentOut(Schema):
 # --- engagement -------------------------------------------------------------------------------
 
 
-class ParticipantOut(Schema):
+class ParticipantOut(Out):
     email: str | None
     department: Department
 
 
-class TouchpointOut(Schema):
+class TouchpointOut(Out):
     id: int
     external_id: str
     account: int
@@ -239,7 +244,7 @@ class TouchpointOut(Schema):
 # --- promises ---------------------------------------------------------------------------------
 
 
-class PromiseOut(Schema):
+class PromiseOut(Out):
     id: int
     external_id: str
     account: int
@@ -268,13 +273,13 @@ class PromiseOut(Schema):
 # --- reviews ----------------------------------------------------------------------------------
 
 
-class RatingOut(Schema):
+class RatingOut(Out):
     competitor: str | None = Field(description="The competitor rated; null means us.")
     attribute: Attribute
     score: int
 
 
-class ReviewOut(Schema):
+class ReviewOut(Out):
     id: int
     account: int
     account_external_id: str
@@ -298,7 +303,7 @@ class ReviewOut(Schema):
 # --- alerts and health ------------------------------------------------------------------------
 
 
-class AlertOut(Schema):
+class AlertOut(Out):
     id: int
     kind: AlertKind
     account: int
@@ -314,7 +319,7 @@ class AlertOut(Schema):
     notified_at: datetime | None
 
 
-class SignalOut(Schema):
+class SignalOut(Out):
     name: str
     label: str
     value: float | None = Field(description="0..1, 1 is healthy; null without data.")
@@ -323,7 +328,7 @@ class SignalOut(Schema):
     explanation: str
 
 
-class HealthOut(Schema):
+class HealthOut(Out):
     account: int
     account_external_id: str
     as_of: date = Field(description="The day of the snapshot (or today, if never scanned).")
@@ -336,13 +341,13 @@ class HealthOut(Schema):
     signals: list[SignalOut]
 
 
-class SnapshotSignalOut(Schema):
+class SnapshotSignalOut(Out):
     name: str
     value: float | None
     contribution: float | None
 
 
-class SnapshotOut(Schema):
+class SnapshotOut(Out):
     as_of: date
     computed_at: datetime
     score: float | None
@@ -355,8 +360,8 @@ class SnapshotOut(Schema):
 # --- pages ------------------------------------------------------------------------------------
 
 
-def _page(name: str, item: type[Schema]) -> type[Schema]:
-    return type(name, (Schema,), {
+def _page(name: str, item: type[Out]) -> type[Out]:
+    return type(name, (Out,), {
         "__annotations__": {"items": list[item], "next_cursor": str | None},
         "__doc__": "One page; pass next_cursor as ?cursor= for the next (null on the last page).",
         "next_cursor": Field(description="Pass as ?cursor= for the next page; null on the last page."),

@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 # Ids are 64-bit; a larger number is a wrong id, not a database error.
 MAX_ID = 2**63 - 1
@@ -52,7 +51,7 @@ Quantity = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3, allow
 Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_text)]
 
 
-class In(Schema):
+class In(BaseModel):
     """A request body: unknown fields are refused, so a typo never passes silently."""
 
     model_config = ConfigDict(extra="forbid")
