@@ -417,17 +417,19 @@ def record_signal_sql(as_of: datetime) -> list[tuple[str, str, Any]]:
     return recorded
 
 
-def floor_seconds(queries: list[tuple[str, str, Any]]) -> tuple[float, dict[str, float]]:
+def floor_seconds(queries: list[tuple[str, str, Any]]) -> tuple[float, float, dict[str, float]]:
+    """Wall seconds, this process's CPU seconds, and wall seconds per signal."""
     from django.db import connection
 
     per_signal: dict[str, float] = {}
+    cpu = time.process_time()
     for name, sql, params in queries:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             cursor.fetchall()
         per_signal[name] = per_signal.get(name, 0.0) + time.perf_counter() - started
-    return sum(per_signal.values()), per_signal
+    return sum(per_signal.values()), time.process_time() - cpu, per_signal
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -437,19 +439,24 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from aftersale.health.scan import refresh_account, run_scan
 
     queries = record_signal_sql(NOW)
+    if connection.vendor == "postgresql":
+        # As the scan runs them (see evaluate.compute_signals): without JIT compilation.
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
     floor_seconds(queries)  # warm the caches the same way for both measurements
-    floor, per_signal = floor_seconds(queries)
-    started = time.perf_counter()
+    floor, floor_cpu, per_signal = floor_seconds(queries)
+    started, cpu = time.perf_counter(), time.process_time()
     run = run_scan(NOW, part_size=args.part_size)
-    scan = time.perf_counter() - started
+    scan, scan_cpu = time.perf_counter() - started, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rng = random.Random(args.seed)
     ids = list(Account.objects.values_list("pk", flat=True))
-    one = []
+    one, one_cpu = [], []
     for account_id in rng.sample(ids, min(25, len(ids))):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         refresh_account(account_id, NOW)
         one.append(time.perf_counter() - t)
+        one_cpu.append(time.process_time() - c)
     return {
         "database": connection.vendor,
         "accounts": run.accounts,
@@ -457,8 +464,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "scan_seconds": round(scan, 2),
         "floor_seconds": round(floor, 2),
         "ratio": round(scan / floor, 2) if floor else None,
+        # This process's CPU time: on a shared machine the steadier figure (on SQLite it
+        # includes the database's work; on PostgreSQL only the client's).
+        "scan_cpu_seconds": round(scan_cpu, 2),
+        "floor_cpu_seconds": round(floor_cpu, 2),
         "peak_memory_mb": round(peak_mb),
         "one_account_ms": round(1000 * statistics.median(one), 1),
+        "one_account_cpu_ms": round(1000 * statistics.median(one_cpu), 1),
+        "load_average": os.getloadavg()[0],
         "floor_by_signal": {k: round(v, 2) for k, v in sorted(per_signal.items(), key=lambda kv: -kv[1])},
         "bands": run.summary.get("bands"),
     }

@@ -55,9 +55,10 @@ def main() -> None:
         print(f"built in {time.perf_counter() - started:.1f} s")
         from aftersale.service.actions import do_store_clocks
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         stored = do_store_clocks()  # as an import does for the cases it creates
-        print(f"{'do_store_clocks (every case)':<44} {time.perf_counter() - started:7.2f} s   ({stored} rows)")
+        print(f"{'do_store_clocks (every case)':<44} {time.perf_counter() - started:7.2f} s wall "
+              f"{time.process_time() - cpu:7.2f} s CPU   ({stored} rows)")
 
     from aftersale.service.conditions import maintenance_overdue, sla_breach
     from aftersale.service.costs import cost_to_serve
@@ -70,11 +71,16 @@ def main() -> None:
 
     def timed(label: str, fn) -> None:
         fn()  # warm the page cache
-        started = time.perf_counter()
+        # CPU time too: on a shared machine the wall clock mostly measures the neighbours.
+        started, cpu = time.perf_counter(), time.process_time()
         result = fn()
-        print(f"{label:<44} {time.perf_counter() - started:7.2f} s   ({len(result)} rows)")
+        print(f"{label:<44} {time.perf_counter() - started:7.2f} s wall "
+              f"{time.process_time() - cpu:7.2f} s CPU   ({len(result)} rows)")
 
-    timed("sla_breach (whole portfolio)", lambda: sla_breach(AS_OF, None))
+    from django.utils import timezone
+
+    timed("sla_breach (past date: full clock)", lambda: sla_breach(AS_OF, None))
+    timed("sla_breach (as of now: stored due times)", lambda: sla_breach(timezone.now(), None))
     timed("maintenance_overdue (whole portfolio)", lambda: maintenance_overdue(AS_OF, None))
     timed("target_performance (cases of 12 months)",
           lambda: target_performance(AS_OF, since=AS_OF - timedelta(days=365)))
@@ -91,11 +97,11 @@ def calendar_throughput() -> None:
     cal = service_calendar()
     rng = random.Random(1)
     starts = [AS_OF - timedelta(minutes=rng.randrange(0, 200 * 24 * 60)) for _ in range(20_000)]
-    started = time.perf_counter()
+    cpu = time.process_time()
     for s in starts:
         business_time_between(cal, s, add_business_time(cal, s, timedelta(hours=40)))
-    elapsed = time.perf_counter() - started
-    print(f"{'add 40 h + measure it back, per pair':<44} {elapsed / len(starts) * 1e6:7.1f} µs")
+    elapsed = time.process_time() - cpu
+    print(f"{'add 40 h + measure it back, per pair (CPU)':<44} {elapsed / len(starts) * 1e6:7.1f} µs")
 
 
 def build(n_accounts: int, cases_per_account: int, seed: int) -> None:
@@ -177,7 +183,8 @@ def build(n_accounts: int, cases_per_account: int, seed: int) -> None:
                 logs.append(WorkLog(
                     account_id=account_id, user=owner, department=rng.choice(["service", "engineering"]),
                     worked_on=AS_OF.date() - timedelta(days=rng.randrange(700)),
-                    hours=Decimal(rng.randrange(1, 16)) / 2, labour_cost=Decimal(rng.randrange(100, 900)) * 1000,
+                    hours=Decimal(rng.randrange(1, 16)) / 2,
+                    labour_cost=Decimal(rng.randrange(100, 900)) * 1000,
                     on_site=rng.random() < 0.5, currency="VND",
                 ))
         WorkLog.objects.bulk_create(logs, batch_size=5000)

@@ -20,17 +20,7 @@ ALLOWED_HOSTS = config.env_list(
 CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_htmx",
-    "django_tasks",
-    "django_tasks_db",
-    "ninja",
+    # Ours first: where a word is shared, our Vietnamese wins over Django's.
     "aftersale.core",
     "aftersale.staff",
     "aftersale.accounts",
@@ -42,9 +32,22 @@ INSTALLED_APPS = [
     "aftersale.alerts",
     "aftersale.health",
     "aftersale.web",
+    "aftersale.imports",
+    "aftersale.portal",
     "aftersale.api",
     "aftersale.notify",
     "aftersale.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -13,9 +13,12 @@ urlpatterns = [
     path("", include("aftersale.web.urls")),
     path("", include("aftersale.promises.urls")),
     path("service/", include("aftersale.service.urls")),
+    path("", include("aftersale.commerce.urls")),
     path("", include("aftersale.reviews.urls")),
     path("", include("aftersale.engagement.urls")),
     path("", include("aftersale.health.urls")),
+    path("imports/", include("aftersale.imports.urls")),
+    path("portal/", include("aftersale.portal.urls")),
     path("", include("aftersale.api.urls")),
     path("", include("aftersale.notify.urls")),
 ]

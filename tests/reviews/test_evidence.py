@@ -171,7 +171,7 @@ def test_it_gathers_evidence_for_many_accounts_in_a_fixed_number_of_queries(
         Account.objects.create(external_id=f"X-{i}", name=f"X {i}", owner=owner, tier=Tier.KEY)
         for i in range(15)
     ]
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         evidence = gather_evidence(accounts, TODAY)
     assert len(evidence) == 16
     assert evidence[account.pk]["promises"]["counts"]["kept"] == 1

@@ -17,6 +17,8 @@ from aftersale.reviews.measures import (
     face_time,
     face_time_by_quarter,
     last_reviews,
+    next_quarter,
+    quarters_between,
     quarters_ending,
     staff_time,
     trust_by_quarter,
@@ -142,3 +144,12 @@ def test_it_measures_the_portfolio_in_a_fixed_number_of_queries(
         trust_measures(TODAY)
         trust_by_quarter(TODAY)
         last_reviews(TODAY)
+
+
+def test_it_steps_through_calendar_quarters():
+    assert next_quarter(date(2026, 10, 1)) == date(2027, 1, 1)
+    assert next_quarter(date(2026, 1, 1)) == date(2026, 4, 1)
+    assert quarters_between(date(2025, 12, 30), date(2026, 6, 30)) == [
+        date(2025, 10, 1), date(2026, 1, 1), date(2026, 4, 1)
+    ]
+    assert quarters_ending(date(2026, 2, 1), 3) == [date(2025, 7, 1), date(2025, 10, 1), date(2026, 1, 1)]

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 
 from aftersale.alerts import registry
@@ -179,3 +180,15 @@ def test_it_shows_the_section_on_the_account_page(owner_client, account, last_re
     body = owner_client.get(account.get_absolute_url()).content.decode()
     assert "Reviews, plans and trust" in body
     assert reverse("review_new", args=[account.pk]) in body
+
+
+def test_it_renders_the_account_section_in_a_fixed_number_of_queries(
+    account, owner, last_review, django_assert_max_num_queries,
+):
+    for day in (1, 2, 3):
+        RelationshipReview.objects.create(account=account, reviewer=owner, held_at=date(2025, day, 1),
+                                          status=ReviewStatus.COMPLETED)
+    template = Template("{% load review_tags %}{% account_reviews_section account %}")
+    with django_assert_max_num_queries(6):
+        body = template.render(Context({"account": account}))
+    assert "2026-03-31" in body and "2026-06-30" in body  # last review, next due

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -149,3 +149,22 @@ def test_the_maintenance_query_count_does_not_grow_with_plans(account, other_acc
         MaintenancePlan.objects.create(asset=a, name=f"Plan {n}", interval_days=30)
     with django_assert_max_num_queries(3):
         assert len(maintenance_overdue(NOW, None)) == 6
+
+
+def test_the_stored_clock_shortcut_agrees_with_the_clock(account, owner):
+    from aftersale.service.models import ServiceCase
+
+    # Opened over the past weeks at NOW - various ages; some answered, one paused, one resolved.
+    ages = [1, 3, 9, 20, 45, 100, 200]
+    for n, hours in enumerate(ages):
+        case = do_open_case(account=account, kind=CaseKind.REPAIR, title=f"Case {n}", by=owner,
+                            opened_at=NOW - timedelta(hours=hours), severity=["high", "normal", "low"][n % 3])
+        if n % 2:
+            do_record_first_response(case, at=NOW - timedelta(hours=hours) + timedelta(minutes=30), by=owner)
+        if n == 5:
+            do_change_status(case, CaseStatus.WAITING, at=NOW - timedelta(hours=2), by=owner)
+    later = NOW + timedelta(days=1)
+    quick = sla_breach(later, [account.pk])
+    ServiceCase.objects.update(updated_at=later + timedelta(seconds=1))  # forces the full clock
+    assert quick == sla_breach(later, [account.pk])
+    assert len(quick) >= 3

@@ -77,3 +77,16 @@ def test_the_attention_list_query_count_does_not_grow(owner_client, account, own
         open_alert(extra, AlertKind.SILENCE)
     with django_assert_max_num_queries(12):
         owner_client.get(reverse("home"))
+
+
+def test_each_alert_links_to_what_it_is_about(owner_client, account):
+    from aftersale.web.attention import subject_url
+
+    def url(subject):
+        return subject_url(Alert(subject=subject))
+
+    assert url("promise:7") == reverse("promise_detail", args=[7])
+    assert url("case:9") == reverse("service:case_detail", args=[9])
+    assert url("plan:3:asset:5") == reverse("service:asset_detail", args=[5])
+    assert url("plan:3") == reverse("service:maintenance")
+    assert url("") is None

@@ -36,10 +36,11 @@ class QuoteLineInline(admin.TabularInline):
 
 @admin.register(Quote)
 class QuoteAdmin(admin.ModelAdmin):
-    list_display = ["title", "account", "status", "created_by", "created_at"]
-    list_filter = ["status"]
+    list_display = ["title", "account", "status", "created_by", "created_at", "sent_below_floor"]
+    list_filter = ["status", "sent_below_floor"]
     search_fields = ["title", "account__name"]
     autocomplete_fields = ["account", "created_by", "competitor"]
+    readonly_fields = ["sent_at", "sent_by", "sent_below_floor", "estimated_on"]
     inlines = [QuoteLineInline]
     list_select_related = ["account", "created_by"]
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account, Competitor, Contact
@@ -185,7 +186,30 @@ class Quote(ExternalModel):
     competitor_life_years = models.PositiveSmallIntegerField(
         verbose_name=_("competitor's expected life (years)"), null=True, blank=True
     )
+    service_included_years = models.PositiveSmallIntegerField(
+        verbose_name=_("years of service included in our price"), default=1,
+        help_text=_("Warranty or service contract: service we pay for, not the customer."),
+    )
+    competitor_service_included_years = models.PositiveSmallIntegerField(
+        verbose_name=_("years of service included in the competitor's price"), null=True,
+        blank=True,
+    )
+    competitor_consumables_per_year = MoneyField(
+        verbose_name=_("competitor's consumables per year"), null=True, blank=True
+    )
     sent_at = models.DateTimeField(verbose_name=_("sent"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    sent_below_floor = models.BooleanField(
+        verbose_name=_("sent below the service-inclusive price"), default=False,
+        help_text=_("A manager sent it although the price does not cover the after-sale cost."),
+    )
+    estimated_on = models.DateField(
+        verbose_name=_("estimates as of"), null=True, blank=True,
+        help_text=_("Set when the quote is sent: its estimates are kept as they were then."),
+    )
 
     class Meta:
         verbose_name = _("quote")
@@ -201,10 +225,24 @@ class Quote(ExternalModel):
                 condition=Q(downtime_cost_per_hour__gte=0)
                 & (Q(competitor_price__isnull=True) | Q(competitor_price__gte=0)),
             ),
+            models.CheckConstraint(
+                name="quote_horizon_positive", condition=Q(horizon_years__gte=1)
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("quote_detail", args=[self.account_id, self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == QuoteStatus.DRAFT
+
+    @property
+    def has_competitor_offer(self) -> bool:
+        return self.competitor_price is not None
 
 
 class QuoteLine(models.Model):
@@ -216,6 +254,32 @@ class QuoteLine(models.Model):
     )
     quantity = models.PositiveIntegerField(verbose_name=_("quantity"), default=1)
     unit_price = MoneyField(verbose_name=_("unit price"))
+    # The estimates the quote was sent with (in the quote's currency, per unit); empty
+    # while it is a draft, whose estimates follow the data.
+    unit_cost = MoneyField(verbose_name=_("unit cost"), null=True, blank=True)
+    life_years = models.PositiveSmallIntegerField(
+        verbose_name=_("expected life (years)"), null=True, blank=True
+    )
+    catalogue_service_cost_per_year = MoneyField(
+        verbose_name=_("catalogue service cost per year"), null=True, blank=True
+    )
+    observed_service_cost_per_year = MoneyField(
+        verbose_name=_("observed service cost per asset-year"), null=True, blank=True
+    )
+    service_cost_per_year = MoneyField(
+        verbose_name=_("expected service cost per year"), null=True, blank=True
+    )
+    consumables_per_year = MoneyField(
+        verbose_name=_("consumables per year"), null=True, blank=True
+    )
+    downtime_hours_per_year = models.DecimalField(
+        verbose_name=_("downtime hours per year"), max_digits=8, decimal_places=2, null=True,
+        blank=True,
+    )
+    asset_years = models.DecimalField(
+        verbose_name=_("asset-years of history"), max_digits=12, decimal_places=2, null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("quote line")
@@ -224,6 +288,7 @@ class QuoteLine(models.Model):
             models.CheckConstraint(
                 name="quoteline_price_not_negative", condition=Q(unit_price__gte=0)
             ),
+            models.CheckConstraint(name="quoteline_quantity_positive", condition=Q(quantity__gte=1)),
         ]
 
     def __str__(self) -> str:

@@ -17,4 +17,7 @@ class HealthConfig(AppConfig):
         for module in (*BUILTIN, "aftersale.health.engine_alerts"):
             import_module(module)
 
+        from aftersale.health import rhythm, silence
+
+        rhythm.set_default_model(silence.BGNBDRhythm)
         post_migrate.connect(create_missing_weights, sender=self)

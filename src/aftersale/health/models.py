@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersale.accounts.models import Account
 from aftersale.alerts.models import Alert
@@ -15,7 +16,7 @@ from aftersale.alerts.models import Alert
 class Band(models.TextChoices):
     HEALTHY = "healthy", _("Healthy")
     WATCH = "watch", _("Watch")
-    AT_RISK = "at_risk", _("At risk")
+    AT_RISK = "at_risk", pgettext_lazy("health band", "At risk")
 
 
 class Trend(models.TextChoices):

@@ -130,7 +130,15 @@ class GapRatioModel:
         return text % {"since": since, "date": facts["last"], "gap": gap}
 
 
+_default_factory: Any = GapRatioModel
 _models: dict[str, RhythmModel] = {stream: GapRatioModel(stream) for stream in STREAMS}
+
+
+def set_default_model(factory: Any) -> None:
+    """Make ``factory(stream)`` the model of every stream, now and after ``reset_models``."""
+    global _default_factory
+    _default_factory = factory
+    reset_models()
 
 
 def register_model(stream: str, model: RhythmModel) -> None:
@@ -147,4 +155,4 @@ def model_for(stream: str) -> RhythmModel:
 def reset_models() -> None:
     """Back to the default models (for tests)."""
     for stream in STREAMS:
-        _models[stream] = GapRatioModel(stream)
+        _models[stream] = _default_factory(stream)

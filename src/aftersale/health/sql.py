@@ -42,15 +42,22 @@ def scope_sql(column: str, scope: Scope) -> str:
 def age_days_sql(column: str, *, is_datetime: bool, at: str = ":as_of") -> str:
     """Days from ``column`` to the moment bound to ``at`` (positive for the past)."""
     if connection.vendor == "postgresql":
+        # date_part, not EXTRACT: EXTRACT returns numeric, and arbitrary-precision
+        # arithmetic in an aggregate over millions of rows is many times slower.
         if is_datetime:
-            return f"(EXTRACT(EPOCH FROM ({at}::timestamptz - {column})) / 86400.0)"
+            return f"(date_part('epoch', {at}::timestamptz - {column}) / 86400.0)"
         return f"(({at}::date - {column})::double precision)"
     return f"(julianday({at}) - julianday({column}))"
 
 
 def decay_sql(column: str, rate: float, *, is_datetime: bool, at: str = ":as_of") -> str:
     """The weight of evidence dated ``column``: 1 at ``at``, halving every half-life."""
-    return f"exp({-rate!r} * {age_days_sql(column, is_datetime=is_datetime, at=at)})"
+    return f"exp({float_sql(-rate)} * {age_days_sql(column, is_datetime=is_datetime, at=at)})"
+
+
+def float_sql(value: float) -> str:
+    """A float literal typed as double precision (a bare decimal literal is numeric on PostgreSQL)."""
+    return f"CAST({float(value)!r} AS DOUBLE PRECISION)"
 
 
 def adapt(value: Any) -> Any:

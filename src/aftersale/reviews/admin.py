@@ -6,6 +6,7 @@ from aftersale.reviews.models import (
     JointPlan,
     JointPlanItem,
     RelationshipReview,
+    ReviewPromise,
     TrustRating,
 )
 
@@ -16,6 +17,14 @@ class RatingInline(admin.TabularInline):
     autocomplete_fields = ["competitor"]
 
 
+class ReviewPromiseInline(admin.TabularInline):
+    """The promises recorded as the review's actions (created from the review form)."""
+
+    model = ReviewPromise
+    extra = 0
+    raw_id_fields = ["promise"]
+
+
 @admin.register(RelationshipReview)
 class RelationshipReviewAdmin(admin.ModelAdmin):
     list_display = ["account", "held_at", "reviewer", "status", "outcome", "next_due_at"]
@@ -23,7 +32,7 @@ class RelationshipReviewAdmin(admin.ModelAdmin):
     search_fields = ["account__name"]
     autocomplete_fields = ["account", "reviewer"]
     date_hierarchy = "held_at"
-    inlines = [RatingInline]
+    inlines = [RatingInline, ReviewPromiseInline]
 
 
 class PlanItemInline(admin.TabularInline):

@@ -159,7 +159,7 @@ def _neglect(accounts: Sequence[Account], held_at: date) -> dict[int, Evidence]:
     for visit in visits(held_at, ids):
         if visit.overdue:
             result[visit.account_id]["maintenance"].append({
-                "plan": visit.plan.name, "asset": str(visit.asset), "due_on": visit.due_on.isoformat(),
+                "plan": visit.plan_name, "asset": visit.asset_label, "due_on": visit.due_on.isoformat(),
                 "days_overdue": visit.days_overdue,
             })
     for entry in result.values():

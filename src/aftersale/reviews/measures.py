@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber, TruncQuarter
+from django.db.models.functions import RowNumber
 
 from aftersale.core.enums import Department, Direction
 from aftersale.engagement.models import (
@@ -63,6 +63,33 @@ def quarters_ending(day: date, count: int) -> list[date]:
 
 def quarter_label(start: date) -> str:
     return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+
+
+def next_quarter(start: date) -> date:
+    month = start.month + 3
+    return date(start.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def quarter_buckets(field: str, starts: list[date], *, is_datetime: bool) -> list[tuple[date, Q]]:
+    """One filter per calendar quarter. Aggregating with these filters is much faster than
+    truncating every row to its quarter (SQLite runs date truncation row by row in Python)."""
+    buckets = []
+    for begin in starts:
+        after = next_quarter(begin)
+        if is_datetime:
+            q = Q(**{f"{field}__gte": end_of_day(begin - timedelta(days=1)),
+                     f"{field}__lt": end_of_day(after - timedelta(days=1))})
+        else:
+            q = Q(**{f"{field}__gte": begin, f"{field}__lt": after})
+        buckets.append((begin, q))
+    return buckets
+
+
+def quarters_between(first: date, last: date) -> list[date]:
+    """The first days of the quarters from the one holding ``first`` to the one holding ``last``."""
+    count = (quarter_start(last).year - quarter_start(first).year) * 4 + (
+        quarter_start(last).month - quarter_start(first).month) // 3 + 1
+    return quarters_ending(last, max(count, 1))
 
 
 def _day(value: date | datetime) -> date:
@@ -127,10 +154,11 @@ class ReviewSummary:
         return {row.attribute: row.gap for row in self.gaps}
 
 
-def ratings_by_review(review_ids: Iterable[int]) -> dict[int, list[GapRow]]:
-    """The competitor gap table of each review (one query)."""
+def ratings_by_review(review_ids: Iterable[int] | QuerySet) -> dict[int, list[GapRow]]:
+    """The competitor gap table of each review (one query); ``review_ids`` may be a subquery."""
     grouped: dict[int, list[tuple[int | None, str, int]]] = defaultdict(list)
-    rows = CompetitorRating.objects.filter(review_id__in=list(review_ids)).values_list(
+    ids = review_ids if isinstance(review_ids, QuerySet) else list(review_ids)
+    rows = CompetitorRating.objects.filter(review_id__in=ids).values_list(
         "review_id", "competitor_id", "attribute", "score"
     )
     for review_id, competitor_id, attribute, score in rows:
@@ -151,7 +179,8 @@ def last_reviews(as_of: date | datetime, account_ids: AccountIds = None) -> dict
     latest = list(ranked.values_list(
         "pk", "account_id", "held_at", "outcome", "promises_kept", "neglect_found"
     ))
-    gaps = ratings_by_review(row[0] for row in latest)
+    # A subquery rather than a list of ids: a portfolio has one last review per account.
+    gaps = ratings_by_review(ranked.values("pk")) if latest else {}
     return {
         account_id: ReviewSummary(pk, held_at, outcome, promises_kept, neglect_found, gaps.get(pk, []))
         for pk, account_id, held_at, outcome, promises_kept, neglect_found in latest
@@ -222,18 +251,18 @@ def face_time_by_quarter(
     """Face time per account and calendar quarter, for the ``quarters`` up to ``as_of`` (one query).
     ``pooled`` adds the accounts up into one line, keyed None (a portfolio)."""
     day = _day(as_of)
-    first = quarters_ending(day, quarters)[0]
-    keys = ["quarter", "topic_class"] if pooled else ["account_id", "quarter", "topic_class"]
-    rows = (
-        _touchpoints(day, account_ids, first)
-        .annotate(quarter=TruncQuarter("occurred_at"))
-        .values(*keys)
-        .annotate(minutes=Sum("minutes"), n=Count("pk"))
-    )
+    starts = quarters_ending(day, quarters)
+    buckets = quarter_buckets("occurred_at", starts, is_datetime=True)
+    sums = {f"m{i}": Sum("minutes", filter=q) for i, (_start, q) in enumerate(buckets)}
+    counts = {f"n{i}": Count("pk", filter=q) for i, (_start, q) in enumerate(buckets)}
+    keys = ["topic_class"] if pooled else ["account_id", "topic_class"]
+    rows = _touchpoints(day, account_ids, starts[0]).values(*keys).annotate(**sums, **counts)
     result: dict[int | None, dict[date, FaceTime]] = defaultdict(lambda: defaultdict(FaceTime))
     for row in rows:
         key = None if pooled else row["account_id"]
-        result[key][_day(row["quarter"])].add(row["topic_class"], row["minutes"] or 0, row["n"])
+        for i, (start, _q) in enumerate(buckets):
+            if row[f"n{i}"]:
+                result[key][start].add(row["topic_class"], row[f"m{i}"] or 0, row[f"n{i}"])
     return {account_id: dict(by_quarter) for account_id, by_quarter in result.items()}
 
 
@@ -269,7 +298,14 @@ def staff_time(
     ``pooled`` adds the accounts up, keyed None."""
     day = _day(as_of)
     start = since if since is not None else year_before(day) + timedelta(days=1)
+    starts: list[date | None] = list(quarters_between(start, day)) if by_quarter else [None]
     result: dict[int | None, dict[date | None, StaffTime]] = defaultdict(lambda: defaultdict(StaffTime))
+
+    def spans(field: str, is_datetime: bool) -> list[tuple[date | None, Q]]:
+        if not by_quarter:
+            return [(None, Q())]
+        return list(quarter_buckets(field, [s for s in starts if s], is_datetime=is_datetime))
+
     participants = _scoped(
         TouchpointParticipant.objects.filter(
             touchpoint__occurred_at__lt=end_of_day(day),
@@ -277,24 +313,24 @@ def staff_time(
         ),
         account_ids, "touchpoint__account_id",
     ).order_by()
+    buckets = spans("touchpoint__occurred_at", True)
     keys = ["department"] if pooled else ["touchpoint__account_id", "department"]
-    if by_quarter:
-        participants = participants.annotate(quarter=TruncQuarter("touchpoint__occurred_at"))
-        keys.append("quarter")
-    for row in participants.values(*keys).annotate(minutes=Sum("touchpoint__minutes")):
-        quarter = _day(row["quarter"]) if by_quarter else None
+    sums = {f"m{i}": Sum("touchpoint__minutes", filter=q) for i, (_s, q) in enumerate(buckets)}
+    for row in participants.values(*keys).annotate(**sums):
         key = None if pooled else row["touchpoint__account_id"]
-        result[key][quarter].add(row["department"], row["minutes"] or 0)
+        for i, (quarter, _q) in enumerate(buckets):
+            if row[f"m{i}"]:
+                result[key][quarter].add(row["department"], row[f"m{i}"])
     logs = _scoped(WorkLog.objects.filter(on_site=True, worked_on__lte=day, worked_on__gte=start),
                    account_ids).order_by()
+    buckets = spans("worked_on", False)
     keys = ["department"] if pooled else ["account_id", "department"]
-    if by_quarter:
-        logs = logs.annotate(quarter=TruncQuarter("worked_on"))
-        keys.append("quarter")
-    for row in logs.values(*keys).annotate(hours=Sum("hours")):
-        quarter = _day(row["quarter"]) if by_quarter else None
+    sums = {f"h{i}": Sum("hours", filter=q) for i, (_s, q) in enumerate(buckets)}
+    for row in logs.values(*keys).annotate(**sums):
         key = None if pooled else row["account_id"]
-        result[key][quarter].add(row["department"], int(round((row["hours"] or 0) * 60)))
+        for i, (quarter, _q) in enumerate(buckets):
+            if row[f"h{i}"]:
+                result[key][quarter].add(row["department"], int(round(row[f"h{i}"] * 60)))
     return {account_id: dict(by_key) for account_id, by_key in result.items()}
 
 
@@ -422,14 +458,17 @@ def trust_by_quarter(
     """Per account (or pooled, keyed None), quarter and direction: (mean trust, number of
     ratings) of the ratings dated in that quarter (one query)."""
     day = _day(as_of)
-    first = quarters_ending(day, quarters)[0]
-    rows = _scoped(TrustRating.objects.filter(rated_at__lte=day, rated_at__gte=first), account_ids)
-    keys = ["quarter", "direction"] if pooled else ["account_id", "quarter", "direction"]
+    starts = quarters_ending(day, quarters)
+    buckets = quarter_buckets("rated_at", starts, is_datetime=False)
+    rows = _scoped(TrustRating.objects.filter(rated_at__lte=day, rated_at__gte=starts[0]), account_ids)
+    keys = ["direction"] if pooled else ["account_id", "direction"]
+    sums = {f"t{i}": Sum("trust", filter=q) for i, (_s, q) in enumerate(buckets)}
+    counts = {f"n{i}": Count("pk", filter=q) for i, (_s, q) in enumerate(buckets)}
     result: dict[int | None, dict[date, dict[str, tuple[float, int]]]]
     result = defaultdict(lambda: defaultdict(dict))
-    for row in rows.order_by().annotate(quarter=TruncQuarter("rated_at")).values(*keys).annotate(
-        total=Sum("trust"), n=Count("pk")
-    ):
+    for row in rows.order_by().values(*keys).annotate(**sums, **counts):
         key = None if pooled else row["account_id"]
-        result[key][_day(row["quarter"])][row["direction"]] = (float(row["total"]) / row["n"], row["n"])
+        for i, (start, _q) in enumerate(buckets):
+            if row[f"n{i}"]:
+                result[key][start][row["direction"]] = (float(row[f"t{i}"]) / row[f"n{i}"], row[f"n{i}"])
     return {account_id: dict(by_quarter) for account_id, by_quarter in result.items()}

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersale.accounts.models import Account, Competitor, Contact
 from aftersale.core.enums import Direction
@@ -142,8 +143,8 @@ class JointPlan(TimeStampedModel):
         Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="joint_plans"
     )
     title = models.CharField(verbose_name=_("title"), max_length=200)
-    period_start = models.DateField(verbose_name=_("from"))
-    period_end = models.DateField(verbose_name=_("to"))
+    period_start = models.DateField(verbose_name=pgettext_lazy("period", "from"))
+    period_end = models.DateField(verbose_name=pgettext_lazy("period", "to"))
     shared_with_customer = models.BooleanField(verbose_name=_("shared in the portal"), default=True)
 
     class Meta:
@@ -166,7 +167,7 @@ class JointPlan(TimeStampedModel):
 
 class ItemStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("status", "Done")
     DROPPED = "dropped", _("Dropped")
 
 

@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.alerts.actions import Condition, Key
-from aftersale.service.clock import CaseClock
 from aftersale.service.maintenance import visits
-from aftersale.service.models import CaseKind, ServiceCase, Severity
+from aftersale.service.models import CaseKind, CaseStatus, ServiceCase, Severity
 from aftersale.service.targets import clocks_for
 
 MAINTENANCE_OVERDUE = "maintenance_overdue"
@@ -34,6 +33,7 @@ def open_cases_as_of(as_of: datetime, account_ids: list[int] | None = None) -> l
     return list(cases.order_by().only(
         "pk", "account_id", "kind", "severity", "status", "title", "opened_at", "first_response_at",
         "resolved_at", "closed_at", "response_target_hours", "resolution_target_hours",
+        "response_due_at", "resolution_due_at", "response_breached", "updated_at",
     ))
 
 
@@ -53,30 +53,69 @@ class _Texts:
         self.action = _("Call the customer, agree when it will be fixed, and escalate within service.")
 
 
-def breach_explanation(case: ServiceCase, clock: CaseClock, texts: _Texts | None = None) -> str:
+def breach_explanation(case: ServiceCase, response_due: datetime | None,
+                       resolution_due: datetime | None, texts: _Texts | None = None) -> str:
+    """The alert text; a due time is given for each target the case missed."""
     texts = texts or _Texts()
     missed = []
-    if clock.response is not None and clock.response.breached:
-        missed.append(texts.response % {"due": _local(clock.response.due_at)})
-    if clock.resolution is not None and clock.resolution.breached:
-        missed.append(texts.resolution % {"due": _local(clock.resolution.due_at)})
+    if response_due is not None:
+        missed.append(texts.response % {"due": _local(response_due)})
+    if resolution_due is not None:
+        missed.append(texts.resolution % {"due": _local(resolution_due)})
     return texts.explanation % {
         "kind": texts.kinds.get(case.kind, case.kind), "title": case.title,
         "severity": texts.severities.get(case.severity, case.severity), "missed": "; ".join(missed),
     }
 
 
+RUNNING = (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
+
+
+def _stored_clock_holds(case: ServiceCase, as_of: datetime) -> bool:
+    """Whether the due times stored on the case are its due times as of ``as_of``.
+
+    They are when the case is running (not paused) and was last saved, and so
+    last changed status, no later than ``as_of``: every status change saves the
+    case with its clock, and a running clock's due times only move when the
+    status does. Backtests of past dates take the clock's slower, exact path.
+    """
+    return (
+        case.status in RUNNING and case.updated_at <= as_of
+        and case.response_due_at is not None and case.resolution_due_at is not None
+    )
+
+
+def _missed_from_stored(case: ServiceCase, as_of: datetime) -> tuple[datetime | None, datetime | None]:
+    responded = case.first_response_at is not None and case.first_response_at <= as_of
+    response_missed = case.response_breached if responded else as_of > case.response_due_at
+    return (
+        case.response_due_at if response_missed else None,
+        case.resolution_due_at if as_of > case.resolution_due_at else None,
+    )
+
+
 def sla_breach(as_of: datetime, account_ids: list[int] | None = None) -> dict[Key, Condition]:
     """One alert per case that is open at ``as_of`` and has missed a target."""
     cases = open_cases_as_of(as_of, account_ids)
-    clocks = clocks_for(cases, as_of)
+    quick = [c for c in cases if _stored_clock_holds(c, as_of)]
+    measured = [c for c in cases if not _stored_clock_holds(c, as_of)]
     texts = _Texts()
+    missed: dict[int, tuple[datetime | None, datetime | None]] = {
+        c.pk: _missed_from_stored(c, as_of) for c in quick
+    }
+    for pk, clock in clocks_for(measured, as_of).items():
+        if clock.is_open:
+            missed[pk] = (
+                clock.response.due_at if clock.response is not None and clock.response.breached else None,
+                clock.resolution.due_at if clock.resolution is not None and clock.resolution.breached
+                else None,
+            )
     wanted: dict[Key, Condition] = {}
     for case in cases:
-        clock = clocks.get(case.pk)
-        if clock is not None and clock.is_open and clock.breached:
+        response_due, resolution_due = missed.get(case.pk, (None, None))
+        if response_due is not None or resolution_due is not None:
             wanted[(case.account_id, f"case:{case.pk}")] = Condition(
-                breach_explanation(case, clock, texts), texts.action
+                breach_explanation(case, response_due, resolution_due, texts), texts.action
             )
     return wanted
 

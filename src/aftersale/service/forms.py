@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +41,7 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def staff_users():
+def staff_users() -> QuerySet[User]:
     return User.objects.staff().filter(is_active=True).order_by("name")
 
 
@@ -69,7 +70,7 @@ class OpenCaseForm(forms.Form):
     asset_down = forms.BooleanField(label=_("The equipment is down (repair)"), required=False)
     opened_at = forms.DateTimeField(label=_("Opened"), widget=DATETIME_WIDGET)
 
-    def __init__(self, *args, user, account: Account | None = None, **kwargs):
+    def __init__(self, *args, user, account: Account | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         accounts = Account.objects.restrict(user)
         self.fields["account"].queryset = accounts
@@ -87,7 +88,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)
     at = forms.DateTimeField(label=_("When"), widget=DATETIME_WIDGET)
 
-    def __init__(self, *args, case: ServiceCase, **kwargs):
+    def __init__(self, *args, case: ServiceCase, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         allowed = CASE_TRANSITIONS.get(case.status, ())
         self.fields["status"].choices = [(v, label) for v, label in CaseStatus.choices if v in allowed]
@@ -97,7 +98,7 @@ class StatusForm(forms.Form):
 class MomentForm(forms.Form):
     at = forms.DateTimeField(label=_("When"), widget=DATETIME_WIDGET)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["at"].initial = now_local()
 
@@ -110,7 +111,7 @@ class EditCaseForm(forms.Form):
                                          required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = staff_users()
 
@@ -146,7 +147,7 @@ class WorkLogForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = staff_users()
         self.fields["user"].initial = user.pk
@@ -174,6 +175,6 @@ class CompleteMaintenanceForm(forms.Form):
     note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}),
                            required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["done_at"].initial = now_local()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -464,5 +465,5 @@ class WorkLog(TimeStampedModel):
         return f"{self.hours} h {self.user} {self.worked_on}"
 
     @property
-    def total_cost(self):
+    def total_cost(self) -> Decimal:
         return self.labour_cost + self.parts_cost + self.travel_cost

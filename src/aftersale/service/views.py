@@ -6,10 +6,13 @@ Views parse input and call ``actions``; every object is fetched through an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -129,7 +132,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, actions.access_case(request.user, pk))
 
 
-def _case_post(request, pk, form, name, perform, success):
+def _case_post(
+    request: HttpRequest, pk: int, form: Form, name: str,
+    perform: Callable[[ServiceCase, Any], object], success: str,
+) -> HttpResponse:
     """Shared POST handling for the case page's forms."""
     case = actions.access_case(request.user, pk)
     if form.is_valid():

@@ -7,17 +7,22 @@ from django.urls import NoReverseMatch, reverse
 from aftersale.alerts.attention import Group
 from aftersale.alerts.models import Alert
 
-# By the prefix of the alert's subject.
-SUBJECT_URLS = {"promise": "promise_detail", "case": "case_detail", "plan": "maintenance_plan"}
+# By the prefix of the alert's subject: "promise:<id>", "case:<id>",
+# "plan:<id>" (an asset's own plan) or "plan:<id>:asset:<id>" (a product-wide plan).
+SUBJECT_URLS = {"promise": "promise_detail", "case": "service:case_detail", "asset": "service:asset_detail"}
 
 
 def subject_url(alert: Alert) -> str | None:
-    prefix, _sep, pk = alert.subject.partition(":")
-    name = SUBJECT_URLS.get(prefix)
-    if not name or not pk.isdigit():
+    parts = alert.subject.split(":")
+    if parts[0] == "plan":
+        if len(parts) == 4 and parts[2] == "asset" and parts[3].isdigit():
+            parts = parts[2:]
+        else:
+            return reverse("service:maintenance")
+    if len(parts) != 2 or parts[0] not in SUBJECT_URLS or not parts[1].isdigit():
         return None
     try:
-        return reverse(name, args=[int(pk)])
+        return reverse(SUBJECT_URLS[parts[0]], args=[int(parts[1])])
     except NoReverseMatch:
         return None
 

@@ -19,6 +19,7 @@ from aftersale.alerts.models import Alert
 from aftersale.core.enums import Department
 from aftersale.engagement.actions import do_log_touchpoint
 from aftersale.engagement.forms import TouchpointForm
+from aftersale.health.scan import refresh_account
 from aftersale.staff.access import staff_required
 from aftersale.staff.models import User
 from aftersale.web.attention import add_links
@@ -117,13 +118,6 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = access_account(request.user, pk)
-    contacts = account.contacts.order_by("name")
-    return render(request, "web/account_detail.html", {"account": account, "contacts": contacts})
-
-
-@staff_required
 def log_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     form = TouchpointForm(request.POST or None, account=account, user=request.user)
@@ -137,6 +131,7 @@ def log_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
             summary=data["summary"], participants=participants, contacts=data["contacts"],
             departments={u.pk: department for u in participants} if department else None,
         )
+        refresh_account(account.pk)
         messages.success(request, _("Touchpoint logged."))
         return redirect(account)
     return render(request, "web/log_touchpoint.html", {"account": account, "form": form})

@@ -50,9 +50,17 @@ def contact_stats(ctx: EvalContext, scope: Scope) -> dict[int, rhythm.RhythmStat
 STATS = {"orders": order_stats, "contacts": contact_stats}
 
 
+def _gather(model: Any, stream: str, ctx: EvalContext, scope: Scope) -> Any:
+    """The model's own query when it has one (distinct event days), else count/first/last."""
+    gather = getattr(model, "gather", None)
+    if gather is not None:
+        return gather(ctx.as_of, scope)
+    return STATS[stream](ctx, scope)
+
+
 def _assess(stream: str, ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     model = rhythm.model_for(stream)
-    assessed = model.assess(ctx.as_of, STATS[stream](ctx, scope), ctx.fits.get(stream))
+    assessed = model.assess(ctx.as_of, _gather(model, stream, ctx, scope), ctx.fits.get(stream))
     return {a: SignalValue(r.value, r.facts) for a, r in assessed.items()}
 
 
@@ -71,7 +79,7 @@ def fit_models(ctx: EvalContext) -> list[dict[str, Any]]:
         model = rhythm.model_for(stream)
         if not model.needs_fit:
             continue
-        fit = model.fit(ctx.as_of, STATS[stream](ctx, None))
+        fit = model.fit(ctx.as_of, _gather(model, stream, ctx, None))
         if fit is not None:
             fits.append({"stream": stream, **fit})
     return fits
@@ -86,14 +94,16 @@ register(SignalDef(
     label=_("Contact rhythm"),
     principles="P1, P8, P10",
     description=_(
-        "Days since the last touchpoint, measured in the account's own usual gap between "
-        "touchpoints. Up to one and a half usual gaps of silence is normal; after that the "
-        "value halves with every further gap."
+        "The probability that the customer is still engaged, from the days on which it reached "
+        "out (service cases raised and touchpoints it initiated), by a BG/NBD model fitted on the "
+        "whole portfolio at each scan. A customer that contacted us once is valued by the "
+        "Pareto/NBD model, a new one is not scored down. Without a fitted model: days since the "
+        "last contact in the account's own usual gaps."
     ),
     default_weight=12,
     compute=contact_rhythm,
     explain=lambda facts: rhythm.model_for("contacts").explain(facts),
-    no_data=_("Fewer than three touchpoints recorded: no contact rhythm yet."),
+    no_data=_("Too few contacts from the customer to judge a rhythm yet."),
     order=10,
 ))
 
@@ -102,12 +112,13 @@ register(SignalDef(
     label=_("Order rhythm"),
     principles="P2, P10",
     description=_(
-        "Days since the last order, measured in the account's own usual gap between orders, "
-        "scored like the contact rhythm."
+        "The probability that the account is still buying, from the days on which it ordered, "
+        "by a BG/NBD model fitted on the whole portfolio at each scan, scored like the contact "
+        "rhythm."
     ),
     default_weight=12,
     compute=order_rhythm,
     explain=lambda facts: rhythm.model_for("orders").explain(facts),
-    no_data=_("Fewer than three orders recorded: no order rhythm yet."),
+    no_data=_("Too few orders to judge a rhythm yet."),
     order=20,
 ))

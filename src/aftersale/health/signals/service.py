@@ -22,6 +22,7 @@ from aftersale.health.sql import (
     age_days_sql,
     day_number_sql,
     decay_sql,
+    float_sql,
     run,
     scope_sql,
     table,
@@ -161,7 +162,7 @@ def maintenance(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
         f"""
         SELECT account_id, COUNT(*),
                SUM(CASE WHEN lag > 0 THEN 1 ELSE 0 END),
-               SUM(CASE WHEN lag > 0 THEN exp({-math.log(2) / MAINTENANCE_HALF_LATE_DAYS!r} * lag)
+               SUM(CASE WHEN lag > 0 THEN exp({float_sql(-math.log(2) / MAINTENANCE_HALF_LATE_DAYS)} * lag)
                         ELSE 1.0 END),
                MAX(lag)
         FROM (

@@ -13,9 +13,18 @@ from aftersale.alerts.models import AlertKind
 from aftersale.core.enums import Department, Direction
 from aftersale.engagement.models import IdeaStatus
 from aftersale.promises.models import PromiseStatus
-from aftersale.reviews.alerts import review_due_dates
-from aftersale.reviews.measures import exchange, face_time, last_reviews, trust_measures
-from aftersale.reviews.models import Attribute, Expectation, ItemStatus, JointPlanItem, Outcome, Side
+from aftersale.reviews.alerts import due_date
+from aftersale.reviews.conf import cadence_for
+from aftersale.reviews.measures import face_time, mean_gap, ratings_by_review, trust_measures
+from aftersale.reviews.models import (
+    Attribute,
+    Expectation,
+    ItemStatus,
+    JointPlanItem,
+    Outcome,
+    ReviewStatus,
+    Side,
+)
 from aftersale.service.models import CaseKind, Severity
 
 register = template.Library()
@@ -70,11 +79,21 @@ def gap_class(value: float | int | None) -> str:
 
 @register.inclusion_tag("reviews/_account_section.html", takes_context=True)
 def account_reviews_section(context: dict[str, Any], account: Account) -> dict[str, Any]:
-    """Reviews, joint plans, expectations, trust and partnership on the account page
-    (the page around it has already checked access)."""
+    """Reviews, joint plans, expectations and trust on the account page (the page around
+    it has already checked access). Six queries, however much history the account has."""
     today = timezone.localdate()
-    ids = [account.pk]
-    due = review_due_dates(today, ids).get(account.pk)
+    reviews = list(
+        account.reviews.filter(held_at__lte=today).order_by("-held_at", "-pk")
+        .values("pk", "held_at", "status", "outcome", "next_due_at")
+    )
+    completed = [r for r in reviews if r["status"] == ReviewStatus.COMPLETED]
+    last = completed[0] if completed else None
+    gaps = ratings_by_review([last["pk"]]).get(last["pk"], []) if last else []
+    started = account.customer_since or timezone.localdate(account.created_at)
+    due = due_date(
+        cadence=cadence_for(account.tier), last_held=last["held_at"] if last else None,
+        next_due=last["next_due_at"] if last else None, started=started,
+    )
     items = JointPlanItem.objects.filter(plan__account=account).aggregate(
         open=Count("pk", filter=Q(status=ItemStatus.OPEN)),
         overdue=Count("pk", filter=Q(status=ItemStatus.OPEN, due_at__lt=today)),
@@ -86,13 +105,13 @@ def account_reviews_section(context: dict[str, Any], account: Account) -> dict[s
     return {
         "request": context.get("request"),
         "account": account,
-        "due": due[0] if due else None,
-        "overdue": bool(due and due[0] <= today),
-        "last": last_reviews(today, ids).get(account.pk),
-        "draft": account.reviews.filter(status="draft").order_by("-held_at").first(),
+        "due": due,
+        "overdue": due <= today,
+        "last": last,
+        "mean_gap": mean_gap(gaps),
+        "draft": next((r for r in reviews if r["status"] == ReviewStatus.DRAFT), None),
         "items": items,
         "expectations": expectations,
-        "trust": trust_measures(today, ids).get(account.pk),
-        "face": face_time(today, ids).get(account.pk),
-        "exchange": exchange(today, ids).get(account.pk),
+        "trust": trust_measures(today, [account.pk]).get(account.pk),
+        "face": face_time(today, [account.pk]).get(account.pk),
     }

@@ -1,0 +1,116 @@
+"""Benchmark: import an orders CSV of a million rows into SQLite, then import it again.
+
+    PYTHONPATH=src python bench/import_orders.py [--rows 1000000] [--accounts 1000]
+
+Builds a fresh SQLite database in a temporary folder (never the project's own),
+generates the file, then times the first import (every row created) and the
+re-import of the same file (every row compared, nothing written). Prints the
+figures recorded in docs/benchmarks.md, with the peak memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import platform
+import pstats
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="print where the first import spends its time")
+    parser.add_argument("--keep", action="store_true", help="keep the database and the file afterwards")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="aftersale-import-orders-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["DEBUG"] = "0"  # DEBUG would keep a log of every query
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from aftersale.accounts.models import Account
+    from aftersale.commerce.models import Order
+    from aftersale.imports.engine import import_file
+    from aftersale.imports.progress import ProgressBar
+    from aftersale.staff.models import User
+
+    call_command("migrate", verbosity=0)
+    owner = User.objects.create_user(
+        email="owner@bench.test", name="Bench Owner", department="sales", role="member"
+    )
+    Account.objects.bulk_create(
+        Account(external_id=f"ACC-{i:05d}", name=f"Khách hàng {i}", owner=owner)
+        for i in range(args.accounts)
+    )
+
+    path = workdir / "orders.csv"
+    started = time.monotonic()
+    write_orders(path, args.rows, args.accounts, args.seed)
+    size_mb = path.stat().st_size / 1e6
+    print(f"generated {args.rows:,} rows ({size_mb:.0f} MB) in {time.monotonic() - started:.1f} s")
+
+    for label in ("first import", "re-import"):
+        progress = ProgressBar(sys.stderr, path.stat().st_size, label) if sys.stderr.isatty() else None
+        profiler = cProfile.Profile() if args.profile and label == "first import" else None
+        cpu_started = time.process_time()
+        with open(path, "rb") as binary:
+            if profiler is not None:
+                profiler.enable()
+            result = import_file("orders", binary, progress=progress)
+            if profiler is not None:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+        if progress is not None:
+            progress.finish(result.rows)
+        cpu = time.process_time() - cpu_started
+        assert result.ok, list(result.problems)[:5]
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{label}: {result.rows:,} rows in {result.seconds:.1f} s (CPU {cpu:.1f} s) "
+            f"({result.rows / result.seconds:,.0f} rows/s): {result.created:,} created, "
+            f"{result.updated:,} updated, {result.unchanged:,} unchanged; peak memory {peak_mb:.0f} MB"
+        )
+    assert Order.objects.count() == args.rows
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"SQLite {__import__('sqlite3').sqlite_version}; load average {os.getloadavg()[0]:.2f}")
+    if args.keep:
+        print(f"files left in {workdir}")
+    else:
+        shutil.rmtree(workdir)
+
+
+def write_orders(path: Path, rows: int, accounts: int, seed: int) -> None:
+    """Orders spread over five years, as an ERP export would list them (by date)."""
+    rng = random.Random(seed)
+    start = datetime(2020, 1, 1, 8, 0)
+    step = timedelta(days=5 * 365) / rows
+    channels = ("rep", "portal", "phone", "edi")
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("external_id,account,placed_at,total,channel\n")
+        for i in range(rows):
+            placed = (start + step * i).replace(microsecond=0)
+            total = f"{rng.randint(100, 50_000_000)}.{rng.randint(0, 99):02d}"
+            out.write(
+                f"ORD-{i:08d},ACC-{rng.randrange(accounts):05d},{placed.isoformat()},"
+                f"{total},{channels[i % 4]}\n"
+            )
+
+
+if __name__ == "__main__":
+    main()

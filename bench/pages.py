@@ -1,0 +1,135 @@
+"""Benchmark: server time of the staff pages (Django test client, warm) on a generated portfolio.
+
+Run from the repository root (never part of the test suite):
+
+    DEBUG=1 PYTHONPATH=src python bench/pages.py [--accounts 2000] [--events 40]
+
+It builds a throw-away SQLite database in var/bench-pages.sqlite3 with
+``--accounts`` accounts, each with a few orders, touchpoints and promises and
+90 days of health snapshots, plus one busy account with ``--events`` of each
+kind, then requests each page once to warm up and reports the best of five.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--accounts", type=int, default=2000)
+    parser.add_argument("--events", type=int, default=40, help="events of each kind on the busy account")
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args()
+
+    db = Path("var/bench-pages.sqlite3").resolve()
+    if "DATABASE_URL" not in os.environ:
+        db.parent.mkdir(exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    manager, busy = build(args.accounts, args.events, args.seed)
+    print(f"built in {time.perf_counter() - started:.1f} s")
+
+    client = Client()
+    client.force_login(manager)
+    pages = [
+        ("attention list", "/", {}),
+        ("account 360 (busy account)", f"/accounts/{busy}/", {}),
+        ("timeline page 2 (htmx)", f"/accounts/{busy}/timeline/?page=2", {"HTTP_HX_REQUEST": "true"}),
+        ("score panel (htmx)", f"/accounts/{busy}/score/", {"HTTP_HX_REQUEST": "true"}),
+        ("portfolio", "/portfolio/", {}),
+        ("portfolio sorted by score, descending", "/portfolio/?sort=-score", {}),
+        ("portfolio CSV", "/portfolio/?format=csv", {}),
+        ("departments", "/departments/", {}),
+    ]
+    print(f"{'page':<40} {'best ms':>8} {'queries':>8}")
+    for name, url, headers in pages:
+        assert client.get(url, **headers).status_code == 200, url
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as ctx:
+                t = time.perf_counter()
+                response = client.get(url, **headers)
+                if hasattr(response, "streaming_content"):
+                    b"".join(response.streaming_content)
+                times.append(time.perf_counter() - t)
+        print(f"{name:<40} {min(times) * 1000:8.0f} {len(ctx):8d}")
+
+
+def build(n_accounts: int, n_events: int, seed: int):
+    from django.utils import timezone
+
+    from aftersale.accounts.models import Account
+    from aftersale.commerce.models import Order
+    from aftersale.engagement.models import Touchpoint, TouchpointParticipant
+    from aftersale.health.models import HealthSnapshot
+    from aftersale.promises.models import Promise
+    from aftersale.staff.models import User
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    today = timezone.localdate()
+    departments = ["sales", "engineering", "production", "service", "finance"]
+    staff = [User.objects.create_user(email=f"staff{i}@bench.test", password=None, name=f"Staff {i}",
+                                      department=departments[i % 5], role="member") for i in range(20)]
+    manager = staff[0]
+    User.objects.filter(pk=manager.pk).update(role="manager")
+    manager.refresh_from_db()
+    Account.objects.bulk_create(
+        Account(name=f"Account {i:05}", external_id=f"B-{i}", owner=staff[i % 20]) for i in range(n_accounts)
+    )
+    accounts = list(Account.objects.values_list("pk", flat=True))
+    busy = accounts[0]
+    orders, touchpoints, promises, snapshots = [], [], [], []
+    for pk in accounts:
+        k = n_events if pk == busy else 3
+        for j in range(k):
+            orders.append(Order(account_id=pk, external_id=f"O-{pk}-{j}", currency="VND",
+                                placed_at=now - timedelta(days=rng.randint(1, 700)), total=Decimal("1000")))
+            touchpoints.append(Touchpoint(
+                account_id=pk, external_id=f"T-{pk}-{j}",
+                occurred_at=now - timedelta(days=rng.randint(1, 700)), kind="call", initiated_by="vendor",
+                minutes=30, topic="training", topic_class="collaborative"))
+            made = today - timedelta(days=rng.randint(10, 600))
+            promises.append(Promise(
+                account_id=pk, external_id=f"P-{pk}-{j}", description="Deliver", stage="after_sale",
+                made_at=made, original_due_at=made + timedelta(days=30), due_at=made + timedelta(days=30),
+                made_by=staff[j % 20], made_by_department=departments[j % 5],
+                delivery_owner=staff[(j + 1) % 20], delivery_department=departments[(j + 1) % 5]))
+        for days in (90, 60, 30, 0):
+            score = rng.uniform(20, 95)
+            band = "healthy" if score >= 70 else "watch" if score >= 50 else "at_risk"
+            snapshots.append(HealthSnapshot(account_id=pk, as_of=today - timedelta(days=days),
+                                            computed_at=now, score=score, band=band, coverage=0.8))
+    Order.objects.bulk_create(orders, batch_size=2000)
+    Touchpoint.objects.bulk_create(touchpoints, batch_size=2000)
+    Promise.objects.bulk_create(promises, batch_size=2000)
+    HealthSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+    TouchpointParticipant.objects.bulk_create(
+        (TouchpointParticipant(touchpoint_id=t, user=manager, department="sales")
+         for t in Touchpoint.objects.values_list("pk", flat=True)), batch_size=2000)
+    return manager, busy
+
+
+if __name__ == "__main__":
+    main()

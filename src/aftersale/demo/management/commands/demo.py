@@ -1,0 +1,165 @@
+"""``aftersale demo``: load the demo portfolio once, print the logins, serve the site."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import nullcontext
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.core.management import call_command, get_commands, load_command_class
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from aftersale.demo import catalogue
+from aftersale.demo.load import REBUILD_INDEXES_FROM, load_demo
+from aftersale.demo.models import DemoDataset
+from aftersale.demo.progress import Progress
+from aftersale.demo.purge import DemoInUse, delete_demo, demo_present
+from aftersale.demo.stories import STORIES
+from aftersale.demo.suppliers import SUPPLIERS
+from aftersale.demo.writer import BulkWriter
+from aftersale.staff.models import User
+
+DEFAULT_ACCOUNTS = 40
+DEFAULT_SEED = 2026
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--as-of: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo portfolio (unless one is already loaded), print the demo logins and "
+        "serve the site at 127.0.0.1:$PORT (default 8000)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--accounts", type=int, default=None,
+            help=f"customer accounts to generate, the {len(STORIES)} stories included "
+                 f"(default {DEFAULT_ACCOUNTS}; 100000 for the scale test)",
+        )
+        parser.add_argument("--seed", type=int, default=None, help=f"random seed (default {DEFAULT_SEED})")
+        parser.add_argument(
+            "--as-of", type=iso_date, default=None, dest="as_of",
+            help="the day the demo's history leads up to (default today); all its dates are relative to it",
+        )
+        parser.add_argument(
+            "--replace", action="store_true",
+            help="delete the demo already loaded and generate it again",
+        )
+        parser.add_argument("--no-serve", action="store_true", help="load and exit, without serving")
+        parser.add_argument("--no-scan", action="store_true", help="skip the health scan after loading")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        accounts = options["accounts"] if options["accounts"] is not None else DEFAULT_ACCOUNTS
+        seed = options["seed"] if options["seed"] is not None else DEFAULT_SEED
+        as_of = options["as_of"] or timezone.localdate()
+        if accounts < len(STORIES):
+            raise CommandError(f"--accounts must be at least {len(STORIES)} (one per story), not {accounts}")
+        if seed < 0:
+            raise CommandError(f"--seed must be zero or positive, not {seed}")
+        port = self._port() if not options["no_serve"] else None
+
+        existing = DemoDataset.objects.first()
+        if demo_present() and not options["replace"]:
+            self._check_matches(existing, options)
+            self.stdout.write(
+                f"Demo already loaded ({existing or 'generated elsewhere'}); serving it as it is. "
+                "Use --replace to generate it again."
+            )
+        else:
+            self._load(accounts, seed, as_of, replace=options["replace"])
+            if not options["no_scan"]:
+                self._scan(as_of)
+        self._print_logins()
+        if port is not None:
+            # No autoreloader: this process is the server, not a watcher of it.
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _check_matches(self, existing: DemoDataset | None, options: dict[str, Any]) -> None:
+        """Explicit parameters that differ from the loaded demo are an error, not a silent no-op."""
+        asked = {k: options[k] for k in ("accounts", "seed", "as_of") if options[k] is not None}
+        if not asked:
+            return
+        loaded = {} if existing is None else {
+            "accounts": existing.accounts, "seed": existing.seed, "as_of": existing.as_of,
+        }
+        differ = [f"--{k.replace('_', '-')} {v}" for k, v in asked.items() if loaded.get(k) != v]
+        if differ:
+            raise CommandError(
+                f"A demo is already loaded ({existing or 'generated elsewhere'}); "
+                f"add --replace to regenerate it with {' '.join(differ)}"
+            )
+
+    def _load(self, accounts: int, seed: int, as_of: date, replace: bool) -> None:
+        started = time.monotonic()
+        self.stdout.write(f"Generating the demo: {accounts:,} accounts, seed {seed}, as of {as_of} ...")
+        progress = Progress(accounts - len(STORIES), sys.stderr) if accounts > len(STORIES) else None
+        existing = DemoDataset.objects.first()
+        big = max(accounts, existing.accounts if existing else 0) >= REBUILD_INDEXES_FROM
+        try:
+            with BulkWriter.sqlite_bulk_mode() if big else nullcontext(), transaction.atomic():
+                if replace:
+                    removed = delete_demo()
+                    self.stdout.write(f"Removed the previous demo ({sum(removed.values()):,} rows).")
+                result = load_demo(accounts=accounts, seed=seed, as_of=as_of, progress=progress)
+        except DemoInUse as exc:
+            raise CommandError(f"Cannot replace the demo: {exc}") from None
+        data = result.dataset
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"Loaded {data.accounts:,} customer accounts and {len(SUPPLIERS)} suppliers: "
+            f"{data.events:,} events ({data.rows:,} rows) in {seconds:.1f} s "
+            f"({data.events / max(seconds, 1e-9):,.0f} events/s)."
+        )
+        if result.generated_staff:
+            self.stdout.write(
+                f"Also created {result.generated_staff} generated colleagues "
+                f"(sales001@{catalogue.EMAIL_DOMAIN} ...) with the same password."
+            )
+
+    def _scan(self, as_of: date) -> None:
+        """Score the new portfolio if the health engine is installed (it is optional here)."""
+        if not apps.is_installed("aftersale.health"):
+            return
+        commands = get_commands()
+        if "scan" not in commands:
+            return
+        parser = load_command_class(commands["scan"], "scan").create_parser("aftersale", "scan")
+        takes_as_of = any(action.dest == "as_of" for action in parser._actions)
+        self.stdout.write("Scoring the portfolio (health scan) ...")
+        try:
+            call_command("scan", *(["--as-of", as_of.isoformat()] if takes_as_of else []))
+        except Exception as exc:  # the demo data is in; a scan failure must not hide it
+            self.stderr.write(f"The health scan failed ({exc}); run `aftersale scan` to retry.")
+
+    def _print_logins(self) -> None:
+        out = self.stdout.write
+        out("")
+        out(f"Demo logins (password for all: {catalogue.DEMO_PASSWORD})")
+        for person in catalogue.STAFF:
+            out(f"  {person.login:<40} {person.role:<8} {person.department:<12} {person.name}")
+        portal = User.objects.filter(
+            email__endswith=catalogue.EMAIL_DOMAIN, role="", contact__portal_enabled=True
+        ).select_related("contact__account").order_by("email")
+        if portal:
+            out("Customer portal logins (same password):")
+            for user in portal:
+                out(f"  {user.email:<40} {user.contact.account.external_id:<20} {user.name}")
+        out("Stories: " + ", ".join(s.external_id for s in STORIES) + " (see docs/demo.md)")
+
+    def _port(self) -> int:
+        raw = os.environ.get("PORT", "") or "8000"
+        if not raw.isdigit() or not 0 < int(raw) < 65536:
+            raise CommandError(f"PORT={raw!r} is not a TCP port number")
+        return int(raw)

@@ -1,0 +1,442 @@
+"""Writing generated rows fast: raw ``executemany`` INSERTs on SQLite, ``COPY`` on PostgreSQL.
+
+The ORM's ``bulk_create`` builds a model instance per row and cannot keep up
+with ten million rows, so the generator hands this writer plain columns and
+the writer turns them into the exact values Django itself would store:
+
+* ``DateTimeField`` columns are ``numpy.datetime64`` arrays (UTC, ``NaT`` for
+  NULL) or lists of aware ``datetime``; they become ``YYYY-MM-DD HH:MM:SS``
+  in UTC, which is what Django writes on SQLite and what PostgreSQL reads in
+  the UTC session Django opens.
+* ``DateField`` columns are ``datetime64[D]`` arrays or lists of ``date``.
+* Every other column is passed through (numpy arrays via ``tolist()``).
+
+Fields the generator does not mention get their model default, so a field
+another app adds later (with a default, as its migration requires) does not
+break the demo. Primary keys are allocated here, up front, so generated rows
+can point at each other before anything is written.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.core.management.color import no_style
+from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+Column = Sequence[Any] | np.ndarray
+ROWS_PER_STATEMENT = 50
+
+
+class DemoWriteError(Exception):
+    """The generator produced something the database schema cannot take."""
+
+
+def _datetime_strings(values: Column) -> list[str | None]:
+    if isinstance(values, np.ndarray):
+        arr = values.astype("datetime64[s]")
+        nat = np.isnat(arr)
+        if len(arr) == 0 or nat.all():
+            return [None] * len(arr)
+        text = np.datetime_as_string(arr, unit="s")
+        # ISO 8601 puts a "T" between date and time; Django stores a space.
+        # Patch that one character in place rather than formatting each row.
+        codes = text.view(np.uint32).reshape(len(text), -1)
+        codes[:, 10] = ord(" ")
+        out: list[str | None] = text.tolist()
+        for i in np.flatnonzero(nat).tolist():
+            out[i] = None
+        return out
+    return [
+        None if v is None else v.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+        for v in values
+    ]
+
+
+def _date_strings(values: Column) -> list[str | None]:
+    if isinstance(values, np.ndarray):
+        arr = values.astype("datetime64[D]")
+        out: list[str | None] = np.datetime_as_string(arr, unit="D").tolist()
+        for i in np.flatnonzero(np.isnat(arr)).tolist():
+            out[i] = None
+        return out
+    return [None if v is None else v.isoformat() for v in values]
+
+
+class _Missing:
+    """Stands for a required field without a default; writing it is an error."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+@dataclass
+class Batch:
+    """Rows of one model converted to database values, ready to write."""
+
+    model: type[models.Model]
+    names: list[str] = field(default_factory=list)
+    data: list[Sequence[Any]] = field(default_factory=list)
+    constants: dict[str, Any] = field(default_factory=dict)
+    length: int = -1
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | bytes) or not hasattr(value, "__len__")
+
+
+def _literal(value: Any) -> str:
+    """An SQL literal for SQLite; only ever given our own constants and model defaults."""
+    if isinstance(value, _Missing):
+        raise DemoWriteError(value.message)
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise DemoWriteError(f"cannot write {value!r} as a constant")
+
+
+class BulkWriter:
+    """Inserts column-wise rows for a model on the default connection.
+
+    Use inside ``transaction.atomic()``; the writer never commits.
+    """
+
+    def __init__(self, stamp: datetime) -> None:
+        self.connection: BaseDatabaseWrapper = connection
+        self.vendor = connection.vendor
+        self.stamp = stamp
+        self.rows: Counter[str] = Counter()
+        self._next_id: dict[type[models.Model], int] = {}
+        self._defaults: dict[type[models.Model], dict[str, Any]] = {}
+
+    # -- primary keys ---------------------------------------------------------
+    def allocate(self, model: type[models.Model], count: int) -> int:
+        """Reserve ``count`` consecutive primary keys for ``model``; returns the first."""
+        if model not in self._next_id:
+            qn = self.connection.ops.quote_name
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT MAX({qn(model._meta.pk.column)}) FROM {qn(model._meta.db_table)}"  # noqa: S608
+                )
+                (highest,) = cursor.fetchone()
+            self._next_id[model] = (highest or 0) + 1
+        first = self._next_id[model]
+        self._next_id[model] += count
+        return first
+
+    def prime(self, model_list: Iterable[type[models.Model]]) -> None:
+        """Look up each model's first free key and its defaults now, so that
+        ``allocate`` and ``prepare`` need no database afterwards (a generator
+        thread may then call them while this thread writes)."""
+        for model in model_list:
+            self.allocate(model, 0)
+            self._defaults_of(model)
+
+    # -- inserting ------------------------------------------------------------
+    def insert(
+        self, model: type[models.Model], columns: Mapping[str, Any], optional: Iterable[str] = ()
+    ) -> int:
+        """Write one row per position of the equally long ``columns`` (keyed by attname).
+
+        A column given as a single value (not a sequence) is the same in every
+        row. Names in ``optional`` are skipped when the model has no such
+        field, so the generator can fill a field that a newer schema adds.
+        """
+        batch = self.prepare(model, columns, optional)
+        if batch is None:
+            return 0
+        self.write(batch)
+        return batch.length
+
+    def prepare(
+        self, model: type[models.Model], columns: Mapping[str, Any], optional: Iterable[str] = ()
+    ) -> Batch | None:
+        """Convert ``columns`` into database values, without touching the database."""
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        optional = set(optional)
+        batch = Batch(model=model)
+        for name, values in columns.items():
+            model_field = fields.get(name)
+            if model_field is None:
+                if name in optional:
+                    continue
+                raise DemoWriteError(f"{model.__name__} has no field {name!r}")
+            if _is_scalar(values):
+                batch.constants[model_field.column] = self._scalar(values)
+                continue
+            if batch.length < 0:
+                batch.length = len(values)
+            elif len(values) != batch.length:
+                raise DemoWriteError(
+                    f"{model.__name__}.{name}: {len(values)} values, expected {batch.length}"
+                )
+            batch.names.append(model_field.column)
+            batch.data.append(self._convert(model_field, values))
+        if batch.length <= 0:
+            return None
+        for attname, value in self._defaults_of(model).items():
+            if attname not in columns:
+                if isinstance(value, _Missing):
+                    raise DemoWriteError(value.message)
+                batch.constants[fields[attname].column] = value
+        return batch
+
+    def write(self, batch: Batch) -> None:
+        qn = self.connection.ops.quote_name
+        table = qn(batch.model._meta.db_table)
+        self.connection.ensure_connection()
+        raw = self.connection.connection
+        if self.vendor == "postgresql":
+            names = batch.names + list(batch.constants)
+            data = batch.data + [itertools.repeat(v) for v in batch.constants.values()]
+            column_list = ", ".join(qn(n) for n in names)
+            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in zip(*data, strict=False):
+                    copy.write_row(row)
+        else:
+            # Values that are the same in every row go into the statement as
+            # literals: binding them a million times costs more than the rest.
+            column_list = ", ".join(qn(n) for n in batch.names + list(batch.constants))
+            marks = ", ".join(["?"] * len(batch.names) + [_literal(v) for v in batch.constants.values()])
+            flat = list(itertools.chain.from_iterable(zip(*batch.data, strict=True)))
+            # Fifty rows per statement: the sqlite3 module's per-statement
+            # overhead costs more than SQLite's own work on a narrow row.
+            width = len(batch.names)
+            per = ROWS_PER_STATEMENT if width * ROWS_PER_STATEMENT <= 32766 else 1
+            full = batch.length // per * per
+            sql = f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608 (identifiers only)
+            if full:
+                step = per * width
+                raw.executemany(
+                    sql + ", ".join([f"({marks})"] * per),
+                    (flat[i : i + step] for i in range(0, full * width, step)),
+                )
+            if full < batch.length:
+                rest = batch.length - full
+                raw.execute(sql + ", ".join([f"({marks})"] * rest), flat[full * width :])
+        self.rows[batch.model._meta.label] += batch.length
+
+    def _convert(self, model_field: models.Field, values: Column) -> Sequence[Any]:
+        kind = model_field.get_internal_type()
+        if kind == "DateTimeField":
+            return _datetime_strings(values)
+        if kind == "DateField":
+            return _date_strings(values)
+        if isinstance(values, np.ndarray):
+            return values.tolist()
+        return values
+
+    @staticmethod
+    def _scalar(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return _datetime_strings([value])[0]
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, np.generic):
+            return value.item()
+        return value
+
+    def _defaults_of(self, model: type[models.Model]) -> dict[str, Any]:
+        """Database values for the fields the generator leaves out."""
+        if model not in self._defaults:
+            self._defaults[model] = {
+                f.attname: self._default(model, f)
+                for f in model._meta.concrete_fields
+                if not f.primary_key
+            }
+        return self._defaults[model]
+
+    def _default(self, model: type[models.Model], model_field: models.Field) -> Any:
+        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+            value: Any = self.stamp
+        elif model_field.has_default() or model_field.null or model_field.empty_strings_allowed:
+            value = model_field.get_default()
+        else:
+            return _Missing(
+                f"{model.__name__}.{model_field.name} has no default and the demo does not fill it"
+            )
+        if isinstance(value, datetime):
+            return _datetime_strings([value])[0]
+        if isinstance(value, date):
+            return value.isoformat()
+        return model_field.get_db_prep_save(value, self.connection)
+
+    # -- around a big load ----------------------------------------------------
+    @contextmanager
+    def indexes_deferred(self, model_list: Sequence[type[models.Model]]) -> Iterator[None]:
+        """Drop the secondary indexes (and, on PostgreSQL, foreign keys) of the
+        tables about to receive millions of rows, and rebuild them afterwards.
+
+        Building an index once over sorted data is several times faster than
+        maintaining it row by row. Must run inside the load's transaction, so a
+        failure leaves every index in place.
+        """
+        tables = [m._meta.db_table for m in model_list]
+        drop = self._drop_postgresql if self.vendor == "postgresql" else self._drop_sqlite
+        restore = drop(tables)
+        yield
+        with self.connection.cursor() as cursor:
+            for statement in restore:
+                cursor.execute(statement)
+
+    def _drop_sqlite(self, tables: list[str]) -> list[str]:
+        restore: list[str] = []
+        qn = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master "
+                    "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                    [table],
+                )
+                for name, sql in cursor.fetchall():
+                    cursor.execute(f"DROP INDEX {qn(name)}")
+                    restore.append(sql)
+        return restore
+
+    def _drop_postgresql(self, tables: list[str]) -> list[str]:
+        indexes: list[str] = []
+        foreign_keys: list[str] = []
+        qn = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            # Pending deferred checks (from purging the previous demo) would
+            # forbid ALTER TABLE; run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for table in tables:
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype = 'f'",
+                    [qn(table)],
+                )
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+                    foreign_keys.append(
+                        f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}"
+                    )
+                cursor.execute(
+                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                    "JOIN pg_class c ON c.oid = i.indexrelid "
+                    "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+                    [qn(table)],
+                )
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f"DROP INDEX {qn(name)}")
+                    indexes.append(definition)
+        return indexes + foreign_keys
+
+    @staticmethod
+    @contextmanager
+    def sqlite_bulk_mode(cache_mib: int = 1024) -> Iterator[None]:
+        """Around (not inside) a big transaction on SQLite: a rollback journal and a big cache.
+
+        In WAL mode every page of a multi-gigabyte transaction is written twice
+        (to the WAL, then checkpointed) and page lookups slow down as the WAL
+        grows; with a rollback journal the new pages go straight to the file
+        and only pages that existed before are journalled. Atomicity is the
+        same. WAL is switched back on afterwards (if another connection holds
+        the file open, the switch is refused and the load simply runs in WAL).
+
+        Foreign keys are not checked row by row during the load either: that
+        costs more than checking every table once at the end, which
+        ``check_foreign_keys`` does before the transaction commits.
+        """
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            (before,) = cursor.fetchone()
+            cursor.execute("PRAGMA foreign_keys")
+            (enforced,) = cursor.fetchone()
+            cursor.execute("PRAGMA foreign_keys=OFF")
+            cursor.execute("PRAGMA journal_mode=DELETE")
+            cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
+            # Lets CREATE INDEX sort on both cores.
+            cursor.execute("PRAGMA threads=2")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size=-2000")
+                cursor.execute(f"PRAGMA journal_mode={before}")
+                cursor.execute(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+
+    def check_foreign_keys(self, model_list: Sequence[type[models.Model]]) -> None:
+        """On SQLite with enforcement off (``sqlite_bulk_mode``), check every
+        foreign key of the tables written, so a bad key still fails the load."""
+        if self.vendor != "sqlite":
+            return
+        qn = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_keys")
+            if cursor.fetchone()[0]:
+                return  # enforced row by row already (deferred to the commit)
+            for model in model_list:
+                cursor.execute(f"PRAGMA foreign_key_check({qn(model._meta.db_table)})")
+                broken = cursor.fetchall()
+                if broken:
+                    table, rowid, parent, _ = broken[0]
+                    raise DemoWriteError(
+                        f"{len(broken)} rows of {table} point at missing {parent} rows "
+                        f"(first: row {rowid})"
+                    )
+
+    def lock(self, model_list: Sequence[type[models.Model]]) -> None:
+        """Keep other writers out while keys are allocated by hand (PostgreSQL).
+
+        SQLite needs nothing: the load's IMMEDIATE transaction already holds
+        the only write lock.
+        """
+        if self.vendor != "postgresql":
+            return
+        qn = self.connection.ops.quote_name
+        tables = ", ".join(qn(m._meta.db_table) for m in model_list)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+
+    def reset_sequences(self, model_list: Sequence[type[models.Model]]) -> None:
+        """Move PostgreSQL's id sequences past the ids written by hand."""
+        statements = self.connection.ops.sequence_reset_sql(no_style(), list(model_list))
+        with self.connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+class BatchRecorder:
+    """Stands in for the writer in a generator thread: keeps batches instead of writing."""
+
+    def __init__(self, writer: BulkWriter) -> None:
+        self.writer = writer
+        self.batches: list[Batch] = []
+
+    def allocate(self, model: type[models.Model], count: int) -> int:
+        return self.writer.allocate(model, count)
+
+    def insert(
+        self, model: type[models.Model], columns: Mapping[str, Any], optional: Iterable[str] = ()
+    ) -> int:
+        batch = self.writer.prepare(model, columns, optional)
+        if batch is None:
+            return 0
+        self.batches.append(batch)
+        return batch.length
+
+    def take(self) -> list[Batch]:
+        taken, self.batches = self.batches, []
+        return taken

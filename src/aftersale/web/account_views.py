@@ -1,0 +1,201 @@
+"""The account 360 page, its in-place panels, and the quick-logging dialogs.
+
+The dialogs use the same forms and actions as the full pages (no second copy
+of validation). Without JavaScript their links lead to those full pages.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from aftersale.accounts.access import access_account
+from aftersale.accounts.models import Account
+from aftersale.engagement.actions import do_log_touchpoint
+from aftersale.engagement.forms import TouchpointForm
+from aftersale.health.evaluate import evaluate_account
+from aftersale.health.models import HealthSnapshot
+from aftersale.health.report import moved_rows
+from aftersale.health.scan import refresh_account
+from aftersale.health.signals import registry
+from aftersale.promises.actions import (
+    PromiseConflict,
+    access_promise,
+    do_change_status,
+    do_record_promise,
+)
+from aftersale.promises.forms import PromiseForm
+from aftersale.promises.forms import StatusForm as PromiseStatusForm
+from aftersale.promises.models import PromiseStatus
+from aftersale.service import actions as service_actions
+from aftersale.service.forms import OpenCaseForm, apply_errors
+from aftersale.staff.access import staff_required
+from aftersale.web.charts import sparkline
+from aftersale.web.timeline import KINDS, timeline
+
+CHANGED = "accountChanged"  # the htmx event the score panel and timeline listen to
+SPARK_DAYS = 365
+
+
+def health_context(account: Account) -> dict[str, Any]:
+    """The current evaluation (same code as the scan) and the score history."""
+    as_of = timezone.now()
+    health, ctx = evaluate_account(account, as_of)
+    since = timezone.localdate(as_of) - timedelta(days=SPARK_DAYS)
+    history = list(
+        HealthSnapshot.objects.filter(account=account, as_of__gte=since)
+        .order_by("as_of").values_list("as_of", "score")
+    )
+    return {
+        "health": health,
+        "as_of": as_of,
+        "signals": health.signal_rows(ctx.months),
+        "reasons": [d.label for name in health.reasons if (d := registry.get(name))],
+        "moved": moved_rows(health),
+        "spark": sparkline(history),
+    }
+
+
+def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    kinds = [k for k in request.GET.getlist("kind") if k in KINDS]
+    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    entries, more = timeline(account, kinds=kinds, page=page)
+    return {"entries": entries, "more": more, "page": page, "kinds": KINDS, "chosen": kinds}
+
+
+@staff_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    contacts = account.contacts.order_by("name")
+    return render(request, "web/account_detail.html", {
+        "account": account, "contacts": contacts,
+        **health_context(account), **timeline_context(request, account),
+    })
+
+
+@staff_required
+@require_GET
+def account_score(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    return render(request, "web/_score.html", {"account": account, **health_context(account)})
+
+
+@staff_required
+@require_GET
+def account_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    context = {"account": account, **timeline_context(request, account)}
+    if not request.htmx:
+        return redirect(reverse("account_detail", args=[pk]) + "?" + request.GET.urlencode() + "#timeline")
+    return render(request, "web/_timeline.html", context)
+
+
+def _done(request: HttpRequest, account: Account) -> HttpResponse:
+    """After a recorded event: recompute the score now, then tell the page to refresh."""
+    refresh_account(account.pk)
+    response = HttpResponse(status=204)
+    response["HX-Trigger"] = CHANGED
+    return response
+
+
+def _dialog(request: HttpRequest, account: Account, form: Any, *, title: str, action: str,
+            full_url: str) -> HttpResponse:
+    if not request.htmx:
+        return redirect(full_url)
+    return render(request, "web/_dialog_form.html", {
+        "account": account, "form": form, "title": title, "action": action, "full_url": full_url,
+    })
+
+
+@staff_required
+def quick_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    form = TouchpointForm(request.POST or None, account=account, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        department = data.get("department") or ""
+        participants = list(data["participants"])
+        do_log_touchpoint(
+            account=account, by=request.user, occurred_at=data["occurred_at"], kind=data["kind"],
+            initiated_by=data["initiated_by"], minutes=data["minutes"], topic=data["topic"],
+            summary=data["summary"], participants=participants, contacts=data["contacts"],
+            departments={u.pk: department for u in participants} if department else None,
+        )
+        return _done(request, account)
+    return _dialog(request, account, form, title=_("Log a touchpoint"),
+                   action=reverse("quick_touchpoint", args=[pk]),
+                   full_url=reverse("log_touchpoint", args=[pk]))
+
+
+@staff_required
+def quick_promise(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    form = PromiseForm(request.POST or None, account=account, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_record_promise(account=account, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _done(request, account)
+    return _dialog(request, account, form, title=_("Record a promise"),
+                   action=reverse("quick_promise", args=[pk]),
+                   full_url=reverse("promise_create") + f"?account={pk}")
+
+
+@staff_required
+def quick_case(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access_account(request.user, pk)
+    form = OpenCaseForm(request.POST or None, user=request.user, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            service_actions.do_open_case(
+                account=data["account"], kind=data["kind"], title=data["title"], by=request.user,
+                opened_at=data["opened_at"], severity=data["severity"], channel=data["channel"],
+                is_complaint=data["is_complaint"], description=data["description"],
+                raised_by=data["raised_by"], assigned_to=data["assigned_to"], serial=data["serial"],
+                product=data["product"], location=data["location"], asset_down=data["asset_down"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _done(request, account)
+    return _dialog(request, account, form, title=_("Open a case"),
+                   action=reverse("quick_case", args=[pk]),
+                   full_url=reverse("service:case_new") + f"?account={pk}")
+
+
+@staff_required
+def quick_keep(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a promise kept (or kept late): delivery date and evidence, as on its own page."""
+    promise = access_promise(request.user, pk)
+    account = promise.account
+    today = timezone.localdate()
+    initial = {"status": PromiseStatus.KEPT if today <= promise.due_at else PromiseStatus.LATE,
+               "delivered_at": today, "version": promise.version}
+    form = PromiseStatusForm(request.POST or None, promise=promise, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_change_status(
+                promise, by=request.user, status=data["status"], expected_version=data["version"],
+                delivered_at=data["delivered_at"], evidence=data["evidence"],
+                new_due_at=data["new_due_at"], closed_at=data["closed_at"], note=data["note"],
+            )
+        except PromiseConflict as conflict:
+            form.add_error(None, conflict.message())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _done(request, account)
+    return _dialog(request, account, form, title=_("Mark the promise kept"),
+                   action=reverse("quick_keep", args=[pk]), full_url=promise.get_absolute_url())

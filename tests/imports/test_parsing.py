@@ -1,0 +1,115 @@
+"""Reading cells: ISO 8601 dates and date-times, decimals with a dot, booleans, enumerations."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersale.imports import parsing as p
+from aftersale.imports.parsing import CsvSource
+from aftersale.imports.problems import BadValue, Problems
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_a_date_alone_means_midnight_in_our_time_zone(settings):
+    settings.TIME_ZONE = "Asia/Ho_Chi_Minh"
+    assert p.datetime_value("2024-03-01") == datetime(2024, 3, 1, tzinfo=HCM)
+
+
+def test_a_date_time_without_offset_is_in_our_time_zone_and_offsets_are_kept():
+    assert p.datetime_value("2024-03-01T09:30:00") == datetime(2024, 3, 1, 9, 30, tzinfo=HCM)
+    assert p.datetime_value("2024-03-01 09:30") == datetime(2024, 3, 1, 9, 30, tzinfo=HCM)
+    moment = p.datetime_value("2024-03-01T09:30:00Z")
+    assert moment == datetime(2024, 3, 1, 16, 30, tzinfo=HCM)
+    assert moment.utcoffset() == timedelta(0)
+    assert p.datetime_value("2024-03-01T09:30:00-05:00") == datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("raw", ["2024-02-30", "01/03/2024", "yesterday", "2024-03-01T25:00"])
+def test_it_refuses_what_is_not_iso_8601(raw):
+    with pytest.raises(BadValue, match="ISO 8601"):
+        p.datetime_value(raw)
+
+
+def test_a_date_column_takes_a_date_or_the_local_day_of_a_date_time():
+    assert p.date_value("2024-03-01") == date(2024, 3, 1)
+    # 20:00 UTC on the 1st is already the 2nd in Hồ Chí Minh City.
+    assert p.date_value("2024-03-01T20:00:00+00:00") == date(2024, 3, 2)
+    with pytest.raises(BadValue, match="YYYY-MM-DD"):
+        p.date_value("1/3/2024")
+
+
+def test_it_reads_decimals_with_a_dot_only():
+    money = p.decimal(18, 2)
+    assert money("85000000.50") == Decimal("85000000.50")
+    assert money("0") == Decimal("0")
+    for raw, message in [("1,5", "use a dot"), ("1.005", "at most 2 decimal places"),
+                         ("-1", "must not be negative"), ("NaN", "not a number"),
+                         ("1" * 17, "too large")]:
+        with pytest.raises(BadValue, match=message):
+            money(raw)
+
+
+def test_it_reads_booleans_and_enumerations():
+    assert p.boolean("true") is True and p.boolean("FALSE") is False
+    with pytest.raises(BadValue, match="true or false"):
+        p.boolean("yes")
+    channel = p.choice(["rep", "portal"])
+    assert channel("rep") == "rep"
+    with pytest.raises(BadValue, match="rep|portal"):
+        channel("Rep")
+
+
+def test_it_reads_whole_numbers_in_range():
+    minutes = p.integer(0, 100)
+    assert minutes("45") == 45
+    with pytest.raises(BadValue, match="whole number"):
+        minutes("4.5")
+    with pytest.raises(BadValue, match="between 0 and 100"):
+        minutes("-1")
+
+
+def test_staff_emails_are_matched_lower_case_and_checked():
+    assert p.login_email("An.Nguyen@Vendor.test") == "an.nguyen@vendor.test"
+    assert p.email("Lan@Khach.vn") == "Lan@Khach.vn"
+    with pytest.raises(BadValue, match="e-mail"):
+        p.email("not-an-address")
+
+
+def test_it_writes_cells_that_read_back_the_same():
+    moment = datetime(2024, 3, 1, 2, 30, tzinfo=UTC)
+    assert p.to_cell(moment) == "2024-03-01T09:30:00+07:00"
+    assert p.datetime_value(p.to_cell(moment)) == moment
+    assert p.to_cell(Decimal("1E+3")) == "1000"
+    assert p.to_cell(True) == "true" and p.to_cell(None) == ""
+    assert p.to_cell(date(2024, 3, 1)) == "2024-03-01"
+    five_hours_behind = timezone(timedelta(hours=-5))
+    assert p.to_cell(datetime(2024, 3, 1, tzinfo=five_hours_behind)) == "2024-03-01T12:00:00+07:00"
+
+
+def test_it_numbers_rows_as_a_spreadsheet_does_and_skips_blank_lines():
+    data = b"a,b\r\n1,\"two\nlines\"\r\n\r\n3,4\r\n"
+    source = CsvSource(io.BytesIO(b"\xef\xbb\xbf" + data), Problems())
+    assert source.open() == ["a", "b"]
+    assert list(source.rows()) == [(2, ["1", "two\nlines"]), (4, ["3", "4"])]
+    assert source.bytes_read == len(data) + 3
+
+
+def test_the_reader_thread_stops_when_the_import_gives_up_early():
+    import threading
+
+    from aftersale.imports.reader import ChunkReader
+
+    body = "".join(f"{i},x\n" for i in range(50_000))
+    source = CsvSource(io.BytesIO(("a,b\n" + body).encode()), Problems())
+    source.open()
+    reader = ChunkReader(source, steps=[], width=2, key="a", chunk_size=100)
+    chunks = iter(reader)
+    assert len(next(chunks).rows) == 100
+    chunks.close()  # as when the main thread raises mid-file
+    assert not any(t.name == "csv-reader" for t in threading.enumerate())

@@ -1,0 +1,165 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from aftersale.commerce.models import Order
+from aftersale.engagement.actions import do_log_touchpoint
+from aftersale.health.models import HealthSnapshot
+from aftersale.promises.actions import do_record_promise
+from aftersale.promises.models import Promise, PromiseStatus
+from aftersale.service.actions import do_open_case
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def add_history(account, owner, n: int) -> None:
+    now = timezone.now()
+    for i in range(n):
+        Order.objects.create(account=account, placed_at=now - timedelta(days=10 * i + 1),
+                             total=Decimal("100.00"), currency="VND")
+        do_log_touchpoint(account=account, by=owner, occurred_at=now - timedelta(days=7 * i + 2),
+                          kind="call", initiated_by="vendor", minutes=15, topic="price",
+                          summary=f"call {i}", participants=[owner], contacts=[])
+        do_record_promise(account=account, by=owner, description=f"Deliver part {i}",
+                          stage="after_sale", made_at=(now - timedelta(days=i + 1)).date(),
+                          made_by=owner, made_by_department="sales", due_at=now.date() + timedelta(days=30),
+                          delivery_owner=owner, delivery_department="sales")
+    do_open_case(account=account, kind="repair", title="Spindle noise", by=owner, is_complaint=True)
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def test_the_360_page_shows_score_signals_and_one_timeline(owner_client, account, owner):
+    add_history(account, owner, 3)
+    response = owner_client.get(reverse("account_detail", args=[account.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="score-value"' in body
+    assert "Spindle noise" in body and "Complaint" in body
+    assert "Deliver part 0" in body and "call 0" in body
+    # Newest first: the order one day ago before the touchpoint two days ago.
+    entries = response.context["entries"]
+    assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
+    assert {e.kind for e in entries} >= {"order", "touchpoint", "promise", "case"}
+    # Every signal is explained.
+    assert all(row["explanation"] for row in response.context["signals"])
+
+
+def test_the_sparkline_is_drawn_from_snapshots(owner_client, account):
+    today = timezone.localdate()
+    for days, score in ((60, 40.0), (30, 55.0), (0, 72.0)):
+        HealthSnapshot.objects.create(account=account, as_of=today - timedelta(days=days),
+                                      computed_at=timezone.now(), score=score, band="watch", coverage=1)
+    response = owner_client.get(reverse("account_detail", args=[account.pk]))
+    assert response.context["spark"]["n"] == 3
+    assert "<polyline" in response.content.decode()
+
+
+def test_the_timeline_filters_by_kind_and_pages(owner_client, account, owner):
+    add_history(account, owner, 15)
+    url = reverse("account_timeline", args=[account.pk])
+    response = owner_client.get(url, {"kind": "promise"}, **HTMX)
+    assert {e.kind for e in response.context["entries"]} == {"promise"}
+    first = owner_client.get(url, **HTMX).context
+    assert len(first["entries"]) == 25 and first["more"]
+    second = owner_client.get(url, {"page": 2}, **HTMX).context
+    assert not {id(e) for e in second["entries"]} & {id(e) for e in first["entries"]}
+    assert [e.title for e in second["entries"]] != [e.title for e in first["entries"]]
+    assert len(first["entries"]) + len(second["entries"]) == 15 * 3 + 1
+
+
+@pytest.mark.parametrize("name", ["account_detail", "account_timeline", "account_score"])
+def test_queries_do_not_grow_with_history(owner_client, account, other_account, owner, name):
+    url = reverse(name, args=[account.pk])
+    add_history(account, owner, 2)
+    few = queries_for(owner_client, url) if name == "account_detail" else None
+    if few is None:
+        with CaptureQueriesContext(connection) as ctx:
+            owner_client.get(url, **HTMX)
+        few = len(ctx)
+    add_history(account, owner, 20)
+    with CaptureQueriesContext(connection) as ctx:
+        owner_client.get(url, **HTMX) if name != "account_detail" else owner_client.get(url)
+    assert len(ctx) == few
+
+
+def test_portal_contacts_get_none_of_it(client, contact, account):
+    client.force_login(contact.user)
+    for name in ("account_detail", "account_score", "account_timeline", "quick_touchpoint"):
+        assert client.get(reverse(name, args=[account.pk]), **HTMX).status_code == 403
+
+
+def test_an_unknown_account_is_a_404(owner_client):
+    assert owner_client.get(reverse("account_score", args=[99999]), **HTMX).status_code == 404
+
+
+def test_quick_touchpoint_dialog_records_refreshes_the_score_and_triggers(
+    owner_client, account, owner, contact
+):
+    url = reverse("quick_touchpoint", args=[account.pk])
+    form = owner_client.get(url, **HTMX)
+    assert b"<form" in form.content and b'id="quick-title"' in form.content
+    response = owner_client.post(url, {
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "kind": "visit",
+        "initiated_by": "vendor", "minutes": "60", "topic": "process_improvement",
+        "participants": [owner.pk], "contacts": [contact.pk],
+    }, **HTMX)
+    assert response.status_code == 204
+    assert response["HX-Trigger"] == "accountChanged"
+    assert account.touchpoints.count() == 1
+    assert HealthSnapshot.objects.filter(account=account, as_of=timezone.localdate()).exists()
+
+
+def test_quick_dialog_shows_errors_from_the_same_form(owner_client, account):
+    response = owner_client.post(reverse("quick_touchpoint", args=[account.pk]), {
+        "occurred_at": "2099-01-01T10:00", "kind": "call", "initiated_by": "vendor",
+        "minutes": "-5", "topic": "price",
+    }, **HTMX)
+    assert response.status_code == 200
+    assert "minutes" in response.context["form"].errors
+    assert not account.touchpoints.exists()
+
+
+def test_without_javascript_the_dialog_links_go_to_full_pages(owner_client, account):
+    response = owner_client.get(reverse("quick_touchpoint", args=[account.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("log_touchpoint", args=[account.pk])
+
+
+def test_quick_promise_and_keep(owner_client, account, owner):
+    today = timezone.localdate()
+    response = owner_client.post(reverse("quick_promise", args=[account.pk]), {
+        "description": "Send the spare drive", "direction": "from_us", "stage": "after_sale",
+        "made_at": today.isoformat(), "made_by": owner.pk, "made_by_department": "sales",
+        "due_at": (today + timedelta(days=7)).isoformat(), "delivery_owner": owner.pk,
+        "delivery_department": "sales",
+    }, **HTMX)
+    assert response.status_code == 204, response.context["form"].errors
+    promise = Promise.objects.get(account=account)
+    keep = reverse("quick_keep", args=[promise.pk])
+    assert owner_client.get(keep, **HTMX).context["form"].initial["status"] == PromiseStatus.KEPT
+    response = owner_client.post(keep, {
+        "version": promise.version, "status": "kept", "delivered_at": today.isoformat(),
+        "evidence": "Delivery note 12",
+    }, **HTMX)
+    assert response.status_code == 204
+    promise.refresh_from_db()
+    assert promise.status == PromiseStatus.KEPT
+
+
+def test_quick_case_opens_a_case(owner_client, account, owner):
+    response = owner_client.post(reverse("quick_case", args=[account.pk]), {
+        "account": account.pk, "kind": "repair", "title": "Leaking valve", "severity": "normal",
+        "channel": "phone", "opened_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    }, **HTMX)
+    assert response.status_code == 204, response.context["form"].errors
+    assert account.cases.get().title == "Leaking valve"

@@ -1,0 +1,116 @@
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from aftersale.accounts.models import Account
+from aftersale.engagement.actions import do_log_touchpoint
+from aftersale.health.models import HealthSnapshot
+from aftersale.promises.actions import do_record_promise
+from aftersale.service.models import ServiceCase, WorkLog
+
+
+def snapshot(account, score, band, days_ago=0, trend=""):
+    HealthSnapshot.objects.create(
+        account=account, as_of=timezone.localdate() - timedelta(days=days_ago),
+        computed_at=timezone.now(), score=score, band=band, coverage=1, trend=trend)
+
+
+def many_accounts(owner, n, start=0):
+    for i in range(start, start + n):
+        a = Account.objects.create(name=f"Bulk {i:03}", external_id=f"BULK-{i}", owner=owner)
+        snapshot(a, 30 + i % 60, "watch", 7)
+        snapshot(a, 35 + i % 60, "watch")
+
+
+def test_portfolio_shows_latest_score_histogram_and_band_history(owner_client, account, other_account):
+    snapshot(account, 40, "at_risk", days_ago=30)
+    snapshot(account, 82, "healthy", trend="improving")
+    snapshot(other_account, 45, "at_risk")
+    response = owner_client.get(reverse("portfolio"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    rows = {a.pk: a for a in response.context["page"]}
+    assert round(rows[account.pk].score) == 82 and rows[account.pk].band == "healthy"
+    assert sum(b["count"] for b in response.context["bars"]) == 2
+    assert len(response.context["history"]) == 2
+    assert "<svg" in body
+
+
+def test_portfolio_sorts_and_filters(owner_client, account, other_account):
+    snapshot(account, 82, "healthy")
+    snapshot(other_account, 45, "at_risk")
+    low_first = owner_client.get(reverse("portfolio"), {"sort": "score"}).context["page"]
+    assert [a.pk for a in low_first][:2] == [other_account.pk, account.pk]
+    high_first = owner_client.get(reverse("portfolio"), {"sort": "-score"}).context["page"]
+    assert [a.pk for a in high_first][0] == account.pk
+    only_risk = owner_client.get(reverse("portfolio"), {"band": "at_risk"}).context["page"]
+    assert [a.pk for a in only_risk] == [other_account.pk]
+
+
+def test_portfolio_downloads_csv_with_the_same_filters(owner_client, account, other_account):
+    snapshot(account, 82, "healthy")
+    snapshot(other_account, 45, "at_risk")
+    response = owner_client.get(reverse("portfolio"), {"band": "healthy", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    found = [(r["external_id"], r["score"], r["band"]) for r in rows]
+    assert found == [(account.external_id, "82", "healthy")]
+
+
+def test_portfolio_queries_do_not_grow(owner_client, owner):
+    many_accounts(owner, 3)
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(reverse("portfolio"))
+    many_accounts(owner, 60, start=3)
+    with CaptureQueriesContext(connection) as many:
+        owner_client.get(reverse("portfolio"))
+    assert len(many) == len(few)
+
+
+def test_portal_contacts_cannot_see_the_portfolio(client, contact):
+    client.force_login(contact.user)
+    assert client.get(reverse("portfolio")).status_code == 403
+    assert client.get(reverse("departments")).status_code == 403
+
+
+def make_department_data(account, owner, colleague, n):
+    now = timezone.now()
+    for i in range(n):
+        do_record_promise(account=account, by=owner, description=f"P{i}", stage="after_sale",
+                          made_at=now.date() - timedelta(days=40), made_by=colleague,
+                          made_by_department="engineering", due_at=now.date() - timedelta(days=10),
+                          delivery_owner=owner, delivery_department="service")
+        do_log_touchpoint(account=account, by=owner, occurred_at=now - timedelta(days=i + 1),
+                          kind="visit", initiated_by="vendor", minutes=30, topic="training",
+                          summary="", participants=[colleague], contacts=[],
+                          departments={colleague.pk: "engineering"})
+        case = ServiceCase.objects.create(account=account, kind="repair", title=f"C{i}", opened_at=now)
+        WorkLog.objects.create(account=account, case=case, user=owner, department="service",
+                               worked_on=now.date(), hours=Decimal("1.5"), on_site=True)
+
+
+def test_departments_count_promises_time_and_cases(owner_client, account, owner, colleague):
+    make_department_data(account, owner, colleague, 2)
+    rows = {r["code"]: r for r in owner_client.get(reverse("departments")).context["rows"]}
+    assert rows["engineering"]["made"] == 2
+    assert rows["service"]["to_deliver"] == 2 and rows["service"]["overdue"] == 2
+    assert rows["engineering"]["meeting_hours"] == pytest.approx(1.0)
+    assert rows["service"]["onsite_hours"] == pytest.approx(3.0)
+    assert rows["service"]["cases"] == 2
+
+
+def test_departments_queries_do_not_grow(owner_client, account, owner, colleague):
+    make_department_data(account, owner, colleague, 1)
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(reverse("departments"))
+    make_department_data(account, owner, colleague, 10)
+    with CaptureQueriesContext(connection) as many:
+        owner_client.get(reverse("departments"))
+    assert len(many) == len(few)
