@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "aftersale.api",
     "aftersale.notify",
     "aftersale.demo",
+    "aftersale.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "auditlog",
     "ninja",
 ]
 
@@ -58,6 +60,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses sign-ins after repeated failures (docs/operations.md).
+    "aftersale.ops.throttle.LoginThrottleMiddleware",
+    # Records who made each change in the audit trail (docs/operations.md).
+    "auditlog.middleware.AuditlogMiddleware",
     "aftersale.staff.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/", include("aftersale.portal.urls")),
     path("", include("aftersale.api.urls")),
     path("", include("aftersale.notify.urls")),
+    path("", include("aftersale.ops.urls")),
 ]
 
 if settings.DEBUG:

@@ -29,12 +29,23 @@ class HealthSnapshot(models.Model):
         return f"{self.account_id} {self.as_of} {self.band}"
 
 
+def _health_only(real):
+    def get_model(app_label, model_name=None, require_ready=True):
+        label = app_label if model_name is None else f"{app_label}.{model_name}"
+        if label.lower().startswith("health."):
+            return HealthSnapshot
+        return real(app_label, model_name, require_ready=require_ready)
+
+    return get_model
+
+
 @pytest.fixture
 def snapshots(transactional_db):
     with connection.schema_editor() as editor:
         editor.create_model(HealthSnapshot)
     with (mock.patch.object(apps, "is_installed", return_value=True),
-          mock.patch.object(apps, "get_model", return_value=HealthSnapshot)):
+          # Only the health lookup is faked: other apps (the audit trail) still find their models.
+          mock.patch.object(apps, "get_model", side_effect=_health_only(apps.get_model))):
         yield HealthSnapshot
     with connection.schema_editor() as editor:
         editor.delete_model(HealthSnapshot)

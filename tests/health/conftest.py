@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from aftersale.accounts.models import Account
 from aftersale.alerts import registry as alert_registry
@@ -55,6 +56,13 @@ def day(n: int, base: date = TODAY) -> date:
 def frozen():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Explanations are compared word for word: in English, whatever an earlier test activated."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -209,11 +209,11 @@ def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
     points, previous = load_references(scope, refs)
     config = ctx.config
     weights = {name: config.weight(name) for name in by_signal}
+    signal_items = list(by_signal.items())
     results: dict[int, AccountHealth] = {}
     for account_id, language in accounts:
-        values = {name: found.get(account_id, NO_DATA) for name, found in by_signal.items()}
-        plain = {name: sv.value for name, sv in values.items()}
-        combined = scoring.combine(plain, weights)
+        values = {name: found.get(account_id, NO_DATA) for name, found in signal_items}
+        combined = scoring.combine({name: sv.value for name, sv in values.items()}, weights)
         band = scoring.band(
             combined.score, combined.coverage, healthy_min=config.healthy_min,
             watch_min=config.watch_min, min_coverage_healthy=config.min_coverage_healthy,

@@ -14,8 +14,9 @@ from aftersale.alerts.models import Alert
 
 
 class Band(models.TextChoices):
-    HEALTHY = "healthy", _("Healthy")
-    WATCH = "watch", _("Watch")
+    # A context: the service board's "at risk" (of missing a target) reads differently.
+    HEALTHY = "healthy", pgettext_lazy("health band", "Healthy")
+    WATCH = "watch", pgettext_lazy("health band", "Watch")
     AT_RISK = "at_risk", pgettext_lazy("health band", "At risk")
 
 
@@ -200,8 +201,8 @@ class HealthSnapshot(models.Model):
 
 
 class ScanStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    RUNNING = "running", pgettext_lazy("scan status", "Running")
+    DONE = "done", pgettext_lazy("scan status", "Done")
 
 
 class ScanRun(models.Model):

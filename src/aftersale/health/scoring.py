@@ -29,24 +29,24 @@ def combine(values: Mapping[str, float | None], weights: Mapping[str, float]) ->
     A signal's contribution is the points it adds: its weight share among the
     signals present, times its value, times 100. Contributions add up to the score.
     """
-    total_weight = sum(w for w in weights.values() if w > 0)
-    present = {
-        name: weights.get(name, 0)
-        for name, value in values.items()
-        if value is not None and weights.get(name, 0) > 0
-    }
-    present_weight = sum(present.values())
+    # One plain loop: this runs once per account in every scan.
+    total_weight = present_weight = weighted = 0.0
+    for weight in weights.values():
+        if weight > 0:
+            total_weight += weight
+    for name, value in values.items():
+        weight = weights.get(name, 0)
+        if value is not None and weight > 0:
+            present_weight += weight
+            weighted += weight * value
+    if not present_weight:
+        return Score(None, 0.0, dict.fromkeys(values))
+    scale = 100.0 / present_weight
     contributions: dict[str, float | None] = {}
     for name, value in values.items():
         weight = weights.get(name, 0)
-        if value is None or weight <= 0:
-            contributions[name] = None
-        else:
-            contributions[name] = 100.0 * weight * value / present_weight
-    if not present_weight:
-        return Score(None, 0.0, contributions)
-    score = sum(c for c in contributions.values() if c is not None)
-    return Score(score, present_weight / total_weight if total_weight else 0.0, contributions)
+        contributions[name] = weight * value * scale if value is not None and weight > 0 else None
+    return Score(weighted * scale, present_weight / total_weight, contributions)
 
 
 def band(score: float | None, coverage: float, *, healthy_min: float, watch_min: float,

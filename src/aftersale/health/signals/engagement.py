@@ -20,6 +20,7 @@ from aftersale.engagement.models import (
 )
 from aftersale.health.signals.registry import (
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     clamp,
@@ -223,6 +224,7 @@ register(SignalDef(
     compute=ideas_info,
     explain=explain_ideas,
     no_data=_("No ideas or information shared in the last %(months)d months."),
+    events=(EventsLink("account_ideas", args=True),),
     order=110,
 ))
 

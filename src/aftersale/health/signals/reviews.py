@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersale.core.enums import Direction
 from aftersale.health.signals.registry import (
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     clamp,
@@ -102,21 +103,20 @@ def trust(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
         """,  # noqa: S608 - only table names and constants are formatted in
         day=ctx.as_of_date, start=ctx.horizon_start_date, them=Direction.TO_US,
     )
+    day = ctx.as_of_date
     result: dict[int, SignalValue] = {}
     for account_id, n_them, n_us, w_them, t_them, w_us, t_us, age_them, age_us in rows:
-        w_them, t_them, w_us, t_us = (float(x or 0) for x in (w_them, t_them, w_us, t_us))
+        w_them, t_them = float(w_them or 0), float(t_them or 0)
+        w_us, t_us = float(w_us or 0), float(t_us or 0)
         total = TRUST_THEIR_WEIGHT * w_them + w_us
         if not total:
             continue
         mean = (TRUST_THEIR_WEIGHT * t_them + t_us) / total
-
-        def latest(age: float | None) -> str | None:
-            return iso(ctx.as_of_date - timedelta(days=round(age))) if age is not None else None
-
         result[account_id] = SignalValue(clamp((mean - 1) / 4), {
             "them": round(t_them / w_them, 1) if w_them else None, "n_them": int(n_them),
-            "last_them": latest(age_them),
-            "us": round(t_us / w_us, 1) if w_us else None, "n_us": int(n_us), "last_us": latest(age_us),
+            "last_them": iso(day - timedelta(days=round(age_them))) if age_them is not None else None,
+            "us": round(t_us / w_us, 1) if w_us else None, "n_us": int(n_us),
+            "last_us": iso(day - timedelta(days=round(age_us))) if age_us is not None else None,
         })
     return result
 
@@ -230,6 +230,7 @@ register(SignalDef(
     compute=shared_plans,
     explain=explain_plans,
     no_data=_("No joint plan with this account."),
+    events=(EventsLink("account_plans", args=True),),
     order=100,
 ))
 
@@ -246,6 +247,7 @@ register(SignalDef(
     compute=trust,
     explain=explain_trust,
     no_data=_("No trust rating in the last %(months)d months."),
+    events=(EventsLink("account_trust", args=True),),
     order=120,
 ))
 
@@ -263,5 +265,6 @@ register(SignalDef(
     compute=review,
     explain=explain_review,
     no_data=_("No completed review in the last %(months)d months."),
+    events=(EventsLink("account_reviews", args=True),),
     order=130,
 ))

@@ -1,0 +1,51 @@
+"""The audit trail page: managers search who changed what, and when."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from aftersale.ops.audit import audited_content_types, search
+from aftersale.staff.access import manager_required
+
+
+class AuditFilter(forms.Form):
+    model = forms.TypedChoiceField(label=pgettext_lazy("audit", "Record"), required=False,
+                                   coerce=int, empty_value=None)
+    user = forms.TypedChoiceField(label=_("Changed by"), required=False, coerce=int,
+                                  empty_value=None)
+    object = forms.CharField(label=_("Record number"), required=False, max_length=40)
+    since = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", _("All"))] + [
+            (ct.pk, str(ct.model_class()._meta.verbose_name).capitalize())
+            for ct in audited_content_types()
+        ]
+        staff = get_user_model().objects.exclude(department="").order_by("name")
+        self.fields["user"].choices = [("", _("Anyone"))] + [(u.pk, u.name) for u in staff]
+
+
+@manager_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = search(
+        content_type=filters.get("model"), actor=filters.get("user"),
+        object_pk=filters.get("object") or "", since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "ops/audit_log.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
