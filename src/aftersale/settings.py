@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "aftersale.web",
     "aftersale.imports",
     "aftersale.portal",
+    "aftersale.api",
+    "aftersale.notify",
     "aftersale.demo",
     "aftersale.ops",
     "django.contrib.admin",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "auditlog",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -167,4 +170,10 @@ AFTERSALE = {
     "REVIEW_CADENCE_DAYS": {"strategic": 91, "key": 91, "standard": 182},
     # Where e-mailed links point (the address users open the application at).
     "SITE_URL": config.os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
+    # E-mail digests and alerts (docs/notifications.md): the local hour from which the
+    # daily digest goes out, and how often the worker looks for e-mails to send.
+    "NOTIFY": {
+        "DIGEST_HOUR": config.env_int("DIGEST_HOUR", 7),
+        "INTERVAL_MINUTES": config.env_int("NOTIFY_INTERVAL_MINUTES", 5),
+    },
 }

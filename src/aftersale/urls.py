@@ -19,7 +19,8 @@ urlpatterns = [
     path("", include("aftersale.health.urls")),
     path("imports/", include("aftersale.imports.urls")),
     path("portal/", include("aftersale.portal.urls")),
-
+    path("", include("aftersale.api.urls")),
+    path("", include("aftersale.notify.urls")),
     path("", include("aftersale.ops.urls")),
 ]
 

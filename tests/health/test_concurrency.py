@@ -1,23 +1,22 @@
-"""Several workers at once on PostgreSQL: no alert opened twice, no e-mail sent twice,
-no scan part run twice. (SQLite serialises writers, so these run on PostgreSQL only.)"""
+"""Several workers at once on PostgreSQL: no alert opened twice, no scan part run twice.
+(SQLite serialises writers, so these run on PostgreSQL only; that no e-mail goes out
+twice is tested in tests/notify/test_concurrency.py.)"""
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from aftersale.accounts.models import Account
 from aftersale.alerts import registry as alert_registry
-from aftersale.alerts.actions import Condition, raise_alert
+from aftersale.alerts.actions import Condition
 from aftersale.alerts.models import Alert, AlertKind
-from aftersale.health import notify, tasks, worker
+from aftersale.health import tasks, worker
 from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus
 from aftersale.health.scan import run_scan, start_scan
 
@@ -62,23 +61,6 @@ def portfolio(owner, colleague) -> list[Account]:
         )
         for i in range(12)
     ]
-
-
-def test_two_workers_never_send_the_same_alert_twice(portfolio):
-    now = timezone.now()
-    for account in portfolio:
-        for n in range(3):
-            raise_alert(kind=AlertKind.PROMISE_OVERDUE, account=account, subject=f"promise:{n}",
-                        explanation=f"alert {account.external_id}/{n}", at=now)
-    results = at_once(2, lambda i: notify.send_pending(f"worker-{i}", batch=4))
-    assert sum(r.sent for r in results) == 36
-    mentions = Counter(
-        line.strip() for message in mail.outbox for line in message.body.splitlines()
-        if line.strip().startswith("alert PG-")
-    )
-    assert len(mentions) == 36
-    assert set(mentions.values()) == {1}
-    assert not Alert.objects.filter(notified_at__isnull=True).exists()
 
 
 def test_two_scans_at_once_open_each_alert_once(portfolio):

@@ -2,11 +2,12 @@
 
 ``tick`` is the periodic scan: it re-enqueues itself ``scan_interval_minutes``
 ahead (django-tasks has no periodic tasks), under a lock on the ``Schedule``
-row so only one tick is ever live; then it starts a scan and queues the
-e-mails. A scan is one ``scan_part`` task per account-id range, so every
-worker takes a share; the queue's own locking (``SELECT ... FOR UPDATE SKIP
-LOCKED`` on PostgreSQL, an exclusive transaction on SQLite) hands each task to
-one worker, and a part that runs twice changes nothing.
+row so only one tick is ever live; then it starts a scan (the alerts it opens
+are e-mailed by ``aftersale.notify``'s own periodic task). A scan is one
+``scan_part`` task per account-id range, so every worker takes a share; the
+queue's own locking (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, an
+exclusive transaction on SQLite) hands each task to one worker, and a part
+that runs twice changes nothing.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_tasks import TaskContext, task
 
-from aftersale.health import notify, worker
+from aftersale.health import worker
 from aftersale.health.config import load_config
 from aftersale.health.models import Schedule
 from aftersale.health.scan import PART_SIZE, run_part, start_scan
@@ -40,26 +40,15 @@ def scan(as_of: str | None = None, part_size: int = PART_SIZE) -> int:
     return run.pk
 
 
-@task()
-def send_notifications() -> dict[str, int]:
-    result = notify.send_pending(worker.current_id(), should_stop=worker.STOP.is_set)
-    return {"sent": result.sent, "messages": result.messages, "failed": result.failed}
-
-
 @task(takes_context=True)
 def tick(context: TaskContext) -> dict[str, Any]:
     me = str(context.task_result.id)
     now = timezone.now()
-    interval = timedelta(minutes=load_config().scan_interval_minutes)
-    with transaction.atomic():
-        schedule, _ = Schedule.objects.select_for_update().get_or_create(name=Schedule.SCAN)
-        if schedule.task_id and schedule.task_id != me:
-            # A stray duplicate (the live tick is another task): do nothing.
-            return {"skipped": True}
-        following = tick.using(run_after=now + interval).enqueue()
-        schedule.task_id, schedule.next_run_at = str(following.id), now + interval
-        schedule.save(update_fields=["task_id", "next_run_at"])
+    next_run = now + timedelta(minutes=load_config().scan_interval_minutes)
+    if not worker.advance_schedule(Schedule.SCAN, tick, me, next_run):
+        # A stray duplicate (the live tick is another task): do nothing.
+        return {"skipped": True}
     recovered = worker.recover_stale_tasks()
     run_id = scan.call(now.isoformat())
-    send_notifications.enqueue()
-    return {"scan": run_id, "recovered": recovered, "next": schedule.next_run_at.isoformat()}
+    # The alerts this scan opened are e-mailed by aftersale.notify's periodic sender.
+    return {"scan": run_id, "recovered": recovered, "next": next_run.isoformat()}

@@ -286,7 +286,9 @@ def _asset_to_install(account: Account, serial: str, product: Product | None, lo
 def do_change_status(case: ServiceCase, to_status: str, *, at: datetime | None = None, by) -> ServiceCase:
     """Move a case to another status, record the change, and restart or stop its clock."""
     at = at or timezone.now()
-    case = ServiceCase.objects.select_for_update().select_related("asset", "maintenance_plan").get(pk=case.pk)
+    # Only the case row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+    case = (ServiceCase.objects.select_for_update(of=("self",))
+            .select_related("asset", "maintenance_plan").get(pk=case.pk))
     if to_status not in CASE_TRANSITIONS.get(case.status, ()):
         raise ValidationError({"status": _("A case that is %(from)s cannot become %(to)s.") % {
             "from": CaseStatus(case.status).label, "to": CaseStatus(to_status).label

@@ -1,0 +1,127 @@
+"""The API's hottest reads in plain SQL, answered without a second serialisation pass.
+
+The account list and an account's health are what integrations and
+dashboards poll. Through the ORM and pydantic each request spent most of its
+time building SQL and validating the answer, several times the cost of
+Django itself (bench/api_load.py). Here the SQL is written out, rows become
+JSON-ready values directly, and the documented schema is still checked: by
+the contract test (schemathesis) and by the tests that compare these answers
+with the schemas.
+
+Scoping stays single-sourced: the caller's ``Account.objects.restrict(user)``
+queryset is embedded as an id subquery unless it is the whole table (staff
+see the whole portfolio, so usually nothing is added).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.dateparse import parse_datetime
+
+from aftersale.health.sql import as_date
+
+
+def scope_clause(visible: QuerySet, column: str) -> tuple[str, list[Any]]:
+    """``AND column IN (...)`` limiting ``column`` to the ids of ``visible``; nothing when
+    ``visible`` is the whole table, ``AND 1 = 0`` when it is empty."""
+    query = visible.query
+    if query.is_empty():
+        return " AND 1 = 0", []
+    if not query.where:
+        return "", []
+    sql, params = visible.values("pk").query.sql_with_params()
+    return f" AND {column} IN ({sql})", list(params)
+
+
+def aware(value: Any) -> datetime | None:
+    """A DATETIME column's value: PostgreSQL returns an aware datetime, SQLite UTC text."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(str(value))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def moment(value: Any) -> str | None:
+    """A DATETIME column as the API writes it: ISO 8601 in UTC, milliseconds, ``Z``
+    (the same text Django's JSON encoder produces)."""
+    value = aware(value)
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    return text.removesuffix("+00:00") + "Z"
+
+
+def moment_sql(column: str) -> str:
+    """SQL that formats a DATETIME column as ``moment()`` does (the database is faster at it)."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+    return f"strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', {column})"  # SQLite stores UTC text
+
+
+def day_sql(column: str) -> str:
+    """SQL giving a DATE column as ``YYYY-MM-DD`` text (NULL stays NULL)."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column}, 'YYYY-MM-DD')"
+    return column  # SQLite stores ISO text
+
+
+def day(value: Any) -> str | None:
+    found = as_date(value)
+    return found.isoformat() if found is not None else None
+
+
+def number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def decimal_text(value: Any) -> str | None:
+    return None if value is None else str(Decimal(str(value)))
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column: PostgreSQL's driver may already have parsed it; SQLite gives text."""
+    if value is None or isinstance(value, dict | list):
+        return value
+    return json.loads(value)
+
+
+def respond(data: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(json.dumps(data, ensure_ascii=False), status=status,
+                        content_type="application/json; charset=utf-8")
+
+
+def quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run one of the hot statements. On PostgreSQL it is prepared once per connection
+    (psycopg's server-side prepared statements, which Django's own cursor does not use),
+    so later requests skip planning, which cost more than executing these queries."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    # What Django's cursor() does first: the per-request health check, then connect.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    started = time.monotonic()
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        cursor.execute(sql, params, prepare=True)
+        rows = cursor.fetchall()
+    if connection.queries_logged:  # counted like any query (tests, debug toolbar)
+        connection.queries_log.append({"sql": sql % tuple(map(repr, params)),
+                                       "time": f"{time.monotonic() - started:.3f}"})
+    return rows
+

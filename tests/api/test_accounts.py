@@ -1,0 +1,170 @@
+"""Accounts and contacts: paging, incremental sync, lookups, and writes with the same rules as the UI."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from aftersale.accounts.models import Account, Contact
+
+pytestmark = pytest.mark.django_db
+
+
+def make_accounts(owner, n: int) -> list[Account]:
+    return [Account.objects.create(external_id=f"BULK-{i:03}", name=f"Bulk {i}", owner=owner)
+            for i in range(n)]
+
+
+def walk(api, path: str, **params) -> list[dict]:
+    """Every item of a list, following next_cursor."""
+    items, cursor = [], None
+    while True:
+        response = api.get(path, {**params, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        items += body["items"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return items
+
+
+def test_it_pages_through_every_account_once_even_when_rows_change_meanwhile(api, owner):
+    accounts = make_accounts(owner, 7)
+    first = api.get("/api/accounts", {"limit": 3}).json()
+    assert len(first["items"]) == 3 and first["next_cursor"]
+    # An account already read changes: it moves behind the cursor and is seen again, none is skipped.
+    Account.objects.filter(pk=accounts[0].pk).update(name="Renamed", updated_at=timezone.now())
+    rest = walk(api, "/api/accounts", limit=3, cursor=first["next_cursor"])
+    seen = [a["external_id"] for a in first["items"] + rest]
+    assert set(seen) == {a.external_id for a in accounts}
+    assert seen.count("BULK-000") == 2 and rest[-1]["name"] == "Renamed"
+
+
+def test_updated_since_returns_only_what_changed(api, owner):
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(days=2)):
+        old = make_accounts(owner, 2)
+    with time_machine.travel(start):
+        Account.objects.get(pk=old[1].pk).save()
+        new = Account.objects.create(external_id="NEW", name="New", owner=owner)
+    items = walk(api, "/api/accounts", updated_since=(start - timedelta(seconds=1)).isoformat())
+    assert {a["external_id"] for a in items} == {old[1].external_id, new.external_id}
+
+
+def test_it_finds_an_account_by_external_id_and_filters(api, account, other_account, owner):
+    body = api.get("/api/accounts", {"external_id": "ACC-2"}).json()
+    assert [a["id"] for a in body["items"]] == [other_account.pk]
+    assert api.get("/api/accounts", {"external_id": "nope"}).json()["items"] == []
+    mine = api.get("/api/accounts", {"owner_email": owner.email}).json()["items"]
+    assert [a["external_id"] for a in mine] == ["ACC-1"]
+    assert api.get("/api/accounts", {"tier": "key"}).json()["items"][0]["id"] == account.pk
+
+
+def test_bad_query_values_are_named(api, account):
+    response = api.get("/api/accounts",
+                       {"limit": "many", "tier": "gold", "updated_since": "2026-01-01T00:00"})
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"limit", "tier", "updated_since"}
+    bad_cursor = api.get("/api/accounts", {"cursor": "garbage"})
+    assert bad_cursor.status_code == 422 and bad_cursor.json()["errors"][0]["field"] == "cursor"
+
+
+def test_one_account_and_a_missing_one(api, account):
+    body = api.get(f"/api/accounts/{account.pk}").json()
+    assert body["external_id"] == "ACC-1" and body["owner_email"] == "owner@vendor.test"
+    response = api.get("/api/accounts/999999")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert api.get("/api/accounts/abc").status_code == 422
+
+
+NEW_ACCOUNT = {"name": "Nhà máy Thép Miền Nam", "owner_email": "owner@vendor.test", "tier": "strategic",
+               "industry": "capital_equipment", "external_id": "ERP-77"}
+
+
+def test_managers_create_accounts_with_defaults(manager_api, owner):
+    response = manager_api.post("/api/accounts", NEW_ACCOUNT)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["external_id"] == "ERP-77" and body["kind"] == "customer" and body["currency"] == "VND"
+    account = Account.objects.get(external_id="ERP-77")
+    assert account.owner == owner and account.tier == "strategic"
+
+
+def test_members_may_not_create_or_change_accounts(api, account):
+    response = api.post("/api/accounts", NEW_ACCOUNT)
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert api.patch(f"/api/accounts/{account.pk}", {"name": "X"}).status_code == 403
+    assert not Account.objects.filter(external_id="ERP-77").exists()
+    assert Account.objects.get(pk=account.pk).name != "X"
+
+
+def test_a_patch_changes_only_the_fields_sent(manager_api, account, colleague):
+    response = manager_api.patch(f"/api/accounts/{account.pk}",
+                                 {"owner_email": colleague.email, "city": "Hải Phòng"})
+    assert response.status_code == 200, response.content
+    account.refresh_from_db()
+    assert (account.owner, account.city, account.tier) == (colleague, "Hải Phòng", "key")
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({**NEW_ACCOUNT, "colour": "blue"}, "colour", "extra_forbidden"),
+        ({**NEW_ACCOUNT, "tier": "gold"}, "tier", "enum"),
+        ({**NEW_ACCOUNT, "owner_email": "buyer@customer.test"}, "owner_email", "unknown_person"),
+        ({**NEW_ACCOUNT, "external_id": "ACC-1"}, "external_id", "unique"),
+        ({**NEW_ACCOUNT, "name": ""}, "name", "required"),
+        ({**NEW_ACCOUNT, "customer_since": "yesterday"}, "customer_since", "date_from_datetime_parsing"),
+        ({**NEW_ACCOUNT, "name": "a\u0000b"}, "name", "value_error"),
+        ({k: v for k, v in NEW_ACCOUNT.items() if k != "owner_email"}, "owner_email", "missing"),
+    ],
+)
+def test_invalid_accounts_are_refused_naming_the_field(manager_api, account, contact, body, field, code):
+    response = manager_api.post("/api/accounts", body)
+    assert response.status_code == 422, response.content
+    errors = response.json()["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [(field, code)], errors
+    assert field in response.json()["detail"]
+    assert not Account.objects.filter(name=NEW_ACCOUNT["name"]).exists()
+
+
+def test_bad_json_is_a_400_that_says_so(manager_api):
+    response = manager_api.post("/api/accounts", raw='{"name": "x",')
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_json" and "not valid JSON" in response.json()["detail"]
+    assert manager_api.post("/api/accounts", raw="[1, 2]").status_code == 422
+    assert manager_api.post("/api/accounts", raw='{"name": NaN}').status_code == 400
+
+
+def test_null_is_refused_for_required_fields_in_a_patch(manager_api, account):
+    response = manager_api.patch(f"/api/accounts/{account.pk}", {"name": None, "customer_since": None})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["name"]
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+
+def test_contacts_are_listed_created_and_changed(api, account, other_account):
+    response = api.post("/api/contacts", {"account": account.pk, "name": "Trần Văn Bình",
+                                          "email": "binh@customer.test", "external_id": "C-9"})
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["account_external_id"] == "ACC-1" and created["portal_enabled"] is False
+    changed = api.patch(f"/api/contacts/{created['id']}", {"role": "Chief engineer", "is_active": False})
+    assert changed.status_code == 200 and changed.json()["role"] == "Chief engineer"
+    Contact.objects.create(account=other_account, name="Elsewhere")
+    listed = api.get("/api/contacts", {"account": account.pk}).json()["items"]
+    assert [c["external_id"] for c in listed] == ["C-9"]
+
+
+def test_a_contact_with_a_bad_email_or_account_is_refused(api, account):
+    response = api.post("/api/contacts", {"account": account.pk, "name": "X", "email": "not-an-address"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "email"
+    response = api.post("/api/contacts", {"account": 987654, "name": "X"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "account"
+    assert not Contact.objects.exists()
