@@ -205,12 +205,16 @@ def wrk(url: str, *, seconds: int, connections: int, token: str | None = None,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--pg-dir", type=Path, help="create a throw-away PostgreSQL cluster here (as root)")
     where.add_argument("--database-url", help="an existing, empty PostgreSQL database")
     parser.add_argument("--accounts", type=int, default=2000)
-    parser.add_argument("--health-accounts", type=int, default=200, help="accounts the health run rotates over")
+    parser.add_argument(
+        "--health-accounts", type=int, default=200, help="accounts the health run rotates over"
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
@@ -232,8 +236,9 @@ def main() -> None:
         }
         with gunicorn(env, port):
             for pk in ids:  # the first read of each snapshot works out and stores its explanations
-                request = urllib.request.Request(f"{base}/api/accounts/{pk}/health",
-                                                 headers={"Authorization": f"Bearer {token}"})
+                request = urllib.request.Request(  # noqa: S310 (our own loopback server)
+                    f"{base}/api/accounts/{pk}/health", headers={"Authorization": f"Bearer {token}"}
+                )
                 urllib.request.urlopen(request, timeout=60).read()  # noqa: S310
             for target in targets.values():  # warm-up: connections, caches
                 wrk(target["url"], seconds=3, connections=args.connections, token=target.get("token"),
