@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
@@ -32,6 +34,17 @@ from aftersale.service.models import Asset, ServiceCase
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calls go straight to the WSGI handler, whose request signals would close the
+    connection that holds the test's transaction (Django's test client disconnects them too)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

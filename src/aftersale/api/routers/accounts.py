@@ -160,7 +160,7 @@ def create_account(request: HttpRequest, payload: AccountIn) -> tuple[int, dict[
               summary="Change an account")
 @transaction.atomic
 def update_account(request: HttpRequest, account_id: Id, payload: AccountPatch) -> dict[str, Any]:
-    account = get_or_404(visible_accounts(request).select_for_update(), account_id)
+    account = get_or_404(visible_accounts(request).select_for_update(of=("self",)), account_id)
     require_manager(request, MANAGERS_ONLY)
     changes = not_null(payload.model_dump(mode="json", exclude_unset=True), ("customer_since",))
     data = {**current_values(AccountForm(instance=account)), **_account_data(changes)}
@@ -234,7 +234,7 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> tuple[int, dict[
 @contacts_router.patch("/{contact_id}", response={200: ContactOut, **WRITE_ONE}, summary="Change a contact")
 @transaction.atomic
 def update_contact(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> dict[str, Any]:
-    contact = get_or_404(visible_contacts(request).select_for_update().select_related("account"),
+    contact = get_or_404(visible_contacts(request).select_for_update(of=("self",)).select_related("account"),
                          contact_id)
     changes = payload.model_dump(mode="json", exclude_unset=True)
     form = ContactForm({**current_values(ContactForm(instance=contact, account=contact.account)),

@@ -184,7 +184,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str,
 @orders_router.patch("/{order_id}", response={200: OrderOut, **WRITE_ONE}, summary="Change an order")
 @transaction.atomic
 def update_order(request: HttpRequest, order_id: Id, payload: OrderPatch) -> dict[str, Any]:
-    order = get_or_404(visible_orders(request).select_for_update().select_related("account"),
+    order = get_or_404(visible_orders(request).select_for_update(of=("self",)).select_related("account"),
                        order_id)
     changes = _order_data(not_null(payload.model_dump(mode="json", exclude_unset=True),
                                    ("placed_by", "taken_by_email")))
