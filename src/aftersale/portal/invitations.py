@@ -97,7 +97,8 @@ def do_invite_contact(
     Returns the link; sending it is ``notify_invitation``'s job, after the commit.
     """
     now = now or timezone.now()
-    contact = Contact.objects.select_for_update(of=("self",)).select_related("account", "user").get(pk=contact.pk)
+    contact = (Contact.objects.select_for_update(of=("self",))
+               .select_related("account", "user").get(pk=contact.pk))
     check_invitable(contact)
     language = language or default_language(contact)
     if language not in dict(settings.LANGUAGES):
