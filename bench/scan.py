@@ -509,7 +509,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--part-size", type=int, default=5000)
+    parser.add_argument("--part-size", type=int, default=10_000)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--use-demo", action="store_true", help="build the data with `aftersale demo`")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)

@@ -104,6 +104,23 @@ def test_replaying_an_earlier_date_leaves_todays_alerts_alone(busy_account, owne
     assert HealthSnapshot.objects.filter(as_of=day(30)).count() == 1
 
 
+def test_domain_conditions_run_once_per_scan_over_the_whole_portfolio(busy_account, other_account, frozen):
+    calls = []
+    alert_registry.register(AlertKind.PROMISE_OVERDUE, lambda as_of, ids: calls.append(ids) or {})
+    run_scan(NOW, part_size=1)
+    assert calls == [None]
+
+
+def test_a_recovered_part_closes_a_run_its_dead_worker_left_open(busy_account, frozen):
+    run = start_scan(NOW)
+    part = run.parts.get()
+    run_part(part.pk)
+    # As if the worker died after marking the part done, before closing the run.
+    ScanRun.objects.filter(pk=run.pk).update(status=ScanStatus.RUNNING, finished_at=None)
+    assert run_part(part.pk) is False
+    assert ScanRun.objects.get(pk=run.pk).status == ScanStatus.DONE
+
+
 def test_each_part_runs_once_and_the_run_finishes_once(busy_account, other_account, frozen):
     run = start_scan(NOW, part_size=1)
     parts = list(run.parts.order_by("first_id"))
