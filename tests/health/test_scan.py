@@ -225,3 +225,13 @@ def test_refreshing_one_account_leaves_other_accounts_alerts_alone(
     assert Alert.objects.open().count() == 1
     refresh_account(other_account.pk)
     assert Alert.objects.open().count() == 0
+
+
+def test_refreshing_without_alerts_leaves_them_to_the_next_scan(busy_account, owner, frozen):
+    alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
+    promise(busy_account, owner, due=day(5))
+    refresh_account(busy_account.pk, alerts=False)
+    assert HealthSnapshot.objects.filter(account=busy_account).exists()
+    assert not Alert.objects.exists()
+    refresh_account(busy_account.pk)
+    assert Alert.objects.count() == 1

@@ -194,10 +194,11 @@ def scan_summary(run: ScanRun) -> dict[str, Any]:
     }
 
 
-def refresh_account(account_id: int, as_of: datetime | None = None) -> AccountHealth:
+def refresh_account(account_id: int, as_of: datetime | None = None, *, alerts: bool = True) -> AccountHealth:
     """Recompute one account now (after an event was recorded), through the same signal
-    code restricted to that account: its snapshot for the day is overwritten and its
-    alerts reconciled. The number of queries does not grow with the data."""
+    code restricted to that account: its snapshot for the day is overwritten and, unless
+    ``alerts`` is false, its alerts reconciled (the engine's kinds and every domain
+    condition). The number of queries does not grow with the data."""
     as_of = as_of or timezone.now()
     ctx = make_context(as_of)
     results = evaluate(ctx, [account_id])
@@ -205,7 +206,7 @@ def refresh_account(account_id: int, as_of: datetime | None = None) -> AccountHe
         raise Account.DoesNotExist(f"no account with id {account_id}")
     with transaction.atomic():
         save_snapshots(ctx, results)
-        if is_newest(ctx.as_of_date):
+        if alerts and is_newest(ctx.as_of_date):
             reconcile_engine_alerts(ctx, results)
             alert_registry.refresh(ctx.as_of, [account_id])
     return results[account_id]
