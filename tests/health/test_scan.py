@@ -105,6 +105,23 @@ def test_replaying_an_earlier_date_leaves_todays_alerts_alone(busy_account, owne
     assert HealthSnapshot.objects.filter(as_of=day(30)).count() == 1
 
 
+def test_domain_conditions_run_once_per_scan_over_the_whole_portfolio(busy_account, other_account, frozen):
+    calls = []
+    alert_registry.register(AlertKind.PROMISE_OVERDUE, lambda as_of, ids: calls.append(ids) or {})
+    run_scan(NOW, part_size=1)
+    assert calls == [None]
+
+
+def test_a_recovered_part_closes_a_run_its_dead_worker_left_open(busy_account, frozen):
+    run = start_scan(NOW)
+    part = run.parts.get()
+    run_part(part.pk)
+    # As if the worker died after marking the part done, before closing the run.
+    ScanRun.objects.filter(pk=run.pk).update(status=ScanStatus.RUNNING, finished_at=None)
+    assert run_part(part.pk) is False
+    assert ScanRun.objects.get(pk=run.pk).status == ScanStatus.DONE
+
+
 def test_each_part_runs_once_and_the_run_finishes_once(busy_account, other_account, frozen):
     run = start_scan(NOW, part_size=1)
     parts = list(run.parts.order_by("first_id"))
@@ -210,3 +227,12 @@ def test_refreshing_one_account_leaves_other_accounts_alerts_alone(
     refresh_account(other_account.pk)
     assert Alert.objects.open().count() == 0
 
+
+def test_refreshing_without_alerts_leaves_them_to_the_next_scan(busy_account, owner, frozen):
+    alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
+    promise(busy_account, owner, due=day(5))
+    refresh_account(busy_account.pk, alerts=False)
+    assert HealthSnapshot.objects.filter(account=busy_account).exists()
+    assert not Alert.objects.exists()
+    refresh_account(busy_account.pk)
+    assert Alert.objects.count() == 1

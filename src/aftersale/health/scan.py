@@ -34,9 +34,9 @@ from aftersale.health.sql import adapt, table
 
 logger = logging.getLogger(__name__)
 
-# Accounts per part: big enough that per-query overhead vanishes, small enough
-# that a part's results stay well under 100 MB.
-PART_SIZE = 5000
+# Accounts per part: big enough that per-query overhead vanishes (and PostgreSQL
+# may scan in parallel), small enough that a part's results stay near 100 MB.
+PART_SIZE = 10000
 # Snapshot rows per upsert statement.
 SNAPSHOT_BATCH = 2000
 
@@ -72,6 +72,9 @@ def run_part(part_id: int) -> bool:
     """Evaluate one range and store the results; False if it was already done."""
     part = ScanPart.objects.select_related("run").get(pk=part_id)
     if part.done_at is not None:
+        # Run again (a recovered task): the part is done, but the run may not have been
+        # closed if the worker that finished it died while closing it.
+        finish_if_complete(part.run_id)
         return False
     run = part.run
     ctx = make_context(run.as_of, load_config(), fits_by_stream(run.rhythm_models))
@@ -80,7 +83,7 @@ def run_part(part_id: int) -> bool:
     with transaction.atomic():
         save_snapshots(ctx, results)
         if run.reconciles_alerts:
-            reconcile_alerts(ctx, results)
+            reconcile_engine_alerts(ctx, results)
     claimed = ScanPart.objects.filter(pk=part.pk, done_at__isnull=True).update(done_at=timezone.now())
     finish_if_complete(run.pk)
     return bool(claimed)
@@ -124,20 +127,26 @@ def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
                 )
 
 
-def reconcile_alerts(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
-    """The engine's own kinds, then every condition the domain apps registered."""
-    ids = list(results)
-    engine_alerts.reconcile(ctx, results, ids)
-    alert_registry.refresh(ctx.as_of, ids)
+def reconcile_engine_alerts(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
+    """The engine's own kinds, over the accounts just evaluated."""
+    engine_alerts.reconcile(ctx, results, list(results))
 
 
 def finish_if_complete(run_id: int) -> bool:
-    """Close the run once every part is done; exactly one caller wins the UPDATE."""
+    """Close the run once every part is done; exactly one caller wins the UPDATE.
+
+    The domain apps' alert conditions are reconciled here, once for the whole
+    portfolio: each is one set-based query over all accounts, far cheaper than
+    once per part with a list of ids. It is idempotent, so the rare second
+    closer (two parts finishing at the same moment) changes nothing.
+    """
     if ScanPart.objects.filter(run_id=run_id, done_at__isnull=True).exists():
         return False
     run = ScanRun.objects.get(pk=run_id)
     if run.status == ScanStatus.DONE:
         return False
+    if run.reconciles_alerts:
+        alert_registry.refresh(run.as_of, None)
     finished = timezone.now()
     summary = {
         "bands": band_counts(run),
@@ -185,10 +194,11 @@ def scan_summary(run: ScanRun) -> dict[str, Any]:
     }
 
 
-def refresh_account(account_id: int, as_of: datetime | None = None) -> AccountHealth:
+def refresh_account(account_id: int, as_of: datetime | None = None, *, alerts: bool = True) -> AccountHealth:
     """Recompute one account now (after an event was recorded), through the same signal
-    code restricted to that account: its snapshot for the day is overwritten and its
-    alerts reconciled. The number of queries does not grow with the data."""
+    code restricted to that account: its snapshot for the day is overwritten and, unless
+    ``alerts`` is false, its alerts reconciled (the engine's kinds and every domain
+    condition). The number of queries does not grow with the data."""
     as_of = as_of or timezone.now()
     ctx = make_context(as_of)
     results = evaluate(ctx, [account_id])
@@ -196,6 +206,7 @@ def refresh_account(account_id: int, as_of: datetime | None = None) -> AccountHe
         raise Account.DoesNotExist(f"no account with id {account_id}")
     with transaction.atomic():
         save_snapshots(ctx, results)
-        if is_newest(ctx.as_of_date):
-            reconcile_alerts(ctx, results)
+        if alerts and is_newest(ctx.as_of_date):
+            reconcile_engine_alerts(ctx, results)
+            alert_registry.refresh(ctx.as_of, [account_id])
     return results[account_id]
