@@ -140,7 +140,12 @@ def write_touchpoints(rng: np.random.Generator, world: World, chunk: Chunk) -> i
         "minutes": minutes,
         "topic": topics,
         "topic_class": TOPIC_CLASS[topic],
-        "summary": texts.pick(rng, texts.TOUCHPOINT_NOTES, topics, chunk.vietnamese[row]),
+        # Half the touchpoints are logged without a note, as in real life.
+        "summary": np.where(
+            rng.random(total) < 0.5,
+            np.array(texts.pick(rng, texts.TOUCHPOINT_NOTES, topics, chunk.vietnamese[row]), dtype=object),
+            "",
+        ),
         "logged_by_id": p_user[:total],
     })
     n_part = len(p_touch)

@@ -88,6 +88,11 @@ class Batch:
     data: list[Sequence[Any]] = field(default_factory=list)
     constants: dict[str, Any] = field(default_factory=dict)
     length: int = -1
+    # SQLite: the values of each multi-row statement (``per`` rows each) and
+    # of the last, shorter one; made on the generating side.
+    per: int = 1
+    statements: list[list[Any]] = field(default_factory=list)
+    rest: list[Any] = field(default_factory=list)
 
 
 def _is_scalar(value: Any) -> bool:
@@ -193,6 +198,17 @@ class BulkWriter:
                 if isinstance(value, _Missing):
                     raise DemoWriteError(value.message)
                 batch.constants[fields[attname].column] = value
+        if self.vendor != "postgresql":
+            flat = list(itertools.chain.from_iterable(zip(*batch.data, strict=True)))
+            width = len(batch.names)
+            # Fifty rows per statement: the sqlite3 module's per-statement
+            # overhead costs more than SQLite's own work on a narrow row.
+            batch.per = ROWS_PER_STATEMENT if width * ROWS_PER_STATEMENT <= 32766 else 1
+            step = batch.per * width
+            full = batch.length // batch.per * step
+            batch.statements = [flat[i : i + step] for i in range(0, full, step)]
+            batch.rest = flat[full:]
+            batch.data = []
         return batch
 
     def write(self, batch: Batch) -> None:
@@ -212,22 +228,12 @@ class BulkWriter:
             # literals: binding them a million times costs more than the rest.
             column_list = ", ".join(qn(n) for n in batch.names + list(batch.constants))
             marks = ", ".join(["?"] * len(batch.names) + [_literal(v) for v in batch.constants.values()])
-            flat = list(itertools.chain.from_iterable(zip(*batch.data, strict=True)))
-            # Fifty rows per statement: the sqlite3 module's per-statement
-            # overhead costs more than SQLite's own work on a narrow row.
-            width = len(batch.names)
-            per = ROWS_PER_STATEMENT if width * ROWS_PER_STATEMENT <= 32766 else 1
-            full = batch.length // per * per
             sql = f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608 (identifiers only)
-            if full:
-                step = per * width
-                raw.executemany(
-                    sql + ", ".join([f"({marks})"] * per),
-                    (flat[i : i + step] for i in range(0, full * width, step)),
-                )
-            if full < batch.length:
-                rest = batch.length - full
-                raw.execute(sql + ", ".join([f"({marks})"] * rest), flat[full * width :])
+            if batch.statements:
+                raw.executemany(sql + ", ".join([f"({marks})"] * batch.per), batch.statements)
+            if batch.rest:
+                rows = len(batch.rest) // len(batch.names)
+                raw.execute(sql + ", ".join([f"({marks})"] * rows), batch.rest)
         self.rows[batch.model._meta.label] += batch.length
 
     def _convert(self, model_field: models.Field, values: Column) -> Sequence[Any]:
