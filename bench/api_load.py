@@ -42,6 +42,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -71,7 +72,8 @@ def private_postgres(folder: Path):
             f"-p {PG_PORT} -k {folder / 'sock'} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start",
         )
         run_as_postgres(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "aftersale_bench")
-        yield f"postgres://postgres@127.0.0.1:{PG_PORT}/aftersale_bench"
+        # Through the Unix socket, as an application server on the database's machine would.
+        yield f"postgres://postgres@{quote(str(folder / 'sock'), safe='')}:{PG_PORT}/aftersale_bench"
     finally:
         subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(folder / "data"),
                         "-m", "fast", "-w", "stop"], capture_output=True)
@@ -164,7 +166,7 @@ def gunicorn(env: dict[str, str], port: int):
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/trivial", timeout=2) as r:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api-bench/trivial", timeout=2) as r:  # noqa: S310
                     if r.status == 200:
                         break
             except OSError:
@@ -212,9 +214,8 @@ def main() -> None:
     where.add_argument("--pg-dir", type=Path, help="create a throw-away PostgreSQL cluster here (as root)")
     where.add_argument("--database-url", help="an existing, empty PostgreSQL database")
     parser.add_argument("--accounts", type=int, default=2000)
-    parser.add_argument(
-        "--health-accounts", type=int, default=200, help="accounts the health run rotates over"
-    )
+    parser.add_argument("--health-accounts", type=int, default=200,
+                        help="accounts the health run rotates over")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
@@ -230,13 +231,13 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(ROTATE % ", ".join(str(i) for i in ids))
         targets = {
-            "trivial JSON view": {"url": f"{base}/bench/trivial"},
+            "trivial JSON view": {"url": f"{base}/api-bench/trivial"},
             "GET /api/accounts (50 per page)": {"url": f"{base}/api/accounts", "token": token},
             "GET /api/accounts/{id}/health": {"url": base, "token": token, "script": lua.name},
         }
         with gunicorn(env, port):
             for pk in ids:  # the first read of each snapshot works out and stores its explanations
-                request = urllib.request.Request(  # noqa: S310 (our own loopback server)
+                request = urllib.request.Request(  # noqa: S310 - our own http:// server
                     f"{base}/api/accounts/{pk}/health", headers={"Authorization": f"Bearer {token}"}
                 )
                 urllib.request.urlopen(request, timeout=60).read()  # noqa: S310

@@ -8,6 +8,8 @@ from aftersale.staff.views import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Early: integrations poll it, and nothing else lives under api/.
+    path("api/", include("aftersale.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("aftersale.staff.urls")),
     path("", include("aftersale.web.urls")),
@@ -19,7 +21,6 @@ urlpatterns = [
     path("", include("aftersale.health.urls")),
     path("imports/", include("aftersale.imports.urls")),
     path("portal/", include("aftersale.portal.urls")),
-    path("", include("aftersale.api.urls")),
     path("", include("aftersale.notify.urls")),
     path("", include("aftersale.ops.urls")),
 ]

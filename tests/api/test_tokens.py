@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftersale.api.models import ApiToken, hash_token
-from aftersale.api.tokens import LAST_USED_PRECISION, do_issue_token
+from aftersale.api.tokens import LAST_USED_PRECISION, TRUST_FOR, do_issue_token, do_revoke_tokens
 
 from .conftest import ApiClient
 
@@ -94,14 +94,40 @@ def test_last_use_is_recorded_but_written_at_most_every_few_minutes(client, owne
         api.get("/api/me")
         token.refresh_from_db()
         assert token.last_used_at == start
-        # Token lookup only: no write while the recorded use is recent.
-        with django_assert_num_queries(1):
+        # A token just checked is trusted for a few seconds: no query at all.
+        with django_assert_num_queries(0):
             api.get("/api/me")
+    # Checked again, but not written: the recorded use is recent.
+    with time_machine.travel(start + TRUST_FOR + timedelta(seconds=1), tick=False), \
+            django_assert_num_queries(1):
+        api.get("/api/me")
     later = start + LAST_USED_PRECISION + timedelta(seconds=1)
     with time_machine.travel(later, tick=False):
         api.get("/api/me")
     token.refresh_from_db()
     assert token.last_used_at == later
+
+
+def test_a_revoked_token_stops_working_within_seconds_everywhere(client, owner):
+    token, secret = do_issue_token(owner)
+    api = ApiClient(client, secret)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert api.get("/api/me").status_code == 200
+        # Revoked by another process: this one still trusts its recent check...
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=start)
+        assert api.get("/api/me").status_code == 200
+    # ... for at most TRUST_FOR.
+    with time_machine.travel(start + TRUST_FOR + timedelta(seconds=1), tick=False):
+        assert api.get("/api/me").json()["code"] == "revoked_token"
+
+
+def test_revoking_in_this_process_takes_effect_at_once(client, owner):
+    token, secret = do_issue_token(owner)
+    api = ApiClient(client, secret)
+    assert api.get("/api/me").status_code == 200
+    do_revoke_tokens(ApiToken.objects.filter(pk=token.pk))
+    assert api.get("/api/me").status_code == 401
 
 
 def test_admins_list_and_revoke_tokens_in_the_admin(client, admin_user, owner):

@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+import psycopg
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
@@ -69,6 +70,15 @@ def moment_sql(column: str) -> str:
     return f"strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', {column})"  # SQLite stores UTC text
 
 
+def json_object_sql(pairs: list[tuple[str, str]]) -> str:
+    """SQL building one JSON object as text from (key, SQL expression) pairs; the keys are
+    the code's own constants. NULL becomes null, numbers stay numbers."""
+    arguments = ", ".join(f"'{key}', {expression}" for key, expression in pairs)
+    if connection.vendor == "postgresql":
+        return f"json_build_object({arguments})::text"
+    return f"json_object({arguments})"
+
+
 def day_sql(column: str) -> str:
     """SQL giving a DATE column as ``YYYY-MM-DD`` text (NULL stays NULL)."""
     if connection.vendor == "postgresql":
@@ -101,27 +111,52 @@ def respond(data: Any, status: int = 200) -> HttpResponse:
                         content_type="application/json; charset=utf-8")
 
 
+def respond_text(body: str, status: int = 200) -> HttpResponse:
+    """A JSON answer already written (by the database, or kept from an earlier request)."""
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+
+
 def quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
 def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """Run one of the hot statements. On PostgreSQL it is prepared once per connection
-    (psycopg's server-side prepared statements, which Django's own cursor does not use),
-    so later requests skip planning, which cost more than executing these queries."""
+    """Run one of the hot statements.
+
+    On PostgreSQL two round trips are saved. The statement is prepared once per
+    connection (psycopg's server-side prepared statements, which Django's own
+    cursor does not use), so later requests skip planning, which cost more than
+    executing these queries. And Django's per-request health check of a kept
+    connection (a ``SELECT 1`` first) is done optimistically: the statement
+    itself is the check, and if the connection turns out dead it is reopened and
+    the statement, a read, is run again; the guarantee is the same.
+    """
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    # What Django's cursor() does first: the per-request health check, then connect.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
     started = time.monotonic()
-    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
-        cursor.execute(sql, params, prepare=True)
-        rows = cursor.fetchall()
+    unchecked = (connection.connection is not None and connection.health_check_enabled
+                 and not connection.health_check_done and not connection.in_atomic_block)
+    connection.ensure_connection()
+    try:
+        rows = _prepared(sql, params)
+    except (OperationalError, InterfaceError):
+        if not unchecked:
+            raise
+        connection.close()  # the kept connection had died (database restart, idle timeout)
+        connection.ensure_connection()
+        rows = _prepared(sql, params)
+    connection.health_check_done = True
     if connection.queries_logged:  # counted like any query (tests, debug toolbar)
         connection.queries_log.append({"sql": sql % tuple(map(repr, params)),
                                        "time": f"{time.monotonic() - started:.3f}"})
     return rows
 
+
+def _prepared(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    # A server-binding cursor: Django's connections hand out client-binding ones, which
+    # cannot use prepared statements.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()

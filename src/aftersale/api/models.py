@@ -65,14 +65,15 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
-class HealthExplanation(models.Model):
-    """The words of one account's latest health snapshot, kept once worked out.
+class HealthReport(models.Model):
+    """The API's answer for one account's latest health snapshot, in one language, kept.
 
-    A snapshot stores each signal's value and points, not the facts behind them;
-    the explanation needs an evaluation (a couple of dozen queries). The API works
-    it out on the first read of a snapshot and keeps it here, shared by every
-    worker and server, until a newer snapshot (a different ``computed_at``)
-    replaces it. Purely a cache: deleting rows loses nothing.
+    A snapshot stores each signal's value and points, not the facts behind them,
+    so its explanations need an evaluation (a couple of dozen queries). The API
+    does that on the first read of a snapshot and keeps the whole answer here,
+    shared by every worker and server; a newer snapshot (another
+    ``computed_at``) makes it stale, and the next read replaces it. Purely a
+    cache: deleting rows loses nothing.
     """
 
     account = models.ForeignKey(
@@ -80,15 +81,13 @@ class HealthExplanation(models.Model):
     )
     language = models.CharField(verbose_name=_("language"), max_length=5)
     computed_at = models.DateTimeField(verbose_name=_("snapshot evaluated as of"))
-    signals = models.JSONField(verbose_name=_("signals explained"), default=dict)
+    body = models.TextField(verbose_name=_("answer (JSON)"))
 
     class Meta:
-        verbose_name = _("health explanation")
-        verbose_name_plural = _("health explanations")
+        verbose_name = _("health report")
+        verbose_name_plural = _("health reports")
         constraints = [
-            models.UniqueConstraint(
-                fields=["account", "language"], name="healthexplanation_one_per_language"
-            ),
+            models.UniqueConstraint(fields=["account", "language"], name="healthreport_one_per_language"),
         ]
 
     def __str__(self) -> str:

@@ -2,4 +2,4 @@ from django.urls import path
 
 from aftersale.api.main import api
 
-urlpatterns = [path("api/", api.urls)]
+urlpatterns = [path("", api.urls)]

@@ -3,18 +3,19 @@
 "Current" is the latest stored snapshot (what the scan or a one-account
 refresh wrote), so the API, the pages and the history agree. A snapshot keeps
 each signal's value and points but not the facts behind them; the words are
-made by evaluating the account as of the snapshot's moment, once, and kept
-(``HealthExplanation``) until a newer snapshot replaces it.
+made by evaluating the account as of the snapshot's moment, once; the whole
+answer is then kept (``HealthReport``) until a newer snapshot replaces it.
 """
 
 
-from datetime import date, datetime
+import json
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from pydantic import BaseModel, Field
@@ -22,8 +23,19 @@ from pydantic import BaseModel, Field
 from aftersale.accounts.models import Account
 from aftersale.api.common import ONE, get_or_404, visible_accounts
 from aftersale.api.errors import NotFound
-from aftersale.api.fast import aware, day, fetch, json_value, moment, number, quoted, respond, scope_clause
-from aftersale.api.models import HealthExplanation
+from aftersale.api.fast import (
+    aware,
+    day,
+    fetch,
+    json_value,
+    moment,
+    number,
+    quoted,
+    respond,
+    respond_text,
+    scope_clause,
+)
+from aftersale.api.models import HealthReport
 from aftersale.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page
 from aftersale.api.schemas import HealthOut, SnapshotPage
 from aftersale.api.types import Day, Id, Text
@@ -38,73 +50,75 @@ def _account(request: HttpRequest, account_id: int) -> Account:
     return get_or_404(visible_accounts(request).only("pk", "external_id"), account_id)
 
 
-def _explained(account: Account, computed_at: datetime, language: str) -> dict[str, dict[str, Any]]:
-    """Label, weight and explanation of each signal as of ``computed_at``, worked out now
-    and kept (``HealthExplanation``) for the next reads of the same snapshot."""
-    health, ctx = evaluate_account(account, computed_at)
-    rows = {
-        row["name"]: {"label": row["label"], "weight": row["weight"], "explanation": row["explanation"]}
-        for row in health.signal_rows(ctx.months)
-    }
-    try:
-        with transaction.atomic():
-            HealthExplanation.objects.update_or_create(
-                account_id=account.pk, language=language,
-                defaults={"computed_at": computed_at, "signals": rows},
-            )
-    except IntegrityError:
-        pass  # another request stored the same words meanwhile
-    return rows
-
-
 def _trend(value: str) -> str | None:
     return value or None
+
+
+def _report(account: Account, snapshot: dict[str, Any], language: str) -> str:
+    """The answer for ``snapshot`` (its values and points, each signal's label, weight and
+    words as of the snapshot's moment), worked out once and kept in ``HealthReport``."""
+    computed_at = aware(snapshot["computed_at"])
+    with translation.override(language):
+        health, ctx = evaluate_account(account, computed_at)
+        rows = {row["name"]: row for row in health.signal_rows(ctx.months)}
+        signals = []
+        for name, pair in json_value(snapshot["signals"]).items():
+            value, contribution = (list(pair) + [None, None])[:2]
+            row = rows.get(name)
+            definition = registry.get(name)
+            signals.append({
+                "name": name,
+                "label": row["label"] if row else str(definition.label) if definition else name,
+                "value": value, "weight": row["weight"] if row else 0, "contribution": contribution,
+                "explanation": row["explanation"] if row else "",
+            })
+    body = json.dumps({
+        "account": account.pk, "account_external_id": account.external_id,
+        "as_of": day(snapshot["as_of"]), "computed_at": moment(computed_at), "source": "snapshot",
+        "score": number(snapshot["score"]), "band": snapshot["band"],
+        "coverage": number(snapshot["coverage"]), "trend": _trend(snapshot["trend"]), "signals": signals,
+    }, ensure_ascii=False)
+    try:
+        with transaction.atomic():
+            HealthReport.objects.update_or_create(
+                account_id=account.pk, language=language, defaults={"computed_at": computed_at, "body": body},
+            )
+    except IntegrityError:
+        pass  # another request stored the same answer meanwhile
+    return body
 
 
 @router.get("/{account_id}/health", response={200: HealthOut, **ONE},
             summary="An account's current health, each signal explained")
 def account_health(request: HttpRequest, account_id: Id) -> HttpResponse:
-    """One plain query finds the account (within the caller's scope) and its latest
-    snapshot; the explanations come from the cache after the first read."""
+    """One plain query finds the account (within the caller's scope), its latest snapshot
+    and, once worked out, the answer kept for that snapshot."""
     q = quoted
     snapshots = q(HealthSnapshot._meta.db_table)
     language = getattr(request, "LANGUAGE_CODE", "en")
     scope, params = scope_clause(visible_accounts(request), "a.id")
     rows = fetch(
-        "SELECT a.id, a.external_id, s.as_of, s.computed_at, s.score, s.band, s.coverage, s.trend,"  # noqa: S608
-        " s.signals, e.signals"
+        "SELECT r.body, a.id, a.external_id, s.as_of, s.computed_at, s.score, s.band, s.coverage,"  # noqa: S608
+        " s.trend, s.signals"
         f" FROM {q(Account._meta.db_table)} a LEFT JOIN {snapshots} s ON s.account_id = a.id"
         f" AND s.as_of = (SELECT MAX(as_of) FROM {snapshots} WHERE account_id = a.id)"
-        f" LEFT JOIN {q(HealthExplanation._meta.db_table)} e ON e.account_id = a.id AND e.language = %s"
-        " AND e.computed_at = s.computed_at"
+        f" LEFT JOIN {q(HealthReport._meta.db_table)} r ON r.account_id = a.id AND r.language = %s"
+        " AND r.computed_at = s.computed_at"
         f" WHERE a.id = %s{scope}",
         [language, account_id, *params],
     )
     if not rows:
         raise NotFound(_("No %(what)s with id %(id)s (or you may not see it).") % {
             "what": Account._meta.verbose_name, "id": account_id})
-    pk, external_id, as_of, computed_at, score, band, coverage, trend, pairs, words = rows[0]
+    body, pk, external_id, *values = rows[0]
+    if body is not None:
+        return respond_text(body)
     account = Account(pk=pk, external_id=external_id)
-    if as_of is None:
+    if values[0] is None:
         return respond(_live(account))
-    computed = aware(computed_at)
-    explained = json_value(words) if words is not None else _explained(account, computed, language)
-    signals = []
-    for name, pair in json_value(pairs).items():
-        value, contribution = (list(pair) + [None, None])[:2]
-        row = explained.get(name)
-        definition = registry.get(name)
-        signals.append({
-            "name": name,
-            "label": row["label"] if row else str(definition.label) if definition else name,
-            "value": value, "weight": row["weight"] if row else 0, "contribution": contribution,
-            "explanation": row["explanation"] if row else "",
-        })
-    return respond({
-        "account": pk, "account_external_id": external_id, "as_of": day(as_of),
-        "computed_at": moment(computed), "source": "snapshot", "score": number(score), "band": band,
-        "coverage": number(coverage), "trend": trend or None, "signals": signals,
-    })
+    snapshot = dict(zip(("as_of", "computed_at", "score", "band", "coverage", "trend", "signals"), values,
+                        strict=True))
+    return respond_text(_report(account, snapshot, language))
 
 
 def _live(account: Account) -> dict[str, Any]:
