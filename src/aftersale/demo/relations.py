@@ -17,6 +17,7 @@ from aftersale.demo.activity import people
 from aftersale.demo.portfolio import HISTORY_DAYS, Chunk, World
 from aftersale.demo.sampling import choose, member, nullable, quarter_steps, renewal, round_vnd, sigmoid
 from aftersale.engagement.models import Idea, InfoKind, InfoShare
+from aftersale.reviews.conf import cadence_for
 from aftersale.reviews.models import (
     Attribute,
     CompetitorRating,
@@ -28,7 +29,6 @@ from aftersale.reviews.models import (
 )
 
 IDEA_AREAS = ["design", "manufacturing", "process", "distribution", "other"]
-CADENCE = {"strategic": 90, "key": 180, "standard": 365}
 ATTRIBUTES = [a.value for a in Attribute]
 
 
@@ -127,11 +127,13 @@ def write_trust(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
 
 def write_reviews(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
     """Periodic reviews over the last 18 months; the latest carries competitor ratings (P9)."""
-    cadence = np.array([CADENCE[t] for t in chunk.tier.tolist()], dtype=np.int64)
-    reviewed = (chunk.tier != "standard") | (rng.random(len(chunk)) < 0.6)
+    # The configured cadence, so the demo's reviews fall due as the alert expects.
+    cadence = np.array([cadence_for(t) for t in chunk.tier.tolist()], dtype=np.int64)
+    reviewed = (chunk.tier != "standard") | (rng.random(len(chunk)) < 0.9)
     first = np.maximum(np.ceil(chunk.start), world.as_of - 540).astype(np.int64)
-    # Up to 1.3 cadences since the last review: about a quarter are overdue.
-    phase = (rng.random(len(chunk)) * 1.3 * cadence).astype(np.int64)
+    # Up to 1.1 cadences since the last review: about one in ten is overdue, so a team
+    # that keeps its cadence sees a few reviews due at a time, not most of its accounts.
+    phase = (rng.random(len(chunk)) * 1.1 * cadence).astype(np.int64)
     last = world.as_of - 1 - phase
     count = np.where(reviewed & (last >= first), (last - first) // cadence + 1, 0)
     row = np.repeat(np.arange(len(chunk)), count)

@@ -174,11 +174,11 @@ def trusted(kit: StoryKit, s: Story) -> None:
         kit.trust(a, ago, of_us, of_them, 9, david, "sales.manager")
     us = {"price": 4, "quality": 5, "delivery": 5, "service": 5, "responsiveness": 5, "innovation": 5}
     rival = {"price": 4, "quality": 4, "delivery": 3, "service": 3, "responsiveness": 3, "innovation": 4}
-    for ago in (450, 360, 270, 180, 90):
+    for ago in (440, 350, 260, 170, 80):  # every quarter, the next one due in ten days
         kit.review(a, ago, 90, "sales.manager", "improving" if ago > 200 else "steady", True, False,
                    "Joint work on the die project goes well.",
                    "Euromach visited; they are not in our league on service.",
-                   {None: us, "EUROMACH": rival} if ago == 90 else None)
+                   {None: us, "EUROMACH": rival} if ago == 80 else None)
     kit.joint_plan(a, "Joint plan: new line at the Cần Thơ plant", [
         ("Share the production forecast each quarter", "customer", 60, "done"),
         ("Pilot the new die design", "us", 40, "done"),
