@@ -210,3 +210,13 @@ def test_it_explains_an_order_without_lines(owner_client, orders):
 def test_it_links_the_orders_page_in_the_navigation(owner_client, orders):
     body = owner_client.get(reverse("order_list")).content.decode()
     assert f'<a href="{reverse("order_list")}" aria-current="page">Orders</a>' in body
+
+
+def test_the_pages_speak_vietnamese(owner_client, orders):
+    owner_client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    body = owner_client.get(reverse("order_list")).content.decode()
+    assert "Đơn hàng" in body and "Cổng khách hàng" in body and "Số đơn hàng" in body
+    assert "Xem thêm" in body  # the navigation's "More"
+    rep = orders["rep"]
+    body = owner_client.get(reverse("order_detail", args=[rep.account_id, rep.pk])).content.decode()
+    assert "Đơn hàng SO-1" in body and "Cộng các dòng" in body
