@@ -7,8 +7,8 @@ import re
 from django.urls import reverse
 
 MAIN = ["home", "portfolio", "account_list", "promise_list", "service:board", "order_list",
-        "quote_list", "review_list"]
-MORE = ["departments", "health_model", "imports:index", "notify_settings"]
+        "quote_list"]
+MORE = ["review_list", "departments", "health_model", "imports:index", "notify_settings"]
 MANAGERS_ONLY = ["economics_portfolio", "audit_log"]
 
 
