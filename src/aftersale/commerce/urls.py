@@ -1,11 +1,14 @@
 from django.urls import path
 
-from aftersale.commerce import views
+from aftersale.commerce import order_views, views
 
 urlpatterns = [
     path("economics/", views.portfolio, name="economics_portfolio"),
     path("economics/rates/", views.exchange_rates, name="exchange_rates"),
     path("quotes/", views.quote_list, name="quote_list"),
+    path("orders/", order_views.order_list, name="order_list"),
+    path("accounts/<int:account_pk>/orders/<int:pk>/", order_views.order_detail,
+         name="order_detail"),
     path("accounts/<int:account_pk>/economics/", views.account_economics_section,
          name="account_economics"),
     path("accounts/<int:account_pk>/quotes/new/", views.quote_create, name="quote_create"),
