@@ -17,8 +17,8 @@ the negative-binomial lower tail P(N <= observed | expected) is below
 ``QUIET_P``. Accounts with too little exposure (no equipment and few orders,
 or less than ``QUIET_MIN_DAYS`` of use in the window) are not judged.
 
-Four set-based queries read the usage (one per measure, over all accounts in
-scope); the statistics are ``aftersale.health.stats.quietness``. See
+One set-based statement reads the usage (each measure aggregated once over all
+accounts in scope); the statistics are ``aftersale.health.stats.quietness``. See
 docs/silence-models.md, section 5.
 """
 
@@ -111,60 +111,61 @@ class Usage:
     eligible: np.ndarray
 
 
-def _by_account(rows: list[tuple[Any, ...]]) -> dict[int, tuple[Any, ...]]:
-    return {row[0]: row[1:] for row in rows}
-
-
 def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
-    """Four aggregate queries (accounts, assets, orders, raised requests); nothing after ``as_of``."""
+    """ONE set-based statement: each customer account in scope with its installed assets, its
+    orders and the requests it raised, each aggregated once over all accounts; nothing after ``as_of``."""
     start = as_of - timedelta(days=qs.window_days)
     day = as_of.astimezone(timezone.get_default_timezone()).date()
-    accounts = run(
-        f"SELECT id, tier, industry FROM {table(Account)} WHERE kind = :customer"  # noqa: S608
-        f"{scope_sql('id', scope)} ORDER BY id",
-        customer=AccountKind.CUSTOMER.value,
-    )
-    assets = _by_account(run(
-        f"SELECT account_id, COUNT(*), AVG({age_days_sql('installed_at', is_datetime=False, at=':day')}),"  # noqa: S608
-        f" MAX({age_days_sql('installed_at', is_datetime=False, at=':day')}) FROM {table(Asset)}"
-        f" WHERE installed_at <= :day{scope_sql('account_id', scope)} GROUP BY account_id",
-        day=day,
-    ))
-    orders = _by_account(run(
-        f"SELECT account_id, SUM(CASE WHEN placed_at > :start THEN 1 ELSE 0 END),"  # noqa: S608
-        f" {age_days_sql('MIN(placed_at)', is_datetime=True)} FROM {table(Order)}"
-        f" WHERE placed_at <= :as_of{scope_sql('account_id', scope)} GROUP BY account_id",
-        as_of=as_of, start=start,
-    ))
+    installed = age_days_sql("installed_at", is_datetime=False, at=":day")
     initiated_by = connection.ops.quote_name("initiated_by")
-    raised = _by_account(run(
-        f"SELECT account_id, COUNT(*) FROM ("  # noqa: S608 - table and column names only
-        f" SELECT account_id FROM {table(ServiceCase)} WHERE opened_at > :start AND opened_at <= :as_of"
-        f" AND maintenance_plan_id IS NULL{scope_sql('account_id', scope)}"
-        f" UNION ALL SELECT account_id FROM {table(Touchpoint)} WHERE occurred_at > :start"
-        f" AND occurred_at <= :as_of AND {initiated_by} = :customer{scope_sql('account_id', scope)}"
-        ") AS r GROUP BY account_id",
-        as_of=as_of, start=start, customer=InitiatedBy.CUSTOMER.value,
-    ))
-    n = len(accounts)
-    ids = np.fromiter((a[0] for a in accounts), dtype=np.int64, count=n)
-    asset_rows = [assets.get(a, (0, None, None)) for a in ids.tolist()]
-    order_rows = [orders.get(a, (0, None)) for a in ids.tolist()]
-    n_assets = np.array([r[0] for r in asset_rows], dtype=np.float64)
-    age_years = np.array([(r[1] or 0.0) / DAYS_PER_YEAR for r in asset_rows], dtype=np.float64)
-    n_orders = np.array([r[0] or 0 for r in order_rows], dtype=np.float64)
+    kind = connection.ops.quote_name("kind")
+    rows = run(
+        f"""
+        SELECT a.id, a.tier, a.industry, s.n, s.mean_age, s.max_age, o.n, o.first_age, r.n
+        FROM {table(Account)} a
+        LEFT JOIN (
+            SELECT account_id, COUNT(*) AS n, AVG({installed}) AS mean_age, MAX({installed}) AS max_age
+            FROM {table(Asset)} WHERE installed_at <= :day{scope_sql("account_id", scope)}
+            GROUP BY account_id
+        ) s ON s.account_id = a.id
+        LEFT JOIN (
+            SELECT account_id, SUM(CASE WHEN placed_at > :start THEN 1 ELSE 0 END) AS n,
+                   {age_days_sql("MIN(placed_at)", is_datetime=True)} AS first_age
+            FROM {table(Order)} WHERE placed_at <= :as_of{scope_sql("account_id", scope)}
+            GROUP BY account_id
+        ) o ON o.account_id = a.id
+        LEFT JOIN (
+            SELECT account_id, COUNT(*) AS n FROM (
+                SELECT account_id FROM {table(ServiceCase)}
+                WHERE opened_at > :start AND opened_at <= :as_of AND maintenance_plan_id IS NULL
+                      {scope_sql("account_id", scope)}
+                UNION ALL
+                SELECT account_id FROM {table(Touchpoint)}
+                WHERE occurred_at > :start AND occurred_at <= :as_of AND {initiated_by} = :customer_side
+                      {scope_sql("account_id", scope)}
+            ) AS raised GROUP BY account_id
+        ) r ON r.account_id = a.id
+        WHERE a.{kind} = :customer{scope_sql("a.id", scope)}
+        ORDER BY a.id
+        """,  # noqa: S608 - only table and column names are formatted in
+        as_of=as_of, start=start, day=day, customer=AccountKind.CUSTOMER.value,
+        customer_side=InitiatedBy.CUSTOMER.value,
+    )
+    n = len(rows)
+
+    def column(i: int) -> np.ndarray:
+        return np.array([row[i] or 0 for row in rows], dtype=np.float64).reshape(n)
+
+    n_assets, n_orders = column(3), column(6)
     # Using us since the first order or the first installation, whichever came first.
-    first_use = np.array([max(a[2] or 0.0, o[1] or 0.0) for a, o in zip(asset_rows, order_rows, strict=True)],
-                         dtype=np.float64)
-    exposure = np.minimum(first_use, float(qs.window_days))
+    exposure = np.minimum(np.maximum(column(5), column(7)), float(qs.window_days))
     eligible = (exposure >= qs.min_days) & ((n_assets > 0) | (n_orders >= qs.min_orders))
     return Usage(
-        account_ids=ids,
-        tier=np.array([a[1] for a in accounts], dtype=object),
-        industry=np.array([a[2] for a in accounts], dtype=object),
-        assets=n_assets, asset_age_years=age_years, orders=n_orders, exposure_days=exposure,
-        raised=np.array([raised.get(a, (0,))[0] for a in ids.tolist()], dtype=np.float64),
-        eligible=eligible,
+        account_ids=np.array([row[0] for row in rows], dtype=np.int64).reshape(n),
+        tier=np.array([row[1] for row in rows], dtype=object).reshape(n),
+        industry=np.array([row[2] for row in rows], dtype=object).reshape(n),
+        assets=n_assets, asset_age_years=column(4) / DAYS_PER_YEAR, orders=n_orders,
+        exposure_days=exposure, raised=column(8), eligible=eligible,
     )
 
 
@@ -202,7 +203,11 @@ def fit_quietness(as_of: datetime, qs: QuietSettings | None = None) -> dict[str,
     """Fit the peers on the whole portfolio (once per scan): the JSON ``scan --json`` lists under
     ``models``, or ``None`` with too few eligible accounts (or none that raised anything)."""
     qs = qs or quiet_settings()
-    usage = read_usage(as_of, None, qs)
+    return fit_usage(read_usage(as_of, None, qs), qs)
+
+
+def fit_usage(usage: Usage, qs: QuietSettings) -> dict[str, Any] | None:
+    """The peer fit over the whole portfolio's usage (see ``fit_quietness``)."""
     rows = usage.eligible
     n = int(rows.sum())
     if n < qs.min_peers or usage.raised[rows].sum() == 0:
@@ -247,11 +252,15 @@ class QuietAssessment:
 
 def assess_quietness(as_of: datetime, scope: Scope, fit: Mapping[str, Any] | None,
                      qs: QuietSettings | None = None) -> dict[int, QuietAssessment]:
-    """Each eligible account in scope against the fitted peers (nothing without a fit)."""
+    """Each eligible account in scope against the fitted peers: ONE query. Without a stored fit the
+    whole portfolio is fitted on the spot; a part of it cannot be (nothing is judged)."""
     qs = qs or quiet_settings()
+    usage = read_usage(as_of, scope, qs)
+    if not fit and scope is None:
+        # The whole portfolio without a stored fit (before the first scan, a backtest): fit it here.
+        fit = fit_usage(usage, qs)
     if not fit or fit.get("kind") != "poisson_glm":
         return {}
-    usage = read_usage(as_of, scope, qs)
     rows = np.flatnonzero(usage.eligible)
     if rows.size == 0:
         return {}

@@ -61,7 +61,7 @@ register(SignalDef(
         "account is quiet: it gets a step-in alert and is never banded healthy. Accounts with no "
         "equipment and few orders are not judged."
     ),
-    default_weight=10,
+    default_weight=6,
     compute=quietness,
     explain=explain,
     no_data=gettext_lazy(
