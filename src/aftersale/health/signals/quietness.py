@@ -35,10 +35,11 @@ def explain(facts: Mapping[str, Any]) -> str:
         "Raised %(observed)d requests and complaints in the last %(days)d days",
         facts["observed"],
     ) % {"observed": facts["observed"], "days": facts["window_days"]}
-    peers = _(
-        "accounts with the same use (%(assets)d machines installed, %(orders)d orders) raise "
-        "about %(expected)s"
-    ) % {"assets": facts["assets"], "orders": facts["orders"], "expected": f"{facts['expected']:.1f}"}
+    machines = ngettext("%(n)d machine installed", "%(n)d machines installed", facts["assets"]) % {
+        "n": facts["assets"]}
+    orders = ngettext("%(n)d order", "%(n)d orders", facts["orders"]) % {"n": facts["orders"]}
+    peers = _("accounts with the same use (%(machines)s, %(orders)s) raise about %(expected)s") % {
+        "machines": machines, "orders": orders, "expected": f"{facts['expected']:.1f}"}
     if facts["quiet"]:
         return _(
             "%(raised)s, where %(peers)s: so few by chance has a probability of %(p)s. A customer "
