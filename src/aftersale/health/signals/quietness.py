@@ -44,7 +44,7 @@ def explain(facts: Mapping[str, Any]) -> str:
         return _(
             "%(raised)s, where %(peers)s: so few by chance has a probability of %(p)s. A customer "
             "is never that satisfied for long: step in."
-        ) % {"raised": raised, "peers": peers, "p": f"{facts['p']:.3f}"}
+        ) % {"raised": raised, "peers": peers, "p": f"{facts['p']:.2g}"}
     return _("%(raised)s; %(peers)s.") % {"raised": raised, "peers": peers}
 
 
