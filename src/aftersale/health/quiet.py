@@ -24,11 +24,11 @@ docs/silence-models.md, section 5.
 
 from __future__ import annotations
 
-import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -191,11 +191,10 @@ def _group_columns(usage: Usage, qs: QuietSettings) -> list[str]:
     which is the reference): peers are only a fair benchmark when there are enough of them."""
     columns = []
     for field in ("tier", "industry"):
-        values = getattr(usage, field)[usage.eligible]
-        levels, counts = np.unique(values.astype(str), return_counts=True)
-        big = [(c, str(v)) for v, c in zip(levels, counts, strict=True) if c >= qs.min_group]
-        big.sort(reverse=True)
-        columns += [f"{field}:{level}" for _, level in big[1:] if (values != level).sum() >= qs.min_group]
+        counts = Counter(str(v) for v in getattr(usage, field)[usage.eligible].tolist())
+        total = sum(counts.values())
+        big = sorted(((c, level) for level, c in counts.items() if c >= qs.min_group), reverse=True)
+        columns += [f"{field}:{level}" for c, level in big[1:] if total - c >= qs.min_group]
     return columns
 
 
@@ -244,8 +243,9 @@ def _log_factorial(y: np.ndarray) -> np.ndarray:
     return gammaln(y + 1.0)
 
 
-@dataclass(frozen=True)
-class QuietAssessment:
+class QuietAssessment(NamedTuple):
+    """One account: the signal's value and the facts behind it (a tuple: 100,000 are built per scan)."""
+
     value: float
     facts: dict[str, Any]
 
@@ -259,6 +259,11 @@ def assess_quietness(as_of: datetime, scope: Scope, fit: Mapping[str, Any] | Non
     if not fit and scope is None:
         # The whole portfolio without a stored fit (before the first scan, a backtest): fit it here.
         fit = fit_usage(usage, qs)
+    return judge(usage, fit, qs)
+
+
+def judge(usage: Usage, fit: Mapping[str, Any] | None, qs: QuietSettings) -> dict[int, QuietAssessment]:
+    """The arithmetic of ``assess_quietness`` over usage already read (no database)."""
     if not fit or fit.get("kind") != "poisson_glm":
         return {}
     rows = np.flatnonzero(usage.eligible)
@@ -280,20 +285,20 @@ def assess_quietness(as_of: datetime, scope: Scope, fit: Mapping[str, Any] | Non
     # silence must not lower what its peers would raise.
     expected = np.exp(np.minimum(eta - leverage / (1.0 - leverage) * (y - mu) / mu, 700.0))
     p = lower_tail_probability(y, expected, float(fit.get("dispersion", 0.0)))
+    # As likely as not to see so few (or more): 1. Improbably few: towards 0.
+    values = np.minimum(1.0, 2.0 * np.nan_to_num(p, nan=0.5)).tolist()
+    # Plain lists, zipped: indexing numpy arrays account by account costs more than the maths.
+    per_account = zip(
+        usage.account_ids[rows].tolist(), values, y.astype(np.int64).tolist(),
+        np.round(expected, 1).tolist(), p.tolist(), (p < qs.p).tolist(),
+        usage.exposure_days[rows].astype(np.int64).tolist(), usage.assets[rows].astype(np.int64).tolist(),
+        usage.orders[rows].astype(np.int64).tolist(), strict=True,
+    )
     result: dict[int, QuietAssessment] = {}
-    for i, row in enumerate(rows.tolist()):
-        prob = float(p[i])
-        facts = {
-            "observed": int(y[i]),
-            "expected": round(float(expected[i]), 1),
-            "p": round(prob, 4),
-            "quiet": bool(prob < qs.p),
-            "window_days": qs.window_days,
-            "exposure_days": int(usage.exposure_days[row]),
-            "assets": int(usage.assets[row]),
-            "orders": int(usage.orders[row]),
-        }
-        # As likely as not to see so few (or more): 1. Improbably few: towards 0.
-        value = 1.0 if math.isnan(prob) else min(1.0, 2.0 * prob)
-        result[int(usage.account_ids[row])] = QuietAssessment(value, facts)
+    for account_id, value, observed, mean, prob, quiet, exposure, assets, orders in per_account:
+        # ``caps_band``: the engine never bands a quiet account healthy (evaluate.py).
+        result[account_id] = QuietAssessment(value, {
+            "observed": observed, "expected": mean, "p": prob, "quiet": quiet, "caps_band": quiet,
+            "window_days": qs.window_days, "exposure_days": exposure, "assets": assets, "orders": orders,
+        })
     return result

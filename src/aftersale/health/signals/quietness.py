@@ -23,10 +23,7 @@ NAME = "quietness"
 
 def quietness(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     assessed = assess_quietness(ctx.as_of, scope, ctx.fits.get(STREAM))
-    return {
-        account_id: SignalValue(a.value, {**a.facts, "caps_band": a.facts["quiet"]})
-        for account_id, a in assessed.items()
-    }
+    return {account_id: SignalValue(a.value, a.facts) for account_id, a in assessed.items()}
 
 
 def explain(facts: Mapping[str, Any]) -> str:
