@@ -19,19 +19,19 @@ def test_it_opens_each_wanted_alert_once_for_the_account_owner(account, owner):
 
 
 def test_it_resolves_alerts_whose_condition_stopped(account):
-    wanted = {(account.pk, ""): Condition("Gone quiet")}
-    reconcile_alerts(kind="silence", wanted=wanted, at=T1)
-    result = reconcile_alerts(kind="silence", wanted={}, at=T2)
+    wanted = {(account.pk, ""): Condition("Promise overdue")}
+    reconcile_alerts(kind="promise_overdue", wanted=wanted, at=T1)
+    result = reconcile_alerts(kind="promise_overdue", wanted={}, at=T2)
     assert result.resolved == 1
     assert Alert.objects.get().resolved_at == T2
     # The condition returns: a new alert opens, the old one stays resolved.
-    reconcile_alerts(kind="silence", wanted=wanted, at=T2)
+    reconcile_alerts(kind="promise_overdue", wanted=wanted, at=T2)
     assert Alert.objects.open().count() == 1
     assert Alert.objects.count() == 2
 
 
 def test_it_leaves_other_accounts_alone_when_limited(account, other_account):
     wanted = {(account.pk, ""): Condition("x"), (other_account.pk, ""): Condition("y")}
-    reconcile_alerts(kind="silence", wanted=wanted, at=T1)
-    reconcile_alerts(kind="silence", wanted={}, at=T2, account_ids=[account.pk])
+    reconcile_alerts(kind="promise_overdue", wanted=wanted, at=T1)
+    reconcile_alerts(kind="promise_overdue", wanted={}, at=T2, account_ids=[account.pk])
     assert list(Alert.objects.open().values_list("account_id", flat=True)) == [other_account.pk]

@@ -93,3 +93,13 @@ def test_health_history_pages_oldest_first(api, account):
     since = api.get(f"/api/accounts/{account.pk}/health/history", {"since": "2026-06-14"}).json()
     assert len(since["items"]) == 2
     assert api.get("/api/accounts/999999/health/history").status_code == 404
+
+
+def test_a_step_in_alert_cannot_be_acknowledged(api, account):
+    quiet = alert(account, subject="", kind=AlertKind.QUIET_CUSTOMER)
+    response = api.post(f"/api/alerts/{quiet.pk}/acknowledge")
+    assert response.status_code == 409
+    assert response.json()["code"] == "step_in_required"
+    assert "closes by itself once a visit, meeting or call" in response.json()["detail"]
+    quiet.refresh_from_db()
+    assert quiet.acknowledged_at is None and quiet.resolved_at is None

@@ -15,7 +15,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from aftersale.accounts.models import Account
-from aftersale.alerts.models import Alert
+from aftersale.alerts.models import STEP_IN_KINDS, Alert
+from aftersale.alerts.step_in import last_two_way_contacts
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,26 @@ def reconcile_alerts(
     """Make the open alerts of ``kind`` match ``wanted``.
 
     ``account_ids`` limits the reconciliation to those accounts (a one-account
-    refresh must not resolve the alerts of every other account).
+    refresh must not resolve the alerts of every other account). Step-in kinds
+    (silence, quiet customer) resolve only by a two-way contact logged after
+    they opened (``aftersale.alerts.step_in``).
     """
     result = ReconcileResult()
     open_alerts = Alert.objects.open().filter(kind=kind)
     if account_ids is not None:
         open_alerts = open_alerts.filter(account_id__in=list(account_ids))
-    current = {(a.account_id, a.subject): a.pk for a in open_alerts.only("account_id", "subject")}
+    rows = list(open_alerts.values_list("account_id", "subject", "pk", "opened_at"))
+    current = {(account_id, subject): pk for account_id, subject, pk, _ in rows}
 
-    stale = [pk for key, pk in current.items() if key not in wanted]
+    if kind in STEP_IN_KINDS:
+        # A step-in alert closes when someone has talked with the customer since it opened,
+        # and only then: not because the condition's computation moved (a new fit, a
+        # changed setting), whatever ``wanted`` says now.
+        talked = last_two_way_contacts(open_alerts, at) if rows else {}
+        stale = [pk for account_id, _, pk, opened in rows
+                 if (last := talked.get(account_id)) is not None and last > opened]
+    else:
+        stale = [pk for key, pk in current.items() if key not in wanted]
     if stale:
         result.resolved = Alert.objects.filter(pk__in=stale, resolved_at__isnull=True).update(
             resolved_at=at

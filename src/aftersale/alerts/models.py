@@ -21,6 +21,11 @@ class AlertKind(models.TextChoices):
     HEALTH_DETERIORATING = "health_deteriorating", _("Health deteriorating")
 
 
+#: Kinds that ask the owner to step in (P10): they carry a suggested visit or call and close
+#: only when a two-way contact with the customer is logged, never by acknowledging them.
+STEP_IN_KINDS: tuple[str, ...] = (AlertKind.SILENCE, AlertKind.QUIET_CUSTOMER)
+
+
 class AlertQuerySet(models.QuerySet["Alert"]):
     def open(self) -> AlertQuerySet:
         return self.filter(resolved_at__isnull=True)
@@ -84,3 +89,8 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.account}"
+
+    @property
+    def needs_step_in(self) -> bool:
+        """Closed only by a logged visit, meeting or call, not by "I'm on it"."""
+        return self.kind in STEP_IN_KINDS

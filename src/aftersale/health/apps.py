@@ -14,7 +14,7 @@ class HealthConfig(AppConfig):
         from aftersale.health.signals import BUILTIN
 
         # The built-in signals and engine alert kinds register themselves on import.
-        for module in (*BUILTIN, "aftersale.health.engine_alerts"):
+        for module in (*BUILTIN, "aftersale.health.engine_alerts", "aftersale.health.step_in"):
             import_module(module)
 
         from aftersale.health import rhythm, silence

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account
 from aftersale.health import scoring
@@ -49,13 +50,18 @@ class AccountHealth:
     previous_score: float | None = None
     previous_contributions: dict[str, float | None] | None = None
     language: str = "en"
+    # Signals that held the band at watch although the score was healthy (a quiet customer).
+    capped_by: tuple[str, ...] = ()
 
     # Reasons and movements are worked out when someone asks (a page, an alert),
     # not for each of the 100,000 accounts of a scan.
     @cached_property
     def reasons(self) -> list[str]:
-        """The signals that explain the score best, costliest first."""
-        return scoring.reasons({n: sv.value for n, sv in self.values.items()}, self.weights)
+        """The signals that explain the score best, costliest first; one that capped the band leads."""
+        found = scoring.reasons({n: sv.value for n, sv in self.values.items()}, self.weights)
+        if not self.capped_by:
+            return found
+        return [*self.capped_by, *(n for n in found if n not in self.capped_by)][:max(3, len(self.capped_by))]
 
     @cached_property
     def moved(self) -> list[tuple[str, float]]:
@@ -63,6 +69,18 @@ class AccountHealth:
         if self.previous_contributions is None:
             return []
         return scoring.moved(self.contributions, self.previous_contributions)
+
+    @property
+    def band_note(self) -> str:
+        """Why the band is watch although the score is healthy, in words ("" when it is not capped)."""
+        if not self.capped_by:
+            return ""
+        parts = []
+        for name in self.capped_by:
+            definition = registry.get(name)
+            if definition is not None and name in self.values:
+                parts.append(f"{definition.label}: {definition.explanation(self.values[name], 0)}")
+        return _("Banded watch, not healthy, whatever the score: %(why)s") % {"why": " ".join(parts)}
 
     @property
     def rounded_score(self) -> int | None:
@@ -210,6 +228,14 @@ def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
     config = ctx.config
     weights = {name: config.weight(name) for name in by_signal}
     signal_items = list(by_signal.items())
+    # Accounts a capping signal holds at watch: read once, not per account and signal.
+    capping: dict[int, list[str]] = {}
+    for name, found in signal_items:
+        definition = registry.get(name)
+        if definition is not None and definition.caps_band:
+            for account_id, sv in found.items():
+                if sv.facts.get("caps_band"):
+                    capping.setdefault(account_id, []).append(name)
     results: dict[int, AccountHealth] = {}
     for account_id, language in accounts:
         values = {name: found.get(account_id, NO_DATA) for name, found in signal_items}
@@ -218,6 +244,9 @@ def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
             combined.score, combined.coverage, healthy_min=config.healthy_min,
             watch_min=config.watch_min, min_coverage_healthy=config.min_coverage_healthy,
         )
+        capped_by: tuple[str, ...] = ()
+        if band == Band.HEALTHY and account_id in capping:
+            band, capped_by = Band.WATCH, tuple(capping[account_id])
         change = None
         if combined.score is not None:
             change = scoring.trend_change([(0.0, combined.score), *points.get(account_id, [])])
@@ -229,6 +258,7 @@ def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
             weights=weights, previous_date=refs.previous if before else None,
             previous_score=before[0] if before else None,
             previous_contributions=before[1] if before else None, language=language or "en",
+            capped_by=capped_by,
         )
     return results
 

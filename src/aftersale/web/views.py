@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account, AccountKind, Industry, Tier
 from aftersale.alerts.attention import attention_groups
 from aftersale.alerts.models import Alert
+from aftersale.alerts.step_in import StepInRequired, do_acknowledge_alert
 from aftersale.core.enums import Department
 from aftersale.engagement.actions import do_log_touchpoint
 from aftersale.engagement.forms import TouchpointForm
@@ -88,9 +88,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def acknowledge_alert(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(Alert.objects.restrict(request.user).open(), pk=pk)
-    Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=timezone.now(), acknowledged_by=request.user
-    )
+    try:
+        do_acknowledge_alert(alert, request.user)
+    except StepInRequired as exc:
+        messages.error(request, str(exc))
+        return redirect_back(request, "home")
     messages.success(request, _("Acknowledged: %(account)s.") % {"account": alert.account})
     return redirect_back(request, "home")
 

@@ -6,16 +6,16 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from pydantic import Field
 
 from aftersale.alerts.models import Alert, AlertKind
+from aftersale.alerts.step_in import StepInRequired, do_acknowledge_alert
 from aftersale.api.common import ACCOUNT_REF, ONE, READ, PageFilters, get_or_404, staff
-from aftersale.api.errors import NotFound
+from aftersale.api.errors import Conflict, NotFound
 from aftersale.api.paging import page
-from aftersale.api.schemas import AlertOut, AlertPage
+from aftersale.api.schemas import AlertOut, AlertPage, Error
 from aftersale.api.types import Email, Id
 
 router = Router()
@@ -71,15 +71,19 @@ def get_alert(request: HttpRequest, alert_id: Id) -> dict[str, Any]:
     return get_or_404(alert_rows(Alert.objects.restrict(staff(request))), alert_id)
 
 
-@router.post("/{alert_id}/acknowledge", response={200: AlertOut, **ONE},
+@router.post("/{alert_id}/acknowledge", response={200: AlertOut, **ONE, 409: Error},
              summary="Acknowledge an open alert ('I'm on it')")
 def acknowledge_alert(request: HttpRequest, alert_id: Id) -> dict[str, Any]:
     """As on the attention list: the alert moves to "in hand" and stays open until its
-    condition stops. Acknowledging twice keeps the first acknowledgement."""
+    condition stops. Acknowledging twice keeps the first acknowledgement. Silence and
+    quiet-customer alerts cannot be acknowledged (409, code ``step_in_required``): they
+    close only when a visit, meeting or call with the customer is logged."""
     user = staff(request)
-    if not Alert.objects.restrict(user).open().filter(pk=alert_id).exists():
+    alert = Alert.objects.restrict(user).open().filter(pk=alert_id).first()
+    if alert is None:
         raise NotFound(_("No open alert with id %(id)s (or you may not see it).") % {"id": alert_id})
-    Alert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
-        acknowledged_at=timezone.now(), acknowledged_by=user
-    )
+    try:
+        do_acknowledge_alert(alert, user)
+    except StepInRequired as exc:
+        raise Conflict(str(exc), code="step_in_required") from None
     return alert_rows(Alert.objects.filter(pk=alert_id)).get()

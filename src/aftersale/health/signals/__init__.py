@@ -6,6 +6,7 @@ when ``HealthConfig.ready()`` imports them (see ``BUILTIN``).
 
 BUILTIN = (
     "aftersale.health.signals.rhythm",
+    "aftersale.health.signals.quietness",
     "aftersale.health.signals.promises",
     "aftersale.health.signals.service",
     "aftersale.health.signals.engagement",

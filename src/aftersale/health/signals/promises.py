@@ -96,7 +96,7 @@ register(SignalDef(
         "due dates counting more. A promise kept late counts half; one still open after its due "
         "date counts as not kept."
     ),
-    default_weight=12,
+    default_weight=10,
     compute=promises_kept,
     explain=explain,
     no_data=_("No promises to this account fell due in the last %(months)d months."),

@@ -87,6 +87,9 @@ class SignalDef:
     no_data: str | LazyText  # formatted with ``months``
     events: tuple[EventsLink, ...] = ()
     order: int = 100
+    # True for a signal whose facts may say ``caps_band``: that account is never banded
+    # healthy, whatever its score (a quiet customer, P10).
+    caps_band: bool = False
 
     def explanation(self, value: SignalValue, months: int) -> str:
         if value.value is None:

@@ -73,7 +73,10 @@ def order_rhythm(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
 
 
 def fit_models(ctx: EvalContext) -> list[dict[str, Any]]:
-    """Fit every model that needs it on the whole portfolio (once per scan)."""
+    """Fit every model that needs it on the whole portfolio (once per scan): the rhythm of
+    each stream, and the peers that quietness compares each account with."""
+    from aftersale.health.quiet import fit_quietness
+
     fits: list[dict[str, Any]] = []
     for stream in rhythm.STREAMS:
         model = rhythm.model_for(stream)
@@ -82,6 +85,9 @@ def fit_models(ctx: EvalContext) -> list[dict[str, Any]]:
         fit = model.fit(ctx.as_of, _gather(model, stream, ctx, None))
         if fit is not None:
             fits.append({"stream": stream, **fit})
+    quiet = fit_quietness(ctx.as_of)
+    if quiet is not None:
+        fits.append(quiet)
     return fits
 
 

@@ -217,7 +217,7 @@ register(SignalDef(
         "counting more. A case whose target time has passed without a response or resolution "
         "counts as missed."
     ),
-    default_weight=8,
+    default_weight=6,
     compute=service_targets,
     explain=explain_targets,
     no_data=_("No service case with targets in the last %(months)d months."),
@@ -232,7 +232,7 @@ register(SignalDef(
         "How long the oldest open case has been waiting: the value halves every 30 days it "
         "stays open. No open case scores full marks."
     ),
-    default_weight=6,
+    default_weight=5,
     compute=open_case_age,
     explain=explain_open_cases,
     no_data=_("No service cases in the last %(months)d months."),
@@ -247,7 +247,7 @@ register(SignalDef(
         "Scheduled maintenance of the account's installed equipment: each visit on time scores "
         "full marks; an overdue visit loses half its value every 30 days it is late."
     ),
-    default_weight=6,
+    default_weight=5,
     compute=maintenance,
     explain=explain_maintenance,
     no_data=_("No maintenance plan covers this account's equipment."),

@@ -36,10 +36,10 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
-        self.print_text(account, report, moved_rows(health), health.previous_date)
+        self.print_text(account, report, moved_rows(health), health.previous_date, health.band_note)
 
     def print_text(self, account: Account, report: dict[str, Any], moved: list[dict[str, Any]],
-                   previous: Any) -> None:
+                   previous: Any, band_note: str = "") -> None:
         out = self.stdout.write
         out(f"{account.name} ({account.external_id}), {_('as of')} {report['as_of']}")
         score = "-" if report["score"] is None else str(report["score"])
@@ -48,6 +48,8 @@ class Command(BaseCommand):
             "score": score, "band": str(Band(report["band"]).label).lower(),
             "coverage": round(100 * report["coverage"]), "trend": trend,
         })
+        if band_note:
+            out(band_note)
         out("")
         for row in report["signals"]:
             value = "  -  " if row["value"] is None else f"{row['value']:.2f}"

@@ -1,0 +1,91 @@
+"""Benchmark: the quietness statistics on a simulated portfolio (no database).
+
+Run from the worktree root:
+
+    PYTHONPATH=src /work/main/.venv/bin/python bench/quietness.py [--accounts 100000] [--repeat 5]
+
+Simulates ``--accounts`` customer accounts (machines, their age, orders a year,
+tier and industry) whose requests follow the peers' Poisson-gamma law, 5 % of
+them silent, then times what a scan adds on top of reading the usage (one SQL
+statement, measured with the scan in bench/scan.py):
+
+- ``fit_usage``: the peer regression (IRLS), dispersion and information matrix, once per scan;
+- ``judge``: every account's leave-one-out expectation, tail probability and facts.
+
+Prints best and median wall time over ``--repeat`` runs, how many accounts were
+called quiet (and how many of the silent ones), then the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from aftersale.health.quiet import QuietSettings, Usage, fit_usage, judge  # noqa: E402
+
+
+def simulate(n: int, seed: int = 7) -> tuple[Usage, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    assets = rng.poisson(1.5, n).astype(np.float64)
+    age = np.where(assets > 0, rng.uniform(0.2, 8.0, n), 0.0)
+    orders = rng.poisson(np.exp(rng.normal(2.0, 0.8, n))).astype(np.float64)
+    exposure = np.minimum(rng.uniform(60, 2000, n), 365.0)
+    tier = rng.choice(np.array(["standard", "key", "strategic"], dtype=object), n, p=[0.7, 0.25, 0.05])
+    industry = rng.choice(np.array(["capital_equipment", "consulting", "other"], dtype=object), n)
+    mu = (exposure / 365.25) * np.exp(0.2 + 0.5 * np.log1p(assets) + 0.05 * age + 0.5 * np.log1p(orders))
+    raised = rng.poisson(mu * rng.gamma(5.0, 1 / 5.0, n)).astype(np.float64)
+    silent = rng.random(n) < 0.05
+    raised[silent] = 0
+    qs = QuietSettings()
+    eligible = (exposure >= qs.min_days) & ((assets > 0) | (orders >= qs.min_orders))
+    usage = Usage(account_ids=np.arange(1, n + 1), tier=tier, industry=industry, assets=assets,
+                  asset_age_years=age, orders=orders, exposure_days=exposure, raised=raised,
+                  eligible=eligible)
+    return usage, silent & eligible
+
+
+def timed(fn, repeat: int) -> tuple[float, float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    qs = QuietSettings()
+    usage, silent = simulate(args.accounts)
+    best, median, fit = timed(lambda: fit_usage(usage, qs), args.repeat)
+    print(f"fit_usage  {args.accounts:>8} accounts  best {best:.3f} s  median {median:.3f} s"
+          f"  (judged {fit['n']}, dispersion {fit['dispersion']:.3f})")
+    best, median, judged = timed(lambda: judge(usage, fit, qs), args.repeat)
+    quiet = {a for a, j in judged.items() if j.facts["quiet"]}
+    caught = len(quiet & set(usage.account_ids[silent].tolist()))
+    print(f"judge      {args.accounts:>8} accounts  best {best:.3f} s  median {median:.3f} s"
+          f"  (quiet {len(quiet)}, of them silent {caught} of {int(silent.sum())})")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, numpy {np.__version__}")
+
+
+if __name__ == "__main__":
+    main()
