@@ -32,7 +32,7 @@ def other_supplier(colleague) -> Account:
 
 
 AS_OF = date(2026, 6, 30)
-NOW = datetime(2026, 6, 30, 17, 0, tzinfo=UTC)
+NOW = datetime(2026, 6, 30, 10, 0, tzinfo=UTC)  # 17:00 in Hanoi
 
 
 def touch(account, day: date, topic: str, minutes: int) -> Touchpoint:
