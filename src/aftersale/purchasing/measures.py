@@ -192,6 +192,11 @@ class PricePressure:
         return self.competing_bids / self.orders if self.orders else None
 
     @property
+    def per_order(self) -> float | None:
+        """Competing bids and re-quotes together, per order."""
+        return (self.competing_bids + self.requotes) / self.orders if self.orders else None
+
+    @property
     def price_share(self) -> float | None:
         """Share of all face time spent on price and contract."""
         return self.price_minutes / self.face_minutes if self.face_minutes else None
