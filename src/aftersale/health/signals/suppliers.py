@@ -330,7 +330,7 @@ register(SignalDef(
     principles="P18",
     description=_(
         "Share of the inspected lots we rejected, recent lots counting more: none rejected scores "
-        "full marks, 10% or more zero."
+        "full marks, a tenth or more zero."
     ),
     default_weight=8, compute=quality, explain=explain_quality,
     no_data=_("No lots inspected in the last %(months)d months."),
