@@ -154,3 +154,21 @@ def test_it_raises_no_squeeze_alert_for_a_supplier_still_sending_ideas(supplier,
 ])
 def test_it_calls_a_supplier_squeezed_only_when_both_moved(ideas, pressure, expected):
     assert squeezed(ideas, pressure) is expected
+
+
+def test_it_keeps_customers_ideas_and_promises_out_of_supplier_signals(account, supplier, owner):
+    """A customer's idea or promise to us (direction to us) is the customer's, never counted
+    as a supplier's; a supplier's is never counted among a customer's."""
+    with time_machine.travel(NOW, tick=False):
+        idea(account, date(2026, 5, 1), Direction.TO_US, title="Customer's idea")
+        promise(account, owner, date(2026, 5, 1), Direction.TO_US, PromiseStatus.KEPT, date(2026, 4, 30))
+        idea(supplier, date(2026, 5, 1), Direction.TO_US, title="Supplier's idea")
+    ctx = make_context(NOW, fits={})
+    ideas = registry.get("supplier_ideas").compute(ctx, None)
+    assert set(ideas) == {supplier.pk}
+    promises = registry.get("supplier_promises").compute(ctx, [account.pk])
+    health = evaluate(ctx, [account.pk])[account.pk]
+    assert "supplier_promises" not in health.values and "supplier_ideas" not in health.values
+    # Our own promises signal reads only what we promised: the customer's promise to us is not ours.
+    assert health.values["promises"].value is None
+    assert promises.get(account.pk) is not None  # the raw query sees it; the kinds keep it off the score
