@@ -102,3 +102,12 @@ def test_it_marks_suppliers_on_the_account_pages(owner_client, story, account):
     assert "/suppliers/" not in customer_page.replace('href="/suppliers/"', "")
     listing = owner_client.get(reverse("account_list")).content.decode()
     assert '<span class="tag">Supplier</span>' in listing
+
+
+def test_the_health_model_page_marks_signals_by_kind_of_account(owner_client):
+    response = owner_client.get(reverse("health_model"))
+    rows = {row["definition"].name: row for row in response.context["signals"]}
+    assert sum(r["share"] for r in rows.values() if r["definition"].applies_to("customer")) in range(98, 103)
+    supplier_only = [r for r in rows.values() if not r["definition"].applies_to("customer")]
+    assert supplier_only and all("supplier" in r["definition"].kinds for r in supplier_only)
+    assert "suppliers only" in response.content.decode()
