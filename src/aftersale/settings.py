@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "aftersale.notify",
     "aftersale.demo",
     "aftersale.ops",
+    "aftersale.purchasing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("portal/", include("aftersale.portal.urls")),
     path("", include("aftersale.notify.urls")),
     path("", include("aftersale.ops.urls")),
+    path("", include("aftersale.purchasing.urls")),
 ]
 
 if settings.DEBUG:

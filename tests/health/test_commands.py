@@ -51,7 +51,8 @@ def test_health_json_has_the_documented_shape_and_lists_conditions_that_hold(acc
     report = json.loads(run("health", "ACC-1", "--json"))
     assert set(report) == {"account", "as_of", "score", "band", "coverage", "trend", "signals", "alerts"}
     assert report["account"] == "ACC-1"
-    assert [s["name"] for s in report["signals"]] == registry.names()
+    customer_signals = [d.name for d in registry.all() if d.applies_to("customer")]
+    assert [s["name"] for s in report["signals"]] == customer_signals
     assert set(report["signals"][0]) == {"name", "value", "weight", "contribution", "explanation"}
     assert report["alerts"] == [{
         "kind": "promise_overdue", "opened_at": "2026-06-15T17:00:00+07:00",

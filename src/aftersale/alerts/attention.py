@@ -32,6 +32,8 @@ REASONS = (
     Reason("maintenance", _("Maintenance overdue"), (AlertKind.MAINTENANCE_OVERDUE,)),
     Reason("reviews", _("Reviews due"), (AlertKind.REVIEW_DUE,)),
     Reason("health", _("Health deteriorating"), (AlertKind.HEALTH_DETERIORATING,)),
+    # Suppliers only, and grouped under their own heading so they never pass for customers.
+    Reason("suppliers", _("Suppliers squeezed"), (AlertKind.SUPPLIER_SQUEEZED,)),
     Reason("new_promises", _("New promises to take on"), (AlertKind.PROMISE_NEW,)),
 )
 REASON_OF_KIND = {kind: reason for reason in REASONS for kind in reason.kinds}

@@ -19,6 +19,7 @@ class AlertKind(models.TextChoices):
     QUIET_CUSTOMER = "quiet_customer", _("Quiet customer")
     REVIEW_DUE = "review_due", _("Review due")
     HEALTH_DETERIORATING = "health_deteriorating", _("Health deteriorating")
+    SUPPLIER_SQUEEZED = "supplier_squeezed", _("Supplier squeezed")
 
 
 #: Kinds that ask the owner to step in (P10): they carry a suggested visit or call and close

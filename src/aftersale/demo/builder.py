@@ -23,6 +23,7 @@ from aftersale.engagement.models import (
     TouchpointParticipant,
 )
 from aftersale.promises.models import Promise, PromiseEvent
+from aftersale.purchasing.models import IncomingInspection, Purchase, PurchasingEffort
 from aftersale.reviews.models import (
     CompetitorRating,
     Expectation,
@@ -74,6 +75,9 @@ MODEL_ORDER: tuple[type[models.Model], ...] = (
     JointPlanItem,
     Expectation,
     TrustRating,
+    IncomingInspection,
+    PurchasingEffort,
+    Purchase,
 )
 
 # Columns a newer schema may have (from another app's branch); filled when present.

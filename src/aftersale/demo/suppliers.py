@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aftersale.accounts.models import AccountKind, Industry, Tier
+from aftersale.demo.buying import build_buying
 from aftersale.demo.storykit import StoryKit
 
 SUPPLIERS = (
@@ -37,3 +38,4 @@ def build_suppliers(kit: StoryKit) -> None:
             kit.info(a, 150, False, "cost_data", "Their cost breakdown of the main part", True,
                      by="purchasing")
         kit.trust(a, 120, of_us, of_them, round(of_us * 2), rep, "purchasing")
+        build_buying(kit, a, ext)

@@ -8,7 +8,7 @@ on how many accounts are in ``scope``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -200,9 +200,13 @@ def load_references(scope: Scope, refs: References) -> tuple[
     return points, previous
 
 
-def compute_signals(ctx: EvalContext, scope: Scope) -> dict[str, dict[int, SignalValue]]:
-    """Every signal with a weight, one aggregate query each."""
-    definitions = [d for d in registry.all() if ctx.config.weight(d.name) > 0]
+def compute_signals(ctx: EvalContext, scope: Scope,
+                    kinds: Collection[str] | None = None) -> dict[str, dict[int, SignalValue]]:
+    """Every signal with a weight, one aggregate query each; with ``kinds``, only the
+    signals that apply to one of those account kinds (a customer's refresh skips the
+    supplier signals)."""
+    definitions = [d for d in registry.all() if ctx.config.weight(d.name) > 0
+                   and (kinds is None or any(d.applies_to(kind) for kind in kinds))]
     if connection.vendor != "postgresql" or not (scope is None or isinstance(scope, range)):
         return {d.name: d.compute(ctx, scope) for d in definitions}
     # Over a range of accounts PostgreSQL would JIT-compile these aggregates (their cost
@@ -217,27 +221,33 @@ def compute_signals(ctx: EvalContext, scope: Scope) -> dict[str, dict[int, Signa
 def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
     """The health of every account in ``scope`` as of ``ctx.as_of`` (reads only)."""
     accounts = run(
-        f"SELECT a.id, u.language FROM {table(Account)} a"  # noqa: S608 - names and ids only
+        f"SELECT a.id, u.language, a.kind FROM {table(Account)} a"  # noqa: S608 - names and ids only
         f" JOIN {table(User)} u ON u.id = a.owner_id WHERE 1 = 1{scope_sql('a.id', scope)} ORDER BY a.id"
     )
     if not accounts:
         return {}
-    by_signal = compute_signals(ctx, scope)
+    by_signal = compute_signals(ctx, scope, {kind for _id, _language, kind in accounts})
     refs = find_references(ctx.as_of_date)
     points, previous = load_references(scope, refs)
     config = ctx.config
-    weights = {name: config.weight(name) for name in by_signal}
-    signal_items = list(by_signal.items())
+    # Per account kind: the signals that score it and their weights (see SignalDef.kinds).
+    items_of_kind: dict[str, list[tuple[str, dict[int, SignalValue]]]] = {}
+    weights_of_kind: dict[str, dict[str, int]] = {}
+    for kind in {kind for _id, _language, kind in accounts}:
+        items_of_kind[kind] = [(name, found) for name, found in by_signal.items()
+                               if (d := registry.get(name)) is not None and d.applies_to(kind)]
+        weights_of_kind[kind] = {name: config.weight(name) for name, _found in items_of_kind[kind]}
     # Accounts a capping signal holds at watch: read once, not per account and signal.
     capping: dict[int, list[str]] = {}
-    for name, found in signal_items:
+    for name, found in by_signal.items():
         definition = registry.get(name)
         if definition is not None and definition.caps_band:
             for account_id, sv in found.items():
                 if sv.facts.get("caps_band"):
                     capping.setdefault(account_id, []).append(name)
     results: dict[int, AccountHealth] = {}
-    for account_id, language in accounts:
+    for account_id, language, kind in accounts:
+        signal_items, weights = items_of_kind[kind], weights_of_kind[kind]
         values = {name: found.get(account_id, NO_DATA) for name, found in signal_items}
         combined = scoring.combine({name: sv.value for name, sv in values.items()}, weights)
         band = scoring.band(

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from aftersale.accounts.access import access_account
+from aftersale.accounts.models import AccountKind
 from aftersale.alerts.models import AlertKind
 from aftersale.health.config import load_config
 from aftersale.health.evaluate import evaluate_account
@@ -18,9 +19,13 @@ from aftersale.staff.access import staff_required
 @staff_required
 def model_page(request: HttpRequest) -> HttpResponse:
     config = load_config()
-    total = sum(config.weight(d.name) for d in registry.all()) or 1
+    # A signal's share of the weight of the signals that score the same kind of account
+    # (customers; for a supplier-only signal, suppliers).
+    totals = {kind: sum(config.weight(d.name) for d in registry.all() if d.applies_to(kind)) or 1
+              for kind in AccountKind.values}
     signals = [
-        {"definition": d, "weight": (w := config.weight(d.name)), "share": round(100 * w / total)}
+        {"definition": d, "weight": (w := config.weight(d.name)), "share": round(100 * w / totals[
+            AccountKind.CUSTOMER if d.applies_to(AccountKind.CUSTOMER) else AccountKind.SUPPLIER])}
         for d in registry.all()
     ]
     return render(request, "health/model.html", {"config": config, "signals": signals, "bands": Band})

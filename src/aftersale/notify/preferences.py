@@ -26,6 +26,7 @@ DEFAULTS: dict[str, str] = {
     AlertKind.SILENCE: Delivery.DIGEST,
     AlertKind.QUIET_CUSTOMER: Delivery.DIGEST,
     AlertKind.REVIEW_DUE: Delivery.DIGEST,
+    AlertKind.SUPPLIER_SQUEEZED: Delivery.DIGEST,
 }
 
 

@@ -12,4 +12,6 @@ BUILTIN = (
     "aftersale.health.signals.engagement",
     "aftersale.health.signals.commerce",
     "aftersale.health.signals.reviews",
+    "aftersale.health.signals.suppliers",
+    "aftersale.health.signals.supplier_alerts",
 )

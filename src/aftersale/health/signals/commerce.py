@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from aftersale.commerce.models import Channel, Order
 from aftersale.health.signals.registry import (
+    CUSTOMERS_ONLY,
     EvalContext,
     SignalDef,
     SignalValue,
@@ -70,4 +71,5 @@ register(SignalDef(
     explain=explain,
     no_data=_("No orders in the last %(months)d months."),
     order=90,
+    kinds=CUSTOMERS_ONLY,
 ))

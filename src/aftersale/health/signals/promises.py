@@ -27,7 +27,10 @@ from aftersale.health.sql import Scope, age_days_sql, decay_sql, run, scope_sql,
 from aftersale.promises.models import Promise, PromiseStatus
 
 
-def promises_kept(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
+def promises_kept(
+    ctx: EvalContext, scope: Scope, direction: str = Direction.FROM_US
+) -> dict[int, SignalValue]:
+    """Our promises by default; ``direction=TO_US`` counts a supplier's promises to us."""
     closed_on = "COALESCE(closed_at, delivered_at, due_at)"
     rows = run(
         f"""
@@ -42,12 +45,12 @@ def promises_kept(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
                    CASE WHEN status = :late AND {closed_on} <= :day THEN 1 ELSE 0 END AS late,
                    CASE WHEN status = :broken AND {closed_on} <= :day THEN 1 ELSE 0 END AS broken
             FROM {table(Promise)}
-            WHERE direction = :from_us AND made_at <= :day AND due_at < :day AND due_at >= :start
+            WHERE direction = :direction AND made_at <= :day AND due_at < :day AND due_at >= :start
               AND NOT (status = :cancelled AND {closed_on} <= :day){scope_sql("account_id", scope)}
         ) due
         GROUP BY account_id
         """,  # noqa: S608 - only table names and constants are formatted in
-        day=ctx.as_of_date, start=ctx.horizon_start_date, from_us=Direction.FROM_US,
+        day=ctx.as_of_date, start=ctx.horizon_start_date, direction=direction,
         kept=PromiseStatus.KEPT, late=PromiseStatus.LATE, broken=PromiseStatus.BROKEN,
         cancelled=PromiseStatus.CANCELLED,
     )

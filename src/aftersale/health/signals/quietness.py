@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from aftersale.health.quiet import STREAM, assess_quietness
-from aftersale.health.signals.registry import EvalContext, SignalDef, SignalValue, register
+from aftersale.health.signals.registry import CUSTOMERS_ONLY, EvalContext, SignalDef, SignalValue, register
 from aftersale.health.sql import Scope
 
 NAME = "quietness"
@@ -68,4 +68,5 @@ register(SignalDef(
     ),
     order=15,
     caps_band=True,
+    kinds=CUSTOMERS_ONLY,  # requests and complaints are a customer's; a supplier raises none with us
 ))

@@ -90,6 +90,13 @@ class SignalDef:
     # True for a signal whose facts may say ``caps_band``: that account is never banded
     # healthy, whatever its score (a quiet customer, P10).
     caps_band: bool = False
+    # The account kinds (customer, supplier) this signal scores; empty for every kind. A
+    # signal that does not apply to a kind is left out of its score and coverage altogether,
+    # rather than counting as "no data" (a supplier places no orders with us).
+    kinds: tuple[str, ...] = ()
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
 
     def explanation(self, value: SignalValue, months: int) -> str:
         if value.value is None:
@@ -103,6 +110,9 @@ class SignalDef:
                 return url
         return None
 
+
+CUSTOMERS_ONLY = ("customer",)
+SUPPLIERS_ONLY = ("supplier",)
 
 _signals: dict[str, SignalDef] = {}
 

@@ -17,6 +17,7 @@ from aftersale.commerce.models import Order
 from aftersale.engagement.models import Touchpoint
 from aftersale.health import rhythm
 from aftersale.health.signals.registry import (
+    CUSTOMERS_ONLY,
     EvalContext,
     SignalDef,
     SignalValue,
@@ -127,4 +128,5 @@ register(SignalDef(
     explain=lambda facts: rhythm.model_for("orders").explain(facts),
     no_data=_("Too few orders to judge a rhythm yet."),
     order=20,
+    kinds=CUSTOMERS_ONLY,
 ))

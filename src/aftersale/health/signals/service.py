@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aftersale.health.signals.registry import (
+    CUSTOMERS_ONLY,
     EvalContext,
     SignalDef,
     SignalValue,
@@ -222,6 +223,7 @@ register(SignalDef(
     explain=explain_targets,
     no_data=_("No service case with targets in the last %(months)d months."),
     order=40,
+    kinds=CUSTOMERS_ONLY,
 ))
 
 register(SignalDef(
@@ -237,6 +239,7 @@ register(SignalDef(
     explain=explain_open_cases,
     no_data=_("No service cases in the last %(months)d months."),
     order=50,
+    kinds=CUSTOMERS_ONLY,
 ))
 
 register(SignalDef(
@@ -252,4 +255,5 @@ register(SignalDef(
     explain=explain_maintenance,
     no_data=_("No maintenance plan covers this account's equipment."),
     order=60,
+    kinds=CUSTOMERS_ONLY,
 ))

@@ -8,11 +8,12 @@ from aftersale.imports.kinds.engagement import TouchpointsKind
 from aftersale.imports.kinds.people import AccountsKind, ContactsKind, StaffKind
 from aftersale.imports.kinds.promises import PromisesKind
 from aftersale.imports.kinds.service import AssetsKind, CasesKind
+from aftersale.purchasing.import_kinds import KINDS as PURCHASING_KINDS
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
         StaffKind(), AccountsKind(), ContactsKind(), ProductsKind(), OrdersKind(),
-        AssetsKind(), CasesKind(), TouchpointsKind(), PromisesKind(),
+        AssetsKind(), CasesKind(), TouchpointsKind(), PromisesKind(), *PURCHASING_KINDS,
     )
 }
