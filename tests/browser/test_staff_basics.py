@@ -8,14 +8,16 @@ from tests.conftest import PASSWORD
 def test_it_logs_in_works_an_attention_item_and_switches_to_vietnamese(
     page, live_server, login, owner, account, screenshot
 ):
+    # A kind that may be acknowledged: silence and quiet-customer alerts close only by a
+    # logged conversation (tests/alerts/test_step_in.py).
     reconcile_alerts(
-        kind=AlertKind.SILENCE, at=datetime(2026, 11, 20, tzinfo=UTC),
-        wanted={(account.pk, ""): Condition("No contact from them in 140 days", "Call the buyer")},
+        kind=AlertKind.REVIEW_DUE, at=datetime(2026, 11, 20, tzinfo=UTC),
+        wanted={(account.pk, ""): Condition("The relationship review is 40 days overdue", "Book it")},
     )
     login(page, owner, PASSWORD)
 
     assert page.get_by_role("heading", name="Needs attention").is_visible()
-    assert page.get_by_text("No contact from them in 140 days").is_visible()
+    assert page.get_by_text("The relationship review is 40 days overdue").is_visible()
     screenshot(page, "attention-list")
 
     with page.expect_navigation():
