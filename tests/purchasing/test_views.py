@@ -111,3 +111,19 @@ def test_the_health_model_page_marks_signals_by_kind_of_account(owner_client):
     supplier_only = [r for r in rows.values() if not r["definition"].applies_to("customer")]
     assert supplier_only and all("supplier" in r["definition"].kinds for r in supplier_only)
     assert "suppliers only" in response.content.decode()
+
+
+def test_customer_side_lists_show_a_supplier_as_such(owner_client, supplier, account):
+    """The attention list groups a squeezed supplier apart and tags it; the portfolio tags it."""
+    from aftersale.alerts.actions import Condition, reconcile_alerts
+    from aftersale.alerts.models import AlertKind
+
+    wanted = {(supplier.pk, ""): Condition("Ideas dried up", "")}
+    reconcile_alerts(kind=AlertKind.SUPPLIER_SQUEEZED, wanted=wanted, at=NOW, account_ids=[supplier.pk])
+    response = owner_client.get(reverse("home"))
+    groups = {g.reason.key: g for g in response.context["groups"]}
+    assert [a.account for a in groups["suppliers"].alerts] == [supplier]
+    page = response.content.decode()
+    assert '<span class="tag">Supplier</span>' in page and "Suppliers squeezed" in page
+    portfolio = owner_client.get(reverse("portfolio")).content.decode()
+    assert portfolio.count('<span class="tag">Supplier</span>') == 1
