@@ -34,6 +34,8 @@ def test_it_lists_orders_and_opens_more_with_the_keyboard(
     assert departments.is_visible()
     screenshot(page, "orders-list")
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Suppliers"
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Reviews and trust"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Departments"
