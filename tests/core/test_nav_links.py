@@ -8,7 +8,8 @@ from django.urls import reverse
 
 MAIN = ["home", "portfolio", "account_list", "promise_list", "service:board", "order_list",
         "quote_list"]
-MORE = ["purchasing:supplier_list", "review_list", "departments", "health_model", "imports:index", "notify_settings"]
+MORE = ["purchasing:supplier_list", "review_list", "departments", "health_model", "imports:index",
+        "notify_settings"]
 MANAGERS_ONLY = ["economics_portfolio", "audit_log"]
 
 

@@ -136,3 +136,28 @@ def test_a_portfolio_too_small_to_fit_gets_no_model(account):
     for n in (90, 60, 30):
         order(account, days_ago(n))
     assert model.fit(NOW, event_days("orders", NOW, None)) is None
+
+
+def test_a_degenerate_fit_falls_back_to_each_accounts_own_gap():
+    """Perfectly regular event days drive BG/NBD's dropout towards zero and its
+    expectation to NaN; those accounts are judged by their usual gap instead, so no
+    signal value or explanation carries a NaN."""
+    from aftersale.health.silence import EventDays
+
+    ids, days = [], []
+    for account_id in range(1, 61):
+        last = -(account_id % 7) * 5 - (200 if account_id == 60 else 0)  # the last one went silent
+        for k in range(12):
+            ids.append(account_id)
+            days.append(last - 30 * k)
+    events = EventDays(np.array(ids), np.array(days))
+    model = BGNBDRhythm("orders")
+    with np.errstate(all="ignore"):
+        fit = model.fit(NOW, events)
+        assert fit is not None
+        result = model.assess(NOW, events, fit)
+    assert len(result) == 60
+    assert all(np.isfinite(r.value) for r in result.values())
+    assert result[1].value == 1.0 and result[1].facts["gap_days"] == 30
+    assert result[60].value < 0.1  # 200 days past its 30-day rhythm
+    assert "nan" not in model.explain(result[60].facts).lower()

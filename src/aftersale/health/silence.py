@@ -167,7 +167,18 @@ class BGNBDRhythm:
                              zero_repeat_model=_model_from(zero) if zero else None)
         population_gap = fit.get("population_gap")
         result: dict[int, rhythm.RhythmAssessment] = {}
+        # A degenerate fit (perfectly regular event days drive BG/NBD's dropout towards zero)
+        # can give a non-finite expectation: those accounts are judged by their own gap instead.
+        broken = ~(np.isfinite(out.p_engaged) & np.isfinite(out.expected_next))
+        if broken.any():
+            fallback = rhythm.GapRatioModel(self.stream)
+            gap_stats = _gap_stats(stats)
+            result.update(fallback.assess(as_of, {
+                account_id: gap_stats[account_id] for account_id in ids[broken].tolist()
+            }, None))
         for i, account_id in enumerate(ids.tolist()):
+            if broken[i]:
+                continue
             status = str(out.status[i])
             usual = float(out.usual_gap[i])
             if status != RhythmStatus.ESTABLISHED.value and population_gap:
