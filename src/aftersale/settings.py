@@ -176,4 +176,10 @@ AFTERSALE = {
         "DIGEST_HOUR": config.env_int("DIGEST_HOUR", 7),
         "INTERVAL_MINUTES": config.env_int("NOTIFY_INTERVAL_MINUTES", 5),
     },
+    # Workers (docs/health.md, "The worker"): a task RUNNING this long is taken for
+    # abandoned by a dead worker and queued again; how often a worker looks for them.
+    "WORKER": {
+        "STALE_AFTER_SECONDS": config.env_int("WORKER_STALE_AFTER_SECONDS", 1800),
+        "RECOVER_MINUTES": config.env_int("WORKER_RECOVER_MINUTES", 5),
+    },
 }
