@@ -64,7 +64,7 @@ def tick(context: TaskContext) -> dict[str, Any]:
         if not worker.advance_schedule(Schedule.SCAN, tick, me, next_run):
             # A stray duplicate (the live tick is another task): do nothing.
             return {"skipped": True}
-        queued = scan.enqueue(now.isoformat())
+        queued = scan.enqueue(now.isoformat(), part_size=worker.setting("SCAN_PART_SIZE"))
     # The alerts this scan opens are e-mailed by aftersale.notify's periodic sender.
     return {"scan_task": str(queued.id), "next": next_run.isoformat()}
 

@@ -43,7 +43,7 @@ from aftersale.health.models import Schedule
 
 logger = logging.getLogger("django_tasks_db")
 
-DEFAULTS = {"STALE_AFTER_SECONDS": 1800, "RECOVER_MINUTES": 5}
+DEFAULTS = {"STALE_AFTER_SECONDS": 1800, "RECOVER_MINUTES": 5, "SCAN_PART_SIZE": 10000}
 # Runs of one task (the first included) when each attempt lost its database
 # connection; beyond this the failure is left for a person to look at.
 MAX_ATTEMPTS = 5
