@@ -141,33 +141,34 @@ def reconcile_engine_alerts(ctx: EvalContext, results: dict[int, AccountHealth])
 
 
 def finish_if_complete(run_id: int) -> bool:
-    """Close the run once every part is done; exactly one caller wins the UPDATE.
+    """Close the run once every part is done; exactly one caller closes it.
 
     The domain apps' alert conditions are reconciled here, once for the whole
     portfolio: each is one set-based query over all accounts, far cheaper than
-    once per part with a list of ids. It is idempotent, so the rare second
-    closer (two parts finishing at the same moment) changes nothing.
+    once per part with a list of ids. Two parts finishing at the same moment
+    both get here: the run's row is locked while closing, so the second waits,
+    finds the run done and does nothing (two reconciliations at once could
+    both try to open the same alert).
     """
     if ScanPart.objects.filter(run_id=run_id, done_at__isnull=True).exists():
         return False
-    run = ScanRun.objects.get(pk=run_id)
-    if run.status == ScanStatus.DONE:
-        return False
-    if run.reconciles_alerts:
-        alert_registry.refresh(run.as_of, None)
-    finished = timezone.now()
-    summary = {
-        "bands": band_counts(run),
-        "alerts": dict(
-            Alert.objects.open().order_by().values("kind").annotate(n=Count("*")).values_list("kind", "n")
-        ),
-        "seconds": round((finished - run.started_at).total_seconds(), 2),
-    }
-    return bool(
-        ScanRun.objects.filter(pk=run_id, status=ScanStatus.RUNNING).update(
-            status=ScanStatus.DONE, finished_at=finished, summary=summary
-        )
-    )
+    with transaction.atomic():
+        run = ScanRun.objects.select_for_update().get(pk=run_id)
+        if run.status == ScanStatus.DONE:
+            return False
+        if run.reconciles_alerts:
+            alert_registry.refresh(run.as_of, None)
+        finished = timezone.now()
+        run.summary = {
+            "bands": band_counts(run),
+            "alerts": dict(
+                Alert.objects.open().order_by().values("kind").annotate(n=Count("*")).values_list("kind", "n")
+            ),
+            "seconds": round((finished - run.started_at).total_seconds(), 2),
+        }
+        run.status, run.finished_at = ScanStatus.DONE, finished
+        run.save(update_fields=["status", "finished_at", "summary"])
+    return True
 
 
 def unfinished_parts() -> dict[int, list[int]]:
