@@ -1,13 +1,14 @@
 """Fault and scale-out figures on a private PostgreSQL (issue 13). Never part of the suite.
 
-    python bench/faults_pg.py restart [--accounts 5000]
+    python bench/faults_pg.py restart [--accounts 1000]
     python bench/faults_pg.py scan-workers [--accounts 20000]
 
 ``restart``: PostgreSQL restarted under load. gunicorn (2 workers) serves
 ``GET /api/accounts`` to 4 client threads without pause while an ``aftersale
-worker`` runs a scan of ``--accounts`` accounts in ranges of 250; 5 s in,
-the cluster is restarted (``pg_ctl restart -m fast``: every connection is cut
-and the server is down until it is back). Neither gunicorn nor the worker is
+worker`` runs a scan of ``--accounts`` (1,000) accounts in ranges of
+``--part-size`` (50); once the first range is done, the cluster is restarted
+(``pg_ctl restart -m fast``: every connection is cut and the server is down
+until it is back). Neither gunicorn nor the worker is
 touched. Reported: requests that failed and when, the time from the restart
 to the first success, failures after that (must be none), whether any
 process was replaced, and whether the scan finished with every range once.
@@ -169,13 +170,24 @@ def worker(env: dict[str, str], worker_id: str, log: Path) -> subprocess.Popen:
     )
 
 
-def wait_for_scan(env: dict[str, str], timeout: float) -> dict[str, Any]:
+def scan_status(port: int) -> tuple[str, int]:
+    """The newest scan's status and ranges done, read with psql (a Django process takes
+    seconds to start on a busy machine)."""
+    row = psql(port, "SELECT r.status, count(p.done_at) FROM health_scanrun r JOIN health_scanpart p"
+                     " ON p.run_id = r.id GROUP BY r.id ORDER BY r.id DESC LIMIT 1")
+    status, done = row.split("|") if row else ("", "0")
+    return status, int(done)
+
+
+def wait_for_scan(env: dict[str, str], port: int, timeout: float) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
-    while True:
-        state = django(env, SCAN_STATE)
-        if state["status"] == "done" or time.monotonic() > deadline:
-            return state
-        time.sleep(1)
+    while scan_status(port)[0] != "done" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return django(env, SCAN_STATE)
+
+
+def progress(text: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
 
 
 def machine() -> str:
@@ -190,6 +202,7 @@ def restart_under_load(args: argparse.Namespace) -> None:
     with cluster(args.pg_port) as (folder, url):
         env = app_env(url)
         token = django(env, SEED, str(args.accounts))["token"]
+        progress(f"{args.accounts:,} demo accounts loaded")
         port = free_port()
         logs = ROOT / "var"
         web = subprocess.Popen(
@@ -219,20 +232,26 @@ def restart_under_load(args: argparse.Namespace) -> None:
         try:
             wait_http(f"http://127.0.0.1:{port}/api/accounts", token)
             web_workers = children(web.pid)
-            django(env, QUEUE_SCAN, "250")
+            django(env, QUEUE_SCAN, str(args.part_size))
             scanner = worker(env, "bench-w1", logs / "bench-faults-worker.log")
             threads = [threading.Thread(target=client) for _ in range(4)]
             for thread in threads:
                 thread.start()
-            time.sleep(5)
+            # Restart once the worker is into the ranges, so that the outage cuts one.
+            deadline = time.monotonic() + 900
+            while scan_status(args.pg_port)[1] < 1 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            progress("worker inside the ranges; restarting PostgreSQL")
             down = time.monotonic()
             restart(folder)
             up = time.monotonic()
+            progress(f"PostgreSQL back after {up - down:.1f} s")
             time.sleep(15)
             stop.set()
             for thread in threads:
                 thread.join()
-            state = wait_for_scan(env, 300)
+            progress(f"{len(results)} requests made; waiting for the scan")
+            state = wait_for_scan(env, args.pg_port, 900)
             replaced = children(web.pid) != web_workers
             alive = scanner.poll() is None
         finally:
@@ -270,7 +289,7 @@ def scan_workers(args: argparse.Namespace) -> None:
             django(env, QUEUE_SCAN, "10000")
             procs = [worker(env, f"bench-{count}-{i}", ROOT / "var" / f"bench-scan-{count}-{i}.log")
                      for i in range(count)]
-            state = wait_for_scan(env, 1800)
+            state = wait_for_scan(env, args.pg_port, 1800)
             for proc in procs:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(60)
@@ -288,9 +307,10 @@ def main() -> None:
     parser.add_argument("scenario", choices=["restart", "scan-workers"])
     parser.add_argument("--accounts", type=int, default=None)
     parser.add_argument("--pg-port", type=int, default=5458)
+    parser.add_argument("--part-size", type=int, default=50, help="range size of the restart scenario's scan")
     args = parser.parse_args()
     if args.scenario == "restart":
-        args.accounts = args.accounts or 5000
+        args.accounts = args.accounts or 1000
         restart_under_load(args)
     else:
         args.accounts = args.accounts or 20000
