@@ -52,6 +52,7 @@ PG_SH = ROOT / "scripts" / "pg.sh"
 def cluster(port: int):
     folder = ROOT / "var" / "bench-faults-pg"
     env = {**os.environ, "PG_DIR": str(folder), "PG_PORT": str(port)}
+    subprocess.run([str(PG_SH), "stop"], env=env, capture_output=True)  # left by an interrupted run
     subprocess.run([str(PG_SH), "start"], env=env, check=True, capture_output=True)
     try:
         psql(port, "DROP DATABASE IF EXISTS aftersale_faults")
@@ -309,6 +310,8 @@ def main() -> None:
     parser.add_argument("--pg-port", type=int, default=5458)
     parser.add_argument("--part-size", type=int, default=50, help="range size of the restart scenario's scan")
     args = parser.parse_args()
+    # SIGTERM (a timeout) unwinds like Ctrl-C, so the servers and the cluster are stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     if args.scenario == "restart":
         args.accounts = args.accounts or 1000
         restart_under_load(args)
