@@ -62,8 +62,9 @@ def cluster(port: int):
         subprocess.run([str(PG_SH), "stop"], env=env, capture_output=True)
 
 
-def psql(port: int, sql: str) -> str:
-    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-At", "-c", sql],
+def psql(port: int, sql: str, database: str = "postgres") -> str:
+    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", database, "-At",
+                          "-c", sql],
                          check=True, capture_output=True, text=True)
     return out.stdout.strip()
 
@@ -175,7 +176,7 @@ def scan_status(port: int) -> tuple[str, int]:
     """The newest scan's status and ranges done, read with psql (a Django process takes
     seconds to start on a busy machine)."""
     row = psql(port, "SELECT r.status, count(p.done_at) FROM health_scanrun r JOIN health_scanpart p"
-                     " ON p.run_id = r.id GROUP BY r.id ORDER BY r.id DESC LIMIT 1")
+                     " ON p.run_id = r.id GROUP BY r.id ORDER BY r.id DESC LIMIT 1", "aftersale_faults")
     status, done = row.split("|") if row else ("", "0")
     return status, int(done)
 
