@@ -17,7 +17,7 @@ process was replaced, and whether the scan finished with every range once.
 10,000, so two ranges for 20,000) by one ``aftersale worker``, then by two
 started together; the time from queueing the scan to its close, for each.
 
-Both create a throw-away cluster with ``scripts/pg.sh`` under var/bench-faults-pg
+Both create a throw-away cluster with ``scripts/pg.sh`` under var/bench-faults-pg-PORT
 on port 5458 (``--pg-port``), and stop it at the end. Run as root (the cluster
 runs as ``postgres``) or as a user that may run PostgreSQL's binaries.
 """
@@ -50,7 +50,7 @@ PG_SH = ROOT / "scripts" / "pg.sh"
 
 @contextmanager
 def cluster(port: int):
-    folder = ROOT / "var" / "bench-faults-pg"
+    folder = ROOT / "var" / f"bench-faults-pg-{port}"
     env = {**os.environ, "PG_DIR": str(folder), "PG_PORT": str(port)}
     subprocess.run([str(PG_SH), "stop"], env=env, capture_output=True)  # left by an interrupted run
     subprocess.run([str(PG_SH), "start"], env=env, check=True, capture_output=True)
@@ -72,10 +72,12 @@ def psql(port: int, sql: str, database: str = "postgres") -> str:
 def restart(folder: Path) -> None:
     """``pg_ctl restart`` keeps the options the cluster was started with."""
     pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    command = [str(pg_bin / "pg_ctl"), "-D", str(folder / "data"), "-m", "fast", "-w", "restart"]
+    command = [str(pg_bin / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log"), "-m", "fast",
+               "-w", "restart"]
     if os.getuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
-    subprocess.run(command, check=True, capture_output=True)
+    # Not captured: the new server would inherit the pipe and keep it open for ever.
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 # --- the application --------------------------------------------------------------------------
