@@ -52,7 +52,7 @@ CONNECTION_ERRORS = (
     "django.db.utils.OperationalError",
     "django.db.utils.InterfaceError",
 )
-# Seconds the loop waits before reconnecting after a connection error, doubling up to the last.
+# Seconds the loop waits before reconnecting after a connection error, then the last one again.
 OUTAGE_WAITS = (0.5, 1, 2, 5)
 STOP = threading.Event()
 _current_id = ""
