@@ -80,7 +80,9 @@ class Workers:
         self.logs.append(log)
         return proc
 
-    def wait(self, proc: subprocess.Popen, timeout: float = 60) -> None:
+    # Generous limits: they only matter when something hangs, and a worker process may
+    # take tens of seconds to start on a busy CI machine.
+    def wait(self, proc: subprocess.Popen, timeout: float = 300) -> None:
         assert proc.wait(timeout) == 0, self.output()
 
     def kill(self, proc: subprocess.Popen) -> None:
@@ -94,7 +96,7 @@ class Workers:
         """Every e-mail the workers sent (the console backend prints each one)."""
         return Counter(mid for log in self.logs for mid in MESSAGE_ID.findall(log.read_text()))
 
-    def poll(self, condition: Callable[[], bool], timeout: float = 30, what: str = "") -> None:
+    def poll(self, condition: Callable[[], bool], timeout: float = 300, what: str = "") -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:

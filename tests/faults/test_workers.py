@@ -158,7 +158,7 @@ def test_two_workers_started_at_once_share_the_scan(portfolio, workers):
         lambda: workers.query(
             f"SELECT COUNT(*) FROM {ScanRun._meta.db_table} WHERE status = 'done'"  # noqa: S608
         )[0][0] == 1,
-        timeout=60, what="the scan to close",
+        what="the scan to close",
     )
     for proc in pair:
         proc.terminate()  # SIGTERM: finish the current task and exit
