@@ -4,11 +4,14 @@ database that goes away under the worker loop."""
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
@@ -214,3 +217,30 @@ def test_a_task_interrupted_by_an_outage_is_run_again(accounts):
     assert task.status == TaskResultStatus.SUCCESSFUL and task.worker_ids == ["w1", "w1"]
     run.refresh_from_db()
     assert run.status == ScanStatus.DONE
+
+
+def test_sigterm_to_an_idle_worker_stops_the_loop_without_cutting_a_query():
+    loop = worker.HealthWorker(
+        queue_names=["default"], interval=0.05, batch=False, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="w1", excluded_queue_names=[],
+    )
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            loop.run()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(0.3)  # polling the empty queue
+    # The stock worker calls sys.exit() from the signal handler when idle, wherever the
+    # loop is, even inside its poll's transaction; this one lets the loop finish its turn.
+    loop.shutdown(signal.SIGTERM, None)
+    thread.join(10)
+    assert not thread.is_alive() and errors == []
+    assert worker.STOP.is_set()
+    worker.STOP.clear()

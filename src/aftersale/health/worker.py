@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -210,5 +211,14 @@ class HealthWorker(Worker):
                     logger.warning("Requeued %d task(s) interrupted by the outage", recovered)
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        """The first SIGTERM/SIGINT stops the loop after the current task, or after the
+        current wait when idle (at most ``interval`` seconds). The stock worker exits at
+        once when idle, which can land inside its poll's transaction and end the process
+        with a database error; a second signal still exits at once."""
         STOP.set()
-        super().shutdown(signum, frame)
+        if not self.running:
+            super().shutdown(signum, frame)
+            return
+        logger.warning("Received %s - shutting down gracefully... (press Ctrl+C again to force)",
+                       signal.strsignal(signum))
+        self.running = False
