@@ -174,18 +174,22 @@ def worker(env: dict[str, str], worker_id: str, log: Path) -> subprocess.Popen:
     )
 
 
-def scan_status(port: int) -> tuple[str, int]:
-    """The newest scan's status and ranges done, read with psql (a Django process takes
-    seconds to start on a busy machine)."""
-    row = psql(port, "SELECT r.status, count(p.done_at) FROM health_scanrun r JOIN health_scanpart p"
+def scan_status(port: int) -> tuple[int, str, int]:
+    """The newest scan's id, status and ranges done, read with psql (a Django process
+    takes seconds to start on a busy machine)."""
+    row = psql(port, "SELECT r.id, r.status, count(p.done_at) FROM health_scanrun r JOIN health_scanpart p"
                      " ON p.run_id = r.id GROUP BY r.id ORDER BY r.id DESC LIMIT 1", "aftersale_faults")
-    status, done = row.split("|") if row else ("", "0")
-    return status, int(done)
+    run, status, done = row.split("|") if row else ("0", "", "0")
+    return int(run), status, int(done)
 
 
-def wait_for_scan(env: dict[str, str], port: int, timeout: float) -> dict[str, Any]:
+def wait_for_scan(env: dict[str, str], port: int, timeout: float, after: int = 0) -> dict[str, Any]:
+    """Wait until a scan newer than run ``after`` is done; its state."""
     deadline = time.monotonic() + timeout
-    while scan_status(port)[0] != "done" and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        run, status, _ = scan_status(port)
+        if run > after and status == "done":
+            break
         time.sleep(0.5)
     return django(env, SCAN_STATE)
 
@@ -243,7 +247,7 @@ def restart_under_load(args: argparse.Namespace) -> None:
                 thread.start()
             # Restart once the worker is into the ranges, so that the outage cuts one.
             deadline = time.monotonic() + 900
-            while scan_status(args.pg_port)[1] < 1 and time.monotonic() < deadline:
+            while scan_status(args.pg_port)[2] < 1 and time.monotonic() < deadline:
                 time.sleep(0.2)
             progress("worker inside the ranges; restarting PostgreSQL")
             down = time.monotonic()
@@ -289,11 +293,12 @@ def scan_workers(args: argparse.Namespace) -> None:
         print(f"demo of {args.accounts:,} accounts loaded in {time.monotonic() - started:.0f} s", flush=True)
         figures = {}
         for count in (1, 2):
+            previous = scan_status(args.pg_port)[0]
             queued = time.time()
             django(env, QUEUE_SCAN, "10000")
             procs = [worker(env, f"bench-{count}-{i}", ROOT / "var" / f"bench-scan-{count}-{i}.log")
                      for i in range(count)]
-            state = wait_for_scan(env, args.pg_port, 1800)
+            state = wait_for_scan(env, args.pg_port, 3600, after=previous)
             for proc in procs:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(60)
