@@ -14,7 +14,7 @@ to the first success, failures after that (must be none), whether any
 process was replaced, and whether the scan finished with every range once.
 
 ``scan-workers``: one scan of a ``--accounts`` demo portfolio (ranges of
-10,000, so two ranges for 20,000) by one ``aftersale worker``, then by two
+``--part-size``, 10,000, so two ranges for 20,000) by one ``aftersale worker``, then by two
 started together; the time from queueing the scan to its close, for each.
 
 Both create a throw-away cluster with ``scripts/pg.sh`` under var/bench-faults-pg-PORT
@@ -295,7 +295,7 @@ def scan_workers(args: argparse.Namespace) -> None:
         for count in (1, 2):
             previous = scan_status(args.pg_port)[0]
             queued = time.time()
-            django(env, QUEUE_SCAN, "10000")
+            django(env, QUEUE_SCAN, str(args.part_size))
             procs = [worker(env, f"bench-{count}-{i}", ROOT / "var" / f"bench-scan-{count}-{i}.log")
                      for i in range(count)]
             state = wait_for_scan(env, args.pg_port, 3600, after=previous)
@@ -316,15 +316,18 @@ def main() -> None:
     parser.add_argument("scenario", choices=["restart", "scan-workers"])
     parser.add_argument("--accounts", type=int, default=None)
     parser.add_argument("--pg-port", type=int, default=5458)
-    parser.add_argument("--part-size", type=int, default=50, help="range size of the restart scenario's scan")
+    parser.add_argument("--part-size", type=int, default=None,
+                        help="accounts per range (restart: 50; scan-workers: 10,000)")
     args = parser.parse_args()
     # SIGTERM (a timeout) unwinds like Ctrl-C, so the servers and the cluster are stopped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     if args.scenario == "restart":
         args.accounts = args.accounts or 1000
+        args.part_size = args.part_size or 50
         restart_under_load(args)
     else:
         args.accounts = args.accounts or 20000
+        args.part_size = args.part_size or 10000
         scan_workers(args)
 
 
