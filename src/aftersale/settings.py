@@ -177,4 +177,12 @@ AFTERSALE = {
         "DIGEST_HOUR": config.env_int("DIGEST_HOUR", 7),
         "INTERVAL_MINUTES": config.env_int("NOTIFY_INTERVAL_MINUTES", 5),
     },
+    # Workers (docs/health.md, "The worker"): a task RUNNING this long is taken for
+    # abandoned by a dead worker and queued again; how often a worker looks for them;
+    # accounts per range of the periodic scan (the unit workers share).
+    "WORKER": {
+        "SCAN_PART_SIZE": config.env_int("SCAN_PART_SIZE", 10000),
+        "STALE_AFTER_SECONDS": config.env_int("WORKER_STALE_AFTER_SECONDS", 1800),
+        "RECOVER_MINUTES": config.env_int("WORKER_RECOVER_MINUTES", 5),
+    },
 }

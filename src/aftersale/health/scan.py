@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -47,8 +48,13 @@ def is_newest(day: Any) -> bool:
     return not ScanRun.objects.filter(as_of_date__gt=day).exists()
 
 
-def start_scan(as_of: datetime | None = None, *, part_size: int = PART_SIZE) -> ScanRun:
-    """Create the run and its parts; fit the rhythm models on the whole portfolio once."""
+def start_scan(as_of: datetime | None = None, *, part_size: int = PART_SIZE,
+               enqueue: Callable[[list[int]], object] | None = None) -> ScanRun:
+    """Create the run and its parts; fit the rhythm models on the whole portfolio once.
+
+    ``enqueue(part_ids)`` is called in the transaction that creates them, so a
+    worker dying here leaves either a run whose every part is queued or no run
+    at all (the queue lives in the same database)."""
     as_of = as_of or timezone.now()
     ctx = make_context(as_of, fits={})
     models = fit_models(ctx)
@@ -62,6 +68,8 @@ def start_scan(as_of: datetime | None = None, *, part_size: int = PART_SIZE) -> 
             ScanPart(run=run, first_id=chunk[0], last_id=chunk[-1], accounts=len(chunk))
             for chunk in (ids[i:i + part_size] for i in range(0, len(ids), part_size))
         ])
+        if enqueue is not None:
+            enqueue(list(run.parts.order_by("first_id").values_list("pk", flat=True)))
     if not ids:
         finish_if_complete(run.pk)
         run.refresh_from_db()
@@ -133,33 +141,52 @@ def reconcile_engine_alerts(ctx: EvalContext, results: dict[int, AccountHealth])
 
 
 def finish_if_complete(run_id: int) -> bool:
-    """Close the run once every part is done; exactly one caller wins the UPDATE.
+    """Close the run once every part is done; exactly one caller closes it.
 
     The domain apps' alert conditions are reconciled here, once for the whole
     portfolio: each is one set-based query over all accounts, far cheaper than
-    once per part with a list of ids. It is idempotent, so the rare second
-    closer (two parts finishing at the same moment) changes nothing.
+    once per part with a list of ids. Two parts finishing at the same moment
+    both get here: the run's row is locked while closing, so the second waits,
+    finds the run done and does nothing (two reconciliations at once could
+    both try to open the same alert).
     """
     if ScanPart.objects.filter(run_id=run_id, done_at__isnull=True).exists():
         return False
-    run = ScanRun.objects.get(pk=run_id)
-    if run.status == ScanStatus.DONE:
-        return False
-    if run.reconciles_alerts:
-        alert_registry.refresh(run.as_of, None)
-    finished = timezone.now()
-    summary = {
-        "bands": band_counts(run),
-        "alerts": dict(
-            Alert.objects.open().order_by().values("kind").annotate(n=Count("*")).values_list("kind", "n")
-        ),
-        "seconds": round((finished - run.started_at).total_seconds(), 2),
-    }
-    return bool(
-        ScanRun.objects.filter(pk=run_id, status=ScanStatus.RUNNING).update(
-            status=ScanStatus.DONE, finished_at=finished, summary=summary
-        )
-    )
+    with transaction.atomic():
+        run = ScanRun.objects.select_for_update().get(pk=run_id)
+        if run.status == ScanStatus.DONE:
+            return False
+        if run.reconciles_alerts:
+            alert_registry.refresh(run.as_of, None)
+        finished = timezone.now()
+        run.summary = {
+            "bands": band_counts(run),
+            "alerts": dict(
+                Alert.objects.open().order_by().values("kind").annotate(n=Count("*")).values_list("kind", "n")
+            ),
+            "seconds": round((finished - run.started_at).total_seconds(), 2),
+        }
+        run.status, run.finished_at = ScanStatus.DONE, finished
+        run.save(update_fields=["status", "finished_at", "summary"])
+    return True
+
+
+def unfinished_parts() -> dict[int, list[int]]:
+    """Parts not done of the scans still running, by run."""
+    parts: dict[int, list[int]] = {}
+    for run_id, part_id in ScanPart.objects.filter(
+        run__status=ScanStatus.RUNNING, done_at__isnull=True
+    ).order_by("run_id", "first_id").values_list("run_id", "pk"):
+        parts.setdefault(run_id, []).append(part_id)
+    return parts
+
+
+def close_finished_runs() -> int:
+    """Close the running scans whose parts are all done (the task closing one died
+    and was not run again); returns how many were closed."""
+    open_runs = ScanRun.objects.filter(status=ScanStatus.RUNNING).values_list("pk", flat=True)
+    waiting = set(unfinished_parts())
+    return sum(finish_if_complete(run_id) for run_id in open_runs if run_id not in waiting)
 
 
 def band_counts(run: ScanRun) -> dict[str, int]:

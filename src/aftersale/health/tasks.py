@@ -8,6 +8,11 @@ are e-mailed by ``aftersale.notify``'s own periodic task). A scan is one
 queue's own locking (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, an
 exclusive transaction on SQLite) hands each task to one worker, and a part
 that runs twice changes nothing.
+
+``recover`` runs every few minutes in whichever worker takes it: it requeues
+the tasks a dead worker left running (``worker.recover_stale_tasks``), queues
+again the parts of a running scan that have no live task (their task failed),
+and closes a scan whose parts are all done but whose closing task died.
 """
 
 from __future__ import annotations
@@ -15,14 +20,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_tasks import TaskContext, task
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from aftersale.health import worker
 from aftersale.health.config import load_config
-from aftersale.health.models import Schedule
-from aftersale.health.scan import PART_SIZE, run_part, start_scan
+from aftersale.health.models import ScanRun, Schedule
+from aftersale.health.scan import PART_SIZE, close_finished_runs, run_part, start_scan, unfinished_parts
+
+RECOVER = "recover"
 
 
 @task()
@@ -34,10 +45,12 @@ def scan_part(part_id: int) -> bool:
 def scan(as_of: str | None = None, part_size: int = PART_SIZE) -> int:
     """Start a scan as of ``as_of`` (ISO datetime; default now) and queue its parts."""
     moment = parse_datetime(as_of) if as_of else None
-    run = start_scan(moment, part_size=part_size)
-    for part_id in run.parts.values_list("pk", flat=True):
+    return start_scan(moment, part_size=part_size, enqueue=enqueue_parts).pk
+
+
+def enqueue_parts(part_ids: list[int]) -> None:
+    for part_id in part_ids:
         scan_part.enqueue(part_id)
-    return run.pk
 
 
 @task(takes_context=True)
@@ -45,10 +58,56 @@ def tick(context: TaskContext) -> dict[str, Any]:
     me = str(context.task_result.id)
     now = timezone.now()
     next_run = now + timedelta(minutes=load_config().scan_interval_minutes)
-    if not worker.advance_schedule(Schedule.SCAN, tick, me, next_run):
-        # A stray duplicate (the live tick is another task): do nothing.
+    # The successor and this tick's scan are queued together: a tick that dies before
+    # committing runs again in full, one that dies after is a stray and the scan is queued.
+    with transaction.atomic():
+        if not worker.advance_schedule(Schedule.SCAN, tick, me, next_run):
+            # A stray duplicate (the live tick is another task): do nothing.
+            return {"skipped": True}
+        queued = scan.enqueue(now.isoformat(), part_size=worker.setting("SCAN_PART_SIZE"))
+    # The alerts this scan opens are e-mailed by aftersale.notify's periodic sender.
+    return {"scan_task": str(queued.id), "next": next_run.isoformat()}
+
+
+@task(takes_context=True)
+def recover(context: TaskContext) -> dict[str, Any]:
+    me = str(context.task_result.id)
+    next_run = timezone.now() + timedelta(minutes=worker.setting("RECOVER_MINUTES"))
+    if not worker.advance_schedule(RECOVER, recover, me, next_run):
         return {"skipped": True}
-    recovered = worker.recover_stale_tasks()
-    run_id = scan.call(now.isoformat())
-    # The alerts this scan opened are e-mailed by aftersale.notify's periodic sender.
-    return {"scan": run_id, "recovered": recovered, "next": next_run.isoformat()}
+    return {
+        "requeued": worker.recover_stale_tasks(),
+        "parts_queued": resume_parts(),
+        "scans_closed": close_finished_runs(),
+        "next": next_run.isoformat(),
+    }
+
+
+def resume_parts() -> int:
+    """Queue again each unfinished part of a running scan that has no task waiting or
+    running (its task failed for good, or was deleted); up to ``worker.MAX_ATTEMPTS``
+    tasks per part, so a part that always fails does not loop for ever."""
+    waiting = unfinished_parts()
+    if not waiting:
+        return 0
+    wanted = {part for parts in waiting.values() for part in parts}
+    live: set[int] = set()
+    attempts: dict[int, int] = {}
+    since = ScanRun.objects.filter(pk__in=waiting).aggregate(first=Min("started_at"))["first"]
+    for args, status in DBTaskResult.objects.filter(
+        task_path=scan_part.module_path, enqueued_at__gte=since
+    ).values_list(
+        "args_kwargs", "status"
+    ).iterator():
+        part = (args.get("args") or [None])[0]
+        if part not in wanted:
+            continue
+        attempts[part] = attempts.get(part, 0) + 1
+        if status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+            live.add(part)
+    queued = 0
+    for part in sorted(wanted - live):
+        if attempts.get(part, 0) < worker.MAX_ATTEMPTS:
+            scan_part.enqueue(part)
+            queued += 1
+    return queued

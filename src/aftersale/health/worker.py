@@ -6,8 +6,15 @@
   every periodic task other apps registered with ``register_periodic``
   (the e-mail sender of ``aftersale.notify``);
 - ``recover_stale_tasks()``: a worker killed mid-task leaves its task
-  RUNNING forever; our tasks are idempotent, so after ``STALE_AFTER`` they
-  are put back in the queue;
+  RUNNING forever; our tasks are idempotent, so they are put back in the
+  queue: at once when a worker restarts under the same ``--worker-id`` (its
+  predecessor is dead), else after ``stale_after()`` (the setting
+  ``AFTERSALE["WORKER"]["STALE_AFTER_SECONDS"]``, 30 minutes by default);
+  tasks that failed on a lost database connection are put back too, up to
+  ``MAX_ATTEMPTS`` runs. The periodic ``recover`` task does this (and resumes
+  unfinished scans) every ``RECOVER_MINUTES`` in whichever worker takes it;
+- the loop survives a database outage: on a connection error it waits,
+  reconnects, requeues the task it was running and carries on;
 - SIGTERM/SIGINT: the stock worker finishes the task it is running and
   exits; ``STOP`` also tells our long tasks to stop after the current item
   (the notification sender stops after the current e-mail).
@@ -15,14 +22,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import signal
 import socket
 import threading
+import time
 from datetime import timedelta
 from types import FrameType
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -30,9 +42,32 @@ from django_tasks_db.models import DBTaskResult
 
 from aftersale.health.models import Schedule
 
-STALE_AFTER = timedelta(minutes=30)
+logger = logging.getLogger("django_tasks_db")
+
+DEFAULTS = {"STALE_AFTER_SECONDS": 1800, "RECOVER_MINUTES": 5, "SCAN_PART_SIZE": 10000}
+# Runs of one task (the first included) when each attempt lost its database
+# connection; beyond this the failure is left for a person to look at.
+MAX_ATTEMPTS = 5
+# What a lost or refused database connection raises (Django wraps the driver's errors).
+CONNECTION_ERRORS = (
+    "django.db.utils.OperationalError",
+    "django.db.utils.InterfaceError",
+)
+# Seconds the loop waits before reconnecting after a connection error, then the last one again.
+OUTAGE_WAITS = (0.5, 1, 2, 5)
 STOP = threading.Event()
 _current_id = ""
+
+
+def setting(name: str) -> int:
+    return int(settings.AFTERSALE.get("WORKER", {}).get(name, DEFAULTS[name]))
+
+
+def stale_after() -> timedelta:
+    """How long a task may stay RUNNING before it is taken for abandoned. Longer than
+    the longest task (a 10,000-account part takes seconds), short enough that a scan
+    held up by a dead machine still closes the same hour."""
+    return timedelta(seconds=setting("STALE_AFTER_SECONDS"))
 
 
 def current_id() -> str:
@@ -57,25 +92,54 @@ def register_periodic(name: str, task: Any) -> None:
 def recoverable_paths() -> list[str]:
     from aftersale.health import tasks
 
-    ours = [t.module_path for t in (tasks.tick, tasks.scan, tasks.scan_part)]
+    ours = [t.module_path for t in (tasks.tick, tasks.scan, tasks.scan_part, tasks.recover)]
     return ours + [t.module_path for t in _periodic.values()]
 
 
-def recover_stale_tasks(now=None) -> int:
-    """Requeue our tasks left RUNNING by a worker that died; returns how many."""
+def recover_stale_tasks(now: Any = None, *, worker_id: str | None = None) -> int:
+    """Requeue our tasks a dead worker left RUNNING, and those that failed because the
+    database connection was lost; returns how many.
+
+    A task is abandoned when it has been RUNNING longer than ``stale_after()``, or
+    at once when its last claim is ``worker_id``: that is this worker's own id, so
+    the process that claimed it is gone (a restart, or the loop after a connection
+    error). Only our tasks are touched: they are all safe to run twice.
+    """
     now = now or timezone.now()
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=now - STALE_AFTER,
-        task_path__in=recoverable_paths(),
-    ).update(status=TaskResultStatus.READY, started_at=None)
+    paths = recoverable_paths()
+    stale_before = now - stale_after()
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path__in=paths)
+    abandoned = [
+        pk for pk, started, claims in running.values_list("pk", "started_at", "worker_ids")
+        if (started is not None and started < stale_before)
+        or (worker_id and claims and claims[-1] == worker_id)
+    ]
+    # A connection error is transient: run the task again (it claims again, so
+    # ``worker_ids`` counts the attempts).
+    failed = [
+        pk for pk, claims in DBTaskResult.objects.filter(
+            status=TaskResultStatus.FAILED, task_path__in=paths, exception_class_path__in=CONNECTION_ERRORS,
+        ).values_list("pk", "worker_ids")
+        if len(claims) < MAX_ATTEMPTS
+    ]
+    # The status is part of the condition, so a task that finished meanwhile stays finished.
+    requeued = DBTaskResult.objects.filter(pk__in=abandoned, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.READY, started_at=None,
+    )
+    requeued += DBTaskResult.objects.filter(pk__in=failed, status=TaskResultStatus.FAILED).update(
+        status=TaskResultStatus.READY, started_at=None, finished_at=None, exception_class_path="",
+        traceback="",
+    )
+    return requeued
 
 
 def ensure_schedule() -> bool:
     """Queue the periodic tick (and each registered periodic task) unless one is already
     queued or running; True if the tick was queued."""
-    from aftersale.health.tasks import tick
+    from aftersale.health.tasks import RECOVER, recover, tick
 
     queued = _ensure(Schedule.SCAN, tick)
+    _ensure(RECOVER, recover)
     for name, task in _periodic.items():
         _ensure(name, task)
     return queued
@@ -111,8 +175,50 @@ def advance_schedule(name: str, task: Any, me: str, next_run: Any) -> bool:
 
 
 class HealthWorker(Worker):
-    """django-tasks-db's worker, telling our tasks when a shutdown was asked for."""
+    """django-tasks-db's worker, telling our tasks when a shutdown was asked for and
+    riding out database outages.
+
+    The stock loop lets a connection error end the process (and a task that was
+    running when the database went away stays RUNNING, or is marked failed if
+    the database came back in time to record it). Here the loop waits, drops
+    the broken connections and starts again; the task it was running is
+    requeued at once (its last claim is this worker), and a failed one by the
+    ``recover`` task.
+    """
+
+    def run(self) -> None:
+        outages = 0
+        while True:
+            try:
+                super().run()
+                return
+            except (OperationalError, InterfaceError) as exc:
+                if not self.running:
+                    raise
+                wait = OUTAGE_WAITS[min(outages, len(OUTAGE_WAITS) - 1)]
+                outages += 1
+                logger.warning("Database unavailable (%s); retrying in %s s", str(exc).strip(), wait)
+                self.running_task = False
+                with contextlib.suppress(Exception):  # closing a dead connection may complain
+                    connections.close_all()
+                time.sleep(wait)
+                try:
+                    recovered = recover_stale_tasks(worker_id=self.worker_id)
+                except (OperationalError, InterfaceError):
+                    continue  # still down: the next pass waits again
+                outages = 0
+                if recovered:
+                    logger.warning("Requeued %d task(s) interrupted by the outage", recovered)
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        """The first SIGTERM/SIGINT stops the loop after the current task, or after the
+        current wait when idle (at most ``interval`` seconds). The stock worker exits at
+        once when idle, which can land inside its poll's transaction and end the process
+        with a database error; a second signal still exits at once."""
         STOP.set()
-        super().shutdown(signum, frame)
+        if not self.running:
+            super().shutdown(signum, frame)
+            return
+        logger.warning("Received %s - shutting down gracefully... (press Ctrl+C again to force)",
+                       signal.strsignal(signum))
+        self.running = False

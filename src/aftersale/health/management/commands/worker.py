@@ -44,7 +44,7 @@ class Command(DbWorkerCommand):
             raise CommandError("--exclude-queues can only be used with --queue-name=*")
         worker.set_current_id(worker_id)
         worker.STOP.clear()
-        recovered = worker.recover_stale_tasks()
+        recovered = worker.recover_stale_tasks(worker_id=worker_id)
         if recovered:
             logger.warning("Requeued %d task(s) left running by a stopped worker", recovered)
         if not no_schedule and worker.ensure_schedule():
