@@ -111,19 +111,29 @@ def main() -> None:
 
 def existing(manager_email: str, owner_email: str):
     """The demo's manager, its busiest account, an ordinary one and an owner, from the database as it is."""
-    from django.db.models import Count
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
     from aftersale.accounts.models import Account
+    from aftersale.commerce.models import Order
+    from aftersale.engagement.models import Touchpoint
+    from aftersale.promises.models import Promise
+    from aftersale.service.models import ServiceCase
     from aftersale.staff.models import User
 
     manager = User.objects.get(email=manager_email)
     owner = User.objects.get(email=owner_email)
-    # The account with the longest history: a few hundred candidates by orders, then all kinds counted.
+    # The account with the longest history: a few hundred candidates by orders, then each kind
+    # counted in its own subquery (joining the kinds together would multiply the rows).
     by_orders = Account.objects.annotate(n=Count("orders")).order_by("-n")
     candidates = list(by_orders.values_list("pk", flat=True)[:200])
+
+    def count(model):
+        rows = model.objects.filter(account=OuterRef("pk")).order_by().values("account")
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
     counted = Account.objects.filter(pk__in=candidates).annotate(
-        n=Count("orders", distinct=True) + Count("touchpoints", distinct=True)
-        + Count("promises", distinct=True) + Count("cases", distinct=True)
+        n=count(Order) + count(Touchpoint) + count(Promise) + count(ServiceCase)
     ).order_by("-n")
     busy = counted.values_list("pk", flat=True)[0]
     ids = Account.objects.order_by("pk").values_list("pk", flat=True)
