@@ -42,6 +42,8 @@ def main() -> None:
     parser.add_argument("--owner", default="owner@demo.aftersale",
                         help="with --existing: whose own attention list is also measured")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip", action="append", default=[],
+                        help="leave out the pages whose name has this text (e.g. CSV)")
     args = parser.parse_args()
     if args.existing and "DATABASE_URL" not in os.environ:
         parser.error("--existing needs DATABASE_URL")
@@ -92,6 +94,7 @@ def main() -> None:
         ("departments", "/departments/", {}, None),
         *extra,
     ]
+    pages = [p for p in pages if not any(text in p[0] for text in args.skip)]
     print(f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'page':<40} {'best ms':>8} {'median':>8} {'queries':>8}")
     for name, url, headers, user in pages:

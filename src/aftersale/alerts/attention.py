@@ -76,11 +76,18 @@ def attention(alerts: QuerySet[Alert], *, limit: int | None = None) -> Attention
     in_hand: list[Alert] = []
     rows = alerts.select_related("account", "owner", "acknowledged_by").order_by("opened_at", "pk")
     if limit is not None:
-        # Numbered within each kind (all alerts in hand together), oldest first; one query.
+        # Numbered within each kind (all alerts in hand together), oldest first, on the
+        # alert rows alone; only the chosen few are then read with their account and people
+        # (joining first made the database join every open alert).
         part = Case(When(acknowledged_at__isnull=False, then=Value("")), default=F("kind"))
-        rows = rows.annotate(
-            place=Window(RowNumber(), partition_by=[part], order_by=[F("opened_at").asc(), F("pk").asc()])
-        ).filter(place__lte=limit)
+        chosen = list(
+            alerts.order_by().annotate(
+                place=Window(RowNumber(), partition_by=[part], order_by=[F("opened_at").asc(), F("pk").asc()])
+            ).filter(place__lte=limit).values_list("pk", flat=True)
+        )
+        rows = rows.model.objects.filter(pk__in=chosen).select_related(
+            "account", "owner", "acknowledged_by"
+        ).order_by("opened_at", "pk")
     for alert in rows:
         if alert.acknowledged_at is not None:
             in_hand.append(alert)
