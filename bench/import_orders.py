@@ -69,6 +69,7 @@ def main() -> None:
         progress = ProgressBar(sys.stderr, path.stat().st_size, label) if sys.stderr.isatty() else None
         profiler = cProfile.Profile() if args.profile and label == "first import" else None
         cpu_started = time.process_time()
+        load_before = os.getloadavg()[0]
         with open(path, "rb") as binary:
             if profiler is not None:
                 profiler.enable()
@@ -84,7 +85,8 @@ def main() -> None:
         print(
             f"{label}: {result.rows:,} rows in {result.seconds:.1f} s (CPU {cpu:.1f} s) "
             f"({result.rows / result.seconds:,.0f} rows/s): {result.created:,} created, "
-            f"{result.updated:,} updated, {result.unchanged:,} unchanged; peak memory {peak_mb:.0f} MB"
+            f"{result.updated:,} updated, {result.unchanged:,} unchanged; peak memory {peak_mb:.0f} MB; "
+            f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
         )
     assert Order.objects.count() == args.rows
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "

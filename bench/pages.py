@@ -3,11 +3,20 @@
 Run from the repository root (never part of the test suite):
 
     DEBUG=1 PYTHONPATH=src python bench/pages.py [--accounts 2000] [--events 40]
+    DEBUG=1 PYTHONPATH=src DATABASE_URL=postgres://... python bench/pages.py --existing
 
 It builds a throw-away SQLite database in var/bench-pages.sqlite3 with
 ``--accounts`` accounts, each with a few orders, touchpoints and promises and
 90 days of health snapshots, plus one busy account with ``--events`` of each
-kind, then requests each page once to warm up and reports the best of five.
+kind, then requests each page once to warm up and reports the best of five
+(and the median).
+
+``--existing`` builds nothing: it measures the database ``DATABASE_URL`` names
+as it is, for example the ``aftersale demo --accounts 100000`` portfolio
+(scanned first, so that it has snapshots and alerts). It logs in as the demo's
+manager (``--manager``), takes the account with the most orders, touchpoints,
+cases and promises as the busy account, and also requests an ordinary
+account's page and an owner's (``--owner``) attention list.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -26,7 +36,17 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--events", type=int, default=40, help="events of each kind on the busy account")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--existing", action="store_true",
+                        help="measure the database DATABASE_URL names as it is (no build)")
+    parser.add_argument("--manager", default="manager@demo.aftersale", help="with --existing: who logs in")
+    parser.add_argument("--owner", default="owner@demo.aftersale",
+                        help="with --existing: whose own attention list is also measured")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip", action="append", default=[],
+                        help="leave out the pages whose name has this text (e.g. CSV)")
     args = parser.parse_args()
+    if args.existing and "DATABASE_URL" not in os.environ:
+        parser.error("--existing needs DATABASE_URL")
 
     db = Path("var/bench-pages.sqlite3").resolve()
     if "DATABASE_URL" not in os.environ:
@@ -45,35 +65,83 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    manager, busy = build(args.accounts, args.events, args.seed)
-    print(f"built in {time.perf_counter() - started:.1f} s")
+    extra: list[tuple[str, str, dict[str, str], object]] = []
+    if args.existing:
+        manager, busy, ordinary, owner = existing(args.manager, args.owner)
+        print(f"busy account {busy}, ordinary account {ordinary}")
+        extra = [("account 360 (ordinary account)", f"/accounts/{ordinary}/", {}, None),
+                 ("attention list (an owner's own)", "/", {}, owner)]
+    else:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        manager, busy = build(args.accounts, args.events, args.seed)
+        print(f"built in {time.perf_counter() - started:.1f} s")
 
-    client = Client()
-    client.force_login(manager)
+    clients = {None: Client()}
+    clients[None].force_login(manager)
+    for _name, _url, _headers, user in extra:
+        if user is not None and user not in clients:
+            clients[user] = Client()
+            clients[user].force_login(user)
     pages = [
-        ("attention list", "/", {}),
-        ("account 360 (busy account)", f"/accounts/{busy}/", {}),
-        ("timeline page 2 (htmx)", f"/accounts/{busy}/timeline/?page=2", {"HTTP_HX_REQUEST": "true"}),
-        ("score panel (htmx)", f"/accounts/{busy}/score/", {"HTTP_HX_REQUEST": "true"}),
-        ("portfolio", "/portfolio/", {}),
-        ("portfolio sorted by score, descending", "/portfolio/?sort=-score", {}),
-        ("portfolio CSV", "/portfolio/?format=csv", {}),
-        ("departments", "/departments/", {}),
+        ("attention list", "/", {}, None),
+        ("account 360 (busy account)", f"/accounts/{busy}/", {}, None),
+        ("timeline page 2 (htmx)", f"/accounts/{busy}/timeline/?page=2", {"HTTP_HX_REQUEST": "true"}, None),
+        ("score panel (htmx)", f"/accounts/{busy}/score/", {"HTTP_HX_REQUEST": "true"}, None),
+        ("portfolio", "/portfolio/", {}, None),
+        ("portfolio sorted by score, descending", "/portfolio/?sort=-score", {}, None),
+        ("portfolio CSV", "/portfolio/?format=csv", {}, None),
+        ("departments", "/departments/", {}, None),
+        *extra,
     ]
-    print(f"{'page':<40} {'best ms':>8} {'queries':>8}")
-    for name, url, headers in pages:
+    pages = [p for p in pages if not any(text in p[0] for text in args.skip)]
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    print(f"{'page':<40} {'best ms':>8} {'median':>8} {'queries':>8}")
+    for name, url, headers, user in pages:
+        client = clients[user]
         assert client.get(url, **headers).status_code == 200, url
         times = []
-        for _ in range(5):
+        for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as ctx:
                 t = time.perf_counter()
                 response = client.get(url, **headers)
                 if hasattr(response, "streaming_content"):
                     b"".join(response.streaming_content)
                 times.append(time.perf_counter() - t)
-        print(f"{name:<40} {min(times) * 1000:8.0f} {len(ctx):8d}")
+        print(f"{name:<40} {min(times) * 1000:8.0f} {statistics.median(times) * 1000:8.0f} {len(ctx):8d}")
+    print(f"load average {os.getloadavg()[0]:.2f}")
+
+
+def existing(manager_email: str, owner_email: str):
+    """The demo's manager, its busiest account, an ordinary one and an owner, from the database as it is."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from aftersale.accounts.models import Account
+    from aftersale.commerce.models import Order
+    from aftersale.engagement.models import Touchpoint
+    from aftersale.promises.models import Promise
+    from aftersale.service.models import ServiceCase
+    from aftersale.staff.models import User
+
+    manager = User.objects.get(email=manager_email)
+    owner = User.objects.get(email=owner_email)
+    # The account with the longest history: a few hundred candidates by orders, then each kind
+    # counted in its own subquery (joining the kinds together would multiply the rows).
+    by_orders = Account.objects.annotate(n=Count("orders")).order_by("-n")
+    candidates = list(by_orders.values_list("pk", flat=True)[:200])
+
+    def count(model):
+        rows = model.objects.filter(account=OuterRef("pk")).order_by().values("account")
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+    counted = Account.objects.filter(pk__in=candidates).annotate(
+        n=count(Order) + count(Touchpoint) + count(Promise) + count(ServiceCase)
+    ).order_by("-n")
+    busy = counted.values_list("pk", flat=True)[0]
+    ids = Account.objects.order_by("pk").values_list("pk", flat=True)
+    ordinary = ids[ids.count() // 2]
+    return manager, busy, ordinary, owner
 
 
 def build(n_accounts: int, n_events: int, seed: int):

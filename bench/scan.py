@@ -448,6 +448,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from aftersale.alerts import registry as alert_registry
     from aftersale.health.scan import refresh_account, run_scan
 
+    global NOW  # noqa: PLW0603 - the measured date, as the parent process was asked
+    if args.as_of:
+        NOW = datetime.combine(date.fromisoformat(args.as_of), datetime.min.time(), UTC).replace(hour=12)
     queries = record_signal_sql(NOW)
     if connection.vendor == "postgresql":
         # As the scan runs them (see evaluate.compute_signals): without JIT compilation.
@@ -498,6 +501,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "one_account_cpu_ms": round(1000 * statistics.median(one_cpu), 1),
         # The same plus every registered alert condition for that account (domain apps').
         "one_account_with_alerts_ms": round(1000 * statistics.median(with_alerts), 1),
+        "as_of": NOW.isoformat(),
         "load_average": os.getloadavg()[0],
         "floor_by_signal": {k: round(v, 2) for k, v in sorted(per_signal.items(), key=lambda kv: -kv[1])},
         "bands": run.summary.get("bands"),
@@ -539,6 +543,8 @@ def main() -> None:
     parser.add_argument("--part-size", type=int, default=10_000)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--use-demo", action="store_true", help="build the data with `aftersale demo`")
+    parser.add_argument("--as-of", help="scan date (YYYY-MM-DD; default 2026-06-30, the synthetic data's "
+                        "end; use the demo's date with --use-demo)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     default_db = f"sqlite:///{ROOT / 'var' / 'bench' / f'scan-{args.accounts}.sqlite3'}"
@@ -550,10 +556,11 @@ def main() -> None:
         print(json.dumps(measure(args)))
         return
     prepare(args)
+    load_before = os.getloadavg()[0]
     # A fresh process, so that its peak memory is the scan's and not the generator's.
     child = subprocess.run(
         [sys.executable, __file__, "--measure", "--accounts", str(args.accounts), "--seed", str(args.seed),
-         "--part-size", str(args.part_size)],
+         "--part-size", str(args.part_size), *(["--as-of", args.as_of] if args.as_of else [])],
         env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True, check=False,
     )
     if child.returncode:
@@ -562,6 +569,7 @@ def main() -> None:
     result = json.loads(child.stdout.strip().splitlines()[-1])
     result["machine"] = f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     result["date"] = date.today().isoformat()
+    result["load_average_before"] = load_before
     print(json.dumps(result, indent=2))
 
 

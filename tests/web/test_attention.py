@@ -91,3 +91,28 @@ def test_each_alert_links_to_what_it_is_about(owner_client, account):
     assert url("plan:3:asset:5") == reverse("service:asset_detail", args=[5])
     assert url("plan:3") == reverse("service:maintenance")
     assert url("") is None
+
+
+def test_a_long_group_shows_its_oldest_alerts_and_the_total(owner_client, owner, monkeypatch):
+    from datetime import timedelta
+
+    from aftersale.accounts.models import Account
+    from aftersale.web import views
+
+    monkeypatch.setattr(views, "ATTENTION_LIMIT", 2)
+    for i in range(3):
+        extra = Account.objects.create(name=f"Quiet {i}", owner=owner, external_id=f"Q-{i}")
+        alert = open_alert(extra, AlertKind.SILENCE, explanation=f"Quiet number {i}")
+        Alert.objects.filter(pk=alert.pk).update(opened_at=NOW + timedelta(days=i))
+    held = [open_alert(Account.objects.create(name=f"Held {i}", owner=owner, external_id=f"H-{i}"),
+                       AlertKind.REVIEW_DUE) for i in range(3)]
+    Alert.objects.filter(pk__in=[a.pk for a in held]).update(acknowledged_at=NOW, acknowledged_by=owner)
+
+    body = owner_client.get(reverse("home")).content.decode()
+
+    assert "Quiet number 0" in body and "Quiet number 1" in body
+    assert "Quiet number 2" not in body
+    assert '<span class="tag">3</span>' in body
+    assert "The 2 oldest of 3 are shown." in body
+    assert "3 items in hand" in body
+    assert body.count("Held ") == 2

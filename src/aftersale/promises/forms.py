@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account, AccountKind
-from aftersale.core.enums import Direction
+from aftersale.core.enums import Department, Direction
 from aftersale.promises.actions import EDITABLE_FIELDS
 from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.staff.models import User
@@ -18,9 +18,14 @@ from aftersale.staff.models import User
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# get_department_display() rebuilds a dict of the lazy choices on every call: over a few
+# hundred staff in two selects that was most of the account page's time.
+DEPARTMENT_LABELS = dict(Department.choices)
+
+
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        department = obj.get_department_display()
+        department = DEPARTMENT_LABELS.get(obj.department, obj.department)
         return f"{obj} ({department})" if department else str(obj)
 
 

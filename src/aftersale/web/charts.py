@@ -29,7 +29,17 @@ def histogram(scores: Sequence[float], *, bins: int = 10, width: int = 400, heig
     """Bars for the score distribution in ``bins`` equal bins over 0..100."""
     counts = [0] * bins
     for s in scores:
-        counts[min(int(s // (100 / bins)), bins - 1)] += 1
+        counts[bin_of(s, bins)] += 1
+    return histogram_bars(counts, width=width, height=height)
+
+
+def bin_of(score: float, bins: int = 10) -> int:
+    return min(int(score // (100 / bins)), bins - 1)
+
+
+def histogram_bars(counts: Sequence[int], *, width: int = 400, height: int = 120) -> list[dict]:
+    """Bars for counts already binned over 0..100 (``len(counts)`` equal bins)."""
+    bins = len(counts)
     top = max(counts) or 1
     bar = width / bins
     return [

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,18 @@ class Entry:
     keep_pk: int | None = None  # an open promise: offer "mark kept"
 
 
+@cache
+def _labels(model: type[Model], field: str) -> dict[Any, Any]:
+    return dict(model._meta.get_field(field).flatchoices)
+
+
+def _display(obj: Model, field: str) -> str:
+    """``obj.get_<field>_display()`` from a dict built once per field (Django rebuilds it
+    on every call, which was a large part of the timeline's time)."""
+    value = getattr(obj, field)
+    return str(_labels(type(obj), field).get(value, value))
+
+
 def _moment(value: date | datetime) -> datetime:
     # Date-only events sort at the start of their day in the site's time zone.
     if isinstance(value, datetime):
@@ -55,7 +68,7 @@ def _orders(account: Account, limit: int) -> list[Entry]:
     rows: QuerySet[Order] = account.orders.order_by("-placed_at", "-pk")[:limit]
     return [
         Entry("order", o.placed_at, str(_("Order %(id)s") % {"id": o.external_id}),
-              f"{o.total} {o.currency} · {o.get_channel_display()}")
+              f"{o.total} {o.currency} · {_display(o, 'channel')}")
         for o in rows
     ]
 
@@ -63,7 +76,7 @@ def _orders(account: Account, limit: int) -> list[Entry]:
 def _cases(account: Account, limit: int) -> list[Entry]:
     rows = account.cases.order_by("-opened_at", "-pk")[:limit]
     return [
-        Entry("case", c.opened_at, c.title, f"{c.get_kind_display()} · {c.get_status_display()}",
+        Entry("case", c.opened_at, c.title, f"{_display(c, 'kind')} · {_display(c, 'status')}",
               url=c.get_absolute_url(), flag="complaint" if c.is_complaint else "")
         for c in rows
     ]
@@ -73,7 +86,7 @@ def _touchpoints(account: Account, limit: int) -> list[Entry]:
     rows: QuerySet[Touchpoint] = account.touchpoints.order_by("-occurred_at", "-pk")[:limit]
     return [
         Entry("touchpoint", t.occurred_at,
-              f"{t.get_kind_display()} · {t.get_topic_display()}",
+              f"{_display(t, 'kind')} · {_display(t, 'topic')}",
               str(_("%(minutes)s min") % {"minutes": t.minutes}) + (f" · {t.summary}" if t.summary else ""))
         for t in rows
     ]
@@ -83,7 +96,7 @@ def _promises(account: Account, limit: int) -> list[Entry]:
     rows: QuerySet[Promise] = account.promises.order_by("-made_at", "-pk")[:limit]
     return [
         Entry("promise", _moment(p.made_at), p.description,
-              str(_("Due %(due)s · %(status)s") % {"due": p.due_at, "status": p.get_status_display()}),
+              str(_("Due %(due)s · %(status)s") % {"due": p.due_at, "status": _display(p, "status")}),
               url=p.get_absolute_url(), keep_pk=p.pk if p.status in OPEN else None)
         for p in rows
     ]
@@ -93,8 +106,8 @@ def _reviews(account: Account, limit: int) -> list[Entry]:
     rows: QuerySet[RelationshipReview] = account.reviews.order_by("-held_at", "-pk")[:limit]
     return [
         Entry("review", _moment(r.held_at), str(_("Relationship review")),
-              " · ".join(x for x in (r.get_status_display(),
-                                     r.get_outcome_display() if r.outcome else "") if x))
+              " · ".join(x for x in (_display(r, "status"),
+                                     _display(r, "outcome") if r.outcome else "") if x))
         for r in rows
     ]
 
@@ -102,7 +115,7 @@ def _reviews(account: Account, limit: int) -> list[Entry]:
 def _ideas(account: Account, limit: int) -> list[Entry]:
     rows: QuerySet[Idea] = account.ideas.order_by("-proposed_at", "-pk")[:limit]
     return [
-        Entry("idea", _moment(i.proposed_at), i.title, i.get_status_display())
+        Entry("idea", _moment(i.proposed_at), i.title, _display(i, "status"))
         for i in rows
     ]
 
