@@ -149,3 +149,18 @@ def test_its_hypergeometric_function_is_right_where_scipy_is_not(b, c, z):
                         epsabs=0, epsrel=1e-13, limit=500)[0]
     reference = (c - 1) * integral
     assert hyp2f1_one(b, c, z) == pytest.approx(reference, rel=1e-9)
+
+
+def test_its_continued_fraction_gives_each_entry_its_own_value_in_a_mixed_array():
+    """Entries converge after very different numbers of terms (near z = 1 many more):
+    evaluated together, each must get the value it gets alone."""
+    from aftersale.health.stats.special import hyp2f1_one_cf
+
+    b = np.array([[1.5, 404.43], [0.5, 3.0]])
+    c = np.array([[2.5, 405.43], [1.7, 5.0]])
+    z = np.array([[0.99989, 0.9975], [0.3, 0.0]])
+    together = hyp2f1_one_cf(b, c, z)
+    assert together.shape == (2, 2)
+    alone = np.array([[hyp2f1_one_cf(b[i, j], c[i, j], z[i, j]) for j in range(2)] for i in range(2)])
+    assert together == pytest.approx(alone, rel=1e-15)
+    assert together[1, 1] == 1.0  # z = 0

@@ -23,30 +23,41 @@ def hyp2f1_one_cf(
 ) -> NDArray[np.float64]:
     """2F1(1, b; c; z) for c > 1 and 0 <= z < 1 by the continued fraction (slow near z = 1, exact)."""
     bs, cs, zs = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (b, c, z)))
-    a = cs - 1.0
-    q = bs - cs + 1.0
-    f = np.ones(zs.shape)
-    big_c = np.ones(zs.shape)
-    d_lentz = np.zeros(zs.shape)
-    active = np.ones(zs.shape, dtype=bool)
+    shape = zs.shape
+    a = (cs - 1.0).ravel()
+    q = (bs - cs + 1.0).ravel()
+    zz = zs.ravel()
+    result = np.ones(zz.size)
+    # Only the entries still converging are carried from one term to the next: near z = 1 a
+    # few need tens of thousands of terms while the rest are done after a few dozen.
+    idx = np.arange(zz.size)
+    f = np.ones(zz.size)
+    big_c = np.ones(zz.size)
+    d_lentz = np.zeros(zz.size)
     with np.errstate(all="ignore"):
         for k in range(1, max_terms):
+            if not idx.size:
+                break
             m = k // 2
             if k % 2:
-                d = -(a + m) * (a + q + m) * zs / ((a + 2 * m) * (a + 2 * m + 1))
+                d = -(a + m) * (a + q + m) * zz / ((a + 2 * m) * (a + 2 * m + 1))
             else:
-                d = m * (q - m) * zs / ((a + 2 * m - 1) * (a + 2 * m))
+                d = m * (q - m) * zz / ((a + 2 * m - 1) * (a + 2 * m))
             d_lentz = 1.0 + d * d_lentz
             d_lentz = np.where(np.abs(d_lentz) < _TINY, _TINY, d_lentz)
             big_c = 1.0 + d / big_c
             big_c = np.where(np.abs(big_c) < _TINY, _TINY, big_c)
             d_lentz = 1.0 / d_lentz
             delta = big_c * d_lentz
-            f = np.where(active, f * delta, f)
-            active &= np.abs(delta - 1.0) >= tol
-            if not active.any():
-                break
-    return 1.0 / f
+            f = f * delta
+            done = np.abs(delta - 1.0) < tol
+            if done.any():
+                result[idx[done]] = f[done]
+                keep = ~done
+                idx, a, q, zz = idx[keep], a[keep], q[keep], zz[keep]
+                f, big_c, d_lentz = f[keep], big_c[keep], d_lentz[keep]
+    result[idx] = f  # entries that ran out of terms keep their last value
+    return (1.0 / result).reshape(shape)
 
 
 def hyp2f1_one(b: ArrayLike, c: ArrayLike, z: ArrayLike) -> NDArray[np.float64]:
