@@ -109,33 +109,3 @@ def english_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
-
-
-# Rows the data migrations write (signal weights, service targets, holidays). A test run
-# with transaction=True (or a live server) ends by flushing every table, which would leave
-# the tests that follow it on the same worker without them: refill them after such a test.
-REFERENCE_DATA = [
-    ("aftersale.health.migrations.0002_defaults", "create_defaults"),
-    ("aftersale.health.migrations.0003_quietness_weight", "forwards"),
-    ("aftersale.service.migrations.0004_default_service_targets", "create_targets"),
-    ("aftersale.service.migrations.0005_vietnam_holidays", "load"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_after_flush(request, django_db_blocker):
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    flushed = (marker is not None and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server")
-    )
-    if not flushed:
-        return
-    import importlib
-
-    from django.apps import apps
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        for module, function in REFERENCE_DATA:
-            getattr(importlib.import_module(module), function)(apps, connection.schema_editor)

@@ -10,7 +10,7 @@ import time_machine
 
 from aftersale.accounts.models import Contact
 from aftersale.commerce.models import Order, OrderLine, Product, ProductKind
-from aftersale.service.models import Asset, AssetStatus, CaseStatus, ServiceCase
+from aftersale.service.models import Asset, AssetStatus, CaseStatus, ServiceCase, ServiceTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,10 @@ def test_orders_sync_incrementally(api, account, press):
 
 
 def test_a_case_opens_with_the_service_rules_and_moves_on(api, account, press, owner):
+    # The target in force for its severity (a migration adds the defaults; a test that
+    # flushed the database on this worker may have removed them).
+    ServiceTarget.objects.update_or_create(
+        severity="high", defaults={"response_hours": Decimal("4"), "resolution_hours": Decimal("24")})
     Asset.objects.create(account=account, product=press, serial="SN-1", external_id="A-1")
     response = api.post("/api/cases", {
         "account": account.pk, "external_id": "DESK-55", "kind": "repair", "title": "Press leaks oil",
