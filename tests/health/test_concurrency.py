@@ -4,11 +4,8 @@ twice is tested in tests/notify/test_concurrency.py.)"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -19,6 +16,7 @@ from aftersale.alerts.models import Alert, AlertKind
 from aftersale.health import tasks, worker
 from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus
 from aftersale.health.scan import run_scan, start_scan
+from tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -27,30 +25,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (several connections writing at once)")
-
-
-def at_once(n: int, fn: Callable[[int], object]) -> list[object]:
-    """Run ``fn(0..n-1)`` in ``n`` threads released together; each has its own connection."""
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-    errors: list[BaseException] = []
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        except BaseException as exc:  # surfaced below, in the test's thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 @pytest.fixture

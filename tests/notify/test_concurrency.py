@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from aftersale.accounts.models import Account
@@ -18,6 +16,7 @@ from aftersale.alerts.models import Alert, AlertKind
 from aftersale.notify.models import Digest, DigestState
 from aftersale.notify.sending import send_due_digests, send_immediate_alerts
 from aftersale.staff.models import User
+from tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,30 +25,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (several connections writing at once)")
-
-
-def at_once(n: int, fn: Callable[[int], object]) -> list[object]:
-    """Run ``fn(0..n-1)`` in ``n`` threads released together; each has its own connection."""
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-    errors: list[BaseException] = []
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        except BaseException as exc:  # surfaced below, in the test's thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 @pytest.fixture
