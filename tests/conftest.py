@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from aftersale.accounts.models import Account, AccountKind, Contact, Industry, Tier
 from aftersale.core.enums import Department
 from aftersale.staff.models import Role, User
 
 PASSWORD = "correct horse battery staple"
+
+# Property tests check what is computed, not how fast: on a shared two-core
+# machine (CI, or four suites at once) Hypothesis's timing checks fail tests
+# that are correct. Same number of examples, no deadline, no too_slow check.
+hypothesis_settings.register_profile(
+    "aftersale", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("aftersale")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -73,7 +73,8 @@ class Order(ExternalModel):
     """A purchase by an account. The order rhythm is a health signal (P2, P10)."""
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="orders"
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="orders",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     placed_at = models.DateTimeField(verbose_name=_("placed"))
     total = MoneyField(verbose_name=_("total"))

@@ -72,7 +72,8 @@ class Touchpoint(ExternalModel):
     """
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="touchpoints"
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="touchpoints",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     occurred_at = models.DateTimeField(verbose_name=_("when"))
     kind = models.CharField(verbose_name=_("kind"), max_length=8, choices=TouchpointKind.choices)
@@ -118,6 +119,7 @@ class TouchpointParticipant(models.Model):
     touchpoint = models.ForeignKey(
         Touchpoint, verbose_name=_("touchpoint"), on_delete=models.CASCADE,
         related_name="participants",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.SET_NULL, null=True,
@@ -153,7 +155,8 @@ class Idea(ExternalModel):
     """An idea offered by one side to the other (P19)."""
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="ideas"
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="ideas",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     direction = models.CharField(
         verbose_name=_("direction"), max_length=8, choices=Direction.choices
@@ -219,7 +222,8 @@ class InfoShare(TimeStampedModel):
     """Information one side shared with the other (P12, P19)."""
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="info_shares"
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="info_shares",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     direction = models.CharField(
         verbose_name=_("direction"), max_length=8, choices=Direction.choices

@@ -95,7 +95,8 @@ class Promise(ExternalModel):
     """
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="promises"
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="promises",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     contact = models.ForeignKey(
         Contact, verbose_name=_("promised to"), on_delete=models.SET_NULL, null=True, blank=True,
@@ -124,6 +125,7 @@ class Promise(ExternalModel):
     delivery_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("must be delivered by"),
         on_delete=models.PROTECT, related_name="promises_to_deliver",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     delivery_department = models.CharField(
         verbose_name=_("delivering department"), max_length=20, choices=Department.choices
@@ -205,7 +207,8 @@ class PromiseEvent(models.Model):
     """One change to a promise: who, when, and what changed (field -> [old, new])."""
 
     promise = models.ForeignKey(
-        Promise, verbose_name=_("promise"), on_delete=models.CASCADE, related_name="events"
+        Promise, verbose_name=_("promise"), on_delete=models.CASCADE, related_name="events",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     at = models.DateTimeField(verbose_name=_("when"))
     by = models.ForeignKey(

@@ -92,7 +92,8 @@ class Asset(ExternalModel):
     """A piece of our equipment installed at an account (the installed base)."""
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="assets"
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="assets",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="assets"
@@ -232,7 +233,8 @@ class ServiceCase(ExternalModel):
     """A request for service. ``is_complaint`` is independent of the kind (P10)."""
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="cases"
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="cases",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     asset = models.ForeignKey(
         Asset, verbose_name=_("asset"), on_delete=models.SET_NULL, null=True, blank=True,
@@ -417,7 +419,8 @@ class WorkLog(TimeStampedModel):
     """
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="work_logs"
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="work_logs",
+        db_index=False,  # led by a composite index (Meta.indexes)
     )
     case = models.ForeignKey(
         ServiceCase, verbose_name=_("case"), on_delete=models.CASCADE, null=True, blank=True,
