@@ -15,6 +15,7 @@ primary keys, one bit a row).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,13 +31,20 @@ from aftersale.imports.kinds.base import NO_REFS, Column, Kind, Report, Resolver
 from aftersale.imports.parsing import CsvSource, check_header_shape
 from aftersale.imports.problems import Problems
 from aftersale.imports.reader import ChunkReader, plan
-from aftersale.imports.writer import Writer, bulk_session, key_in
+from aftersale.imports.writer import DeferredIndexes, Writer, bulk_session, key_in
 
 # Rows read, checked and written together. A chunk's keys go into one IN (...)
 # list, so this stays well under SQLite's 32,766 parameters a statement.
 CHUNK_SIZE = 5000
 # Remember this many keys of rows that failed, to report their duplicates too.
 FAILED_KEYS_KEPT = 10_000
+# A file expected to create at least this many more rows loads into its table
+# without the non-unique indexes, rebuilt before commit (SQLite; see
+# DeferredIndexes). Rebuilding costs about a quarter of what maintaining them
+# row by row does, over the whole table, so it pays only when the table holds
+# less than about twice the rows still to come.
+DEFER_INDEXES_ROWS = 50_000
+DEFER_INDEXES_TABLE_RATIO = 2
 
 Progress = Callable[[int, int], None]
 
@@ -90,11 +98,15 @@ def import_file(
     kind = KINDS[kind_name]
     result = ImportResult(kind=kind_name, dry_run=dry_run)
     started = time.monotonic()
+    size = stream_size(binary)
     try:
         with bulk_session(), transaction.atomic():
-            _Import(kind, result, chunk_size, progress).run(binary)
+            job = _Import(kind, result, chunk_size, progress, size)
+            job.run(binary)
             if result.problems or dry_run:
                 transaction.set_rollback(True)
+            else:
+                job.finish()
     except IntegrityError as exc:
         # Deferred constraints are checked at commit, after our own checks passed.
         result.problems.add(0, "", "", _("The database refused the file: %(error)s") % {"error": exc})
@@ -104,8 +116,21 @@ def import_file(
     return result
 
 
+def stream_size(binary: IO[bytes]) -> int:
+    """The size in bytes of a file being read, 0 when it cannot be known (a pipe)."""
+    try:
+        return os.fstat(binary.fileno()).st_size
+    except (AttributeError, OSError, ValueError):
+        pass
+    getbuffer = getattr(binary, "getbuffer", None)  # io.BytesIO
+    return getbuffer().nbytes if getbuffer is not None else 0
+
+
 class _Import:
-    def __init__(self, kind: Kind, result: ImportResult, chunk_size: int, progress: Progress | None):
+    def __init__(
+        self, kind: Kind, result: ImportResult, chunk_size: int, progress: Progress | None,
+        size: int = 0,
+    ):
         self.kind = kind
         self.result = result
         self.problems = result.problems
@@ -120,6 +145,9 @@ class _Import:
         self.failed_keys: dict[str, int] = {}
         self.max_pk_before = 0
         self.key_field = kind.column(kind.key).field
+        self.size = size
+        self.indexes = DeferredIndexes(kind.model) if DeferredIndexes.supported() else None
+        self.indexes_checked = False
 
     def run(self, binary: IO[bytes]) -> None:
         source = CsvSource(binary, self.problems)
@@ -143,6 +171,28 @@ class _Import:
                 self.progress(chunk.bytes_read, self.result.rows)
         for problem in reading:
             self.problems.add(problem.row, problem.column, problem.value, problem.message)
+
+    def finish(self) -> None:
+        """Work left before the transaction commits: rebuild the indexes set aside."""
+        if self.indexes is not None and self.indexes.dropped:
+            self.indexes.rebuild()
+
+    def _defer_indexes(self, creates: list[Row]) -> None:
+        """Set the table's non-unique indexes aside if this file is large enough to pay."""
+        if self.indexes is None or self.indexes_checked:
+            return
+        # Decided on the first chunk that writes: a re-import (nothing created) never pays.
+        self.indexes_checked = True
+        if not self.size or len(creates) * 2 < self.chunk_size:
+            return
+        # The rows still to come, from the file's size and the length of these rows.
+        row_bytes = sum(len(cell) + 1 for row in creates for cell in row.cells) / len(creates)
+        rows_ahead = self.size / row_bytes - self.result.rows + len(creates)
+        if (
+            rows_ahead >= DEFER_INDEXES_ROWS
+            and self.max_pk_before <= DEFER_INDEXES_TABLE_RATIO * rows_ahead
+        ):
+            self.indexes.drop()
 
     def _check_header(self, header: list[str]) -> bool:
         message = check_header_shape(header)
@@ -308,6 +358,8 @@ class _Import:
         if not creates and not updates:
             return
         kind = self.kind
+        if creates:
+            self._defer_indexes(creates)
         for row in creates:
             kind.on_create(row)
         for row in updates:
