@@ -119,10 +119,41 @@ class DeferredIndexes:
         self.dropped = []
 
 
-def _sqlite_datetime(value: datetime) -> str:
-    # What SQLite's adapt_datetimefield_value stores (naive UTC text), without
-    # its per-call settings lookups: this runs once per imported date-time.
-    return str(value.astimezone(UTC).replace(tzinfo=None))
+# ":MM:SS" for every minute and second of an hour.
+_MINUTES_SECONDS = [f":{m:02d}:{sec:02d}" for m in range(60) for sec in range(60)]
+
+
+class SqliteDatetimes:
+    """What SQLite's ``adapt_datetimefield_value`` stores (naive UTC text), faster.
+
+    This runs once per imported date-time, and on this machine converting to
+    UTC, dropping the zone and formatting took about 4.8 µs a value, a tenth of
+    a million-row import. The same text is built from the UTC wall time, with
+    the date and hour formatted once per hour met (rows of one file cluster in
+    time), and the minutes and seconds from a table.
+    """
+
+    HOURS_KEPT = 100_000
+
+    def __init__(self) -> None:
+        self.hours: dict[tuple[int, int, int, int], str] = {}
+
+    def __call__(self, value: datetime) -> str:
+        offset = value.utcoffset()
+        if offset is None:  # naive: what the backend itself would do with it
+            return str(value.astimezone(UTC).replace(tzinfo=None))
+        # Subtracting the offset gives the UTC wall time (the zone stays attached, unused).
+        moment = value - offset
+        hour = (moment.year, moment.month, moment.day, moment.hour)
+        prefix = self.hours.get(hour)
+        if prefix is None:
+            if len(self.hours) >= self.HOURS_KEPT:
+                self.hours.clear()
+            year, month, day, hours = hour
+            prefix = self.hours[hour] = f"{year:04d}-{month:02d}-{day:02d} {hours:02d}"
+        text = prefix + _MINUTES_SECONDS[moment.minute * 60 + moment.second]
+        micro = moment.microsecond
+        return f"{text}.{micro:06d}" if micro else text
 
 
 def _adapter(field: models.Field) -> Adapter:
@@ -130,7 +161,7 @@ def _adapter(field: models.Field) -> Adapter:
     kind = field.get_internal_type()
     if kind == "DateTimeField":
         if connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone == UTC:
-            return _sqlite_datetime
+            return SqliteDatetimes()
         return ops.adapt_datetimefield_value
     if kind == "DateField":
         return ops.adapt_datefield_value
