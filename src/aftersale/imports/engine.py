@@ -33,7 +33,13 @@ from aftersale.imports.kinds.base import NO_REFS, Column, Kind, Report, Resolver
 from aftersale.imports.parsing import CsvSource, check_header_shape
 from aftersale.imports.problems import Problems
 from aftersale.imports.reader import ChunkReader, plan
-from aftersale.imports.writer import DeferredIndexes, Writer, bulk_session, key_in
+from aftersale.imports.writer import (
+    DeferredIndexes,
+    StoredValues,
+    Writer,
+    bulk_session,
+    key_in,
+)
 
 # Rows read, checked and written together. A chunk's keys go into one IN (...)
 # list, so this stays well under SQLite's 32,766 parameters a statement.
@@ -160,6 +166,7 @@ class _Import:
         self.progress = progress
         self.now = timezone.now()
         self.writer = Writer(kind.model, self.now)
+        self.stored = StoredValues(kind.model, kind.stored_fields())
         self.new_defaults = self.writer.python_defaults()
         self.resolvers: dict[str, Resolver] = kind.resolvers()
         self.present: list[tuple[int, Column]] = []
@@ -374,7 +381,7 @@ class _Import:
             return {}
         kind = self.kind
         queryset = key_in(kind.model._default_manager.all(), kind.key, keys)
-        return {row[kind.key]: row for row in queryset.values("pk", *kind.stored_fields())}
+        return {row[kind.key]: row for row in self.stored.read(queryset)}
 
     def _write(self, creates: list[Row], updates: list[Row], related: dict[int, Any]) -> None:
         if not creates and not updates:

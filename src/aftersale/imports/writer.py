@@ -42,6 +42,74 @@ def key_in(queryset: QuerySet, field_name: str, keys: Sequence[Any]) -> QuerySet
     return queryset.filter(condition)
 
 
+def _stored_utc_datetime(value: str | None) -> datetime | None:
+    # SQLite's date-times are naive UTC text (see SqliteDatetimes), read as aware UTC.
+    return None if value is None else datetime.fromisoformat(value + "+00:00")
+
+
+class StoredValues:
+    """``values("pk", *names)`` of many rows, converted as the ORM converts them, faster.
+
+    A re-import reads every stored row of the file to compare it with the
+    file's row: 5,000 a query. Read through ``values()``, 50,000 orders cost
+    0.65-0.8 s of CPU, mostly in sorting them by the model's default ordering
+    (not needed here) and in parsing SQLite's date-time text with a regular
+    expression (``parse_datetime``). Here the rows are not sorted, SQLite's
+    date-time columns are selected as plain text (``+column`` has no declared
+    type, so no converter runs) and parsed by ``datetime.fromisoformat``, and
+    every other column goes through the ORM's own converters, looked up once.
+    """
+
+    def __init__(self, model: type[models.Model], names: Sequence[str]):
+        self.names = ["pk", *names]
+        self.select: list[str] = []
+        self.texts: dict[str, RawSQL] = {}
+        self.converters: list[tuple[int, Callable[[Any], Any]]] = []
+        fields = [model._meta.pk, *(model._meta.get_field(name) for name in names)]
+        table = connection.ops.quote_name(model._meta.db_table)
+        for index, (name, field) in enumerate(zip(self.names, fields, strict=True)):
+            column = field.get_col(model._meta.db_table)
+            functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            if _stores_utc_text(field) and len(functions) == 1:
+                alias = f"stored_text_{index}"
+                sql = f"+{table}.{connection.ops.quote_name(field.column)}"
+                self.texts[alias] = RawSQL(sql, [], output_field=models.TextField())  # noqa: S611
+                self.select.append(alias)
+                self.converters.append((index, _stored_utc_datetime))
+                continue
+            self.select.append(name)
+            if functions:
+                self.converters.append((index, partial(_convert, functions, column)))
+
+    def read(self, queryset: QuerySet) -> list[dict[str, Any]]:
+        queryset = queryset.order_by().annotate(**self.texts).values_list(*self.select)
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        names, converters = self.names, self.converters
+        result = []
+        for row in rows:
+            values = list(row)
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            result.append(dict(zip(names, values, strict=True)))
+        return result
+
+
+def _stores_utc_text(field: models.Field) -> bool:
+    return (
+        field.get_internal_type() == "DateTimeField" and connection.vendor == "sqlite"
+        and settings.USE_TZ and connection.timezone == UTC
+    )
+
+
+def _convert(functions: list[Callable[..., Any]], column: Any, value: Any) -> Any:
+    for function in functions:
+        value = function(value, column, connection)
+    return value
+
+
 # SQLite's default page cache is 2 MB; a million-row import updates six
 # indexes at scattered places, and re-reads pages the small cache has evicted.
 SQLITE_CACHE_KIB = 128 * 1024
