@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from aftersale.commerce.models import Order
 from aftersale.imports import engine
@@ -117,3 +118,36 @@ def test_a_table_much_larger_than_the_file_keeps_its_indexes(accounts, low_thres
         result = run_import("orders", orders(2 * CHUNK, start=100), chunk_size=CHUNK)
     assert result.created == 2 * CHUNK
     assert statements(queries, "DROP INDEX") == []
+
+
+def stored_orders() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT external_id, account_id, placed_at, typeof(placed_at), total, typeof(total),"
+            " currency, channel, placed_by_id, taken_by_id, note, created_at, updated_at"
+            " FROM commerce_order ORDER BY id"
+        )
+        return cursor.fetchall()
+
+
+@sqlite_only
+def test_a_large_load_stores_exactly_what_a_small_one_stores(accounts, monkeypatch):
+    values = ["0.50", "12", "1234567890123456.78", "7.5", "0"]
+    moments = ["2024-01-02", "2024-03-31T02:30:00", "2024-05-06T07:08:09.123456+07:00",
+               "2024-06-30T02:00:00Z"]
+    text = orders(6 * CHUNK, bad={
+        i: f"O-{i},ACC-00{1 + i % 4},{moments[i % 4]},{values[i % 5]},{('rep', '')[i % 2]}"
+        for i in range(6 * CHUNK)
+    })
+    frozen = timezone.now()
+    monkeypatch.setattr(engine.timezone, "now", lambda: frozen)
+    with CaptureQueriesContext(connection) as queries:
+        assert run_import("orders", text, chunk_size=CHUNK).ok  # rows one at a time in SQL
+    assert not statements(queries, "DROP INDEX")
+    direct = stored_orders()
+    Order.objects.all().delete()
+    monkeypatch.setattr(engine, "DEFER_INDEXES_ROWS", 2 * CHUNK)
+    with CaptureQueriesContext(connection) as queries:
+        assert run_import("orders", text, chunk_size=CHUNK).ok  # through the staging table
+    assert statements(queries, "DROP INDEX")
+    assert stored_orders() == direct

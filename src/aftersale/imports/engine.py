@@ -203,6 +203,7 @@ class _Import:
 
     def finish(self) -> None:
         """Work left before the transaction commits: rebuild the indexes set aside."""
+        self.writer.unstage()
         if self.indexes is not None and self.indexes.dropped:
             self.indexes.rebuild()
 
@@ -222,6 +223,7 @@ class _Import:
             and self.max_pk_before <= DEFER_INDEXES_TABLE_RATIO * rows_ahead
         ):
             self.indexes.drop()
+            self.writer.stage_inserts()
 
     def _check_header(self, header: list[str]) -> bool:
         message = check_header_shape(header)

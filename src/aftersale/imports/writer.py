@@ -264,6 +264,8 @@ class Writer:
         # Every column the insert writes, with the stored form of its default.
         self.defaults = {f.attname: self._adapt(f.attname, self._default(f)) for f in self.fields}
         self.has_updated_at = "updated_at" in self.by_attname
+        self.staged = False
+        self.staging = connection.ops.quote_name(f"aftersale_import_{model._meta.db_table}")
 
     def python_defaults(self) -> dict[str, Any]:
         """What a new row holds in fields its file leaves out (for checks before writing)."""
@@ -298,11 +300,13 @@ class Writer:
         tail = [self.defaults[f.attname] for f in rest]
         adapt = [(i, self.adapters[f.attname]) for i, f in enumerate(given) if self.adapters[f.attname]]
         width = len(given)
+        # Staged, the defaults are given once with the statement, not with every row.
+        row_tail = [] if self.staged else tail
         params = []
         for values in rows:
             if len(values) != width:
                 raise ValueError(f"fields differ between rows of one chunk: {sorted(values)}")
-            record = [*pick(values), *tail] if width > 1 else [pick(values), *tail]
+            record = [*pick(values), *row_tail] if width > 1 else [pick(values), *row_tail]
             for index, adapter in adapt:
                 if record[index] is not None:
                     record[index] = adapter(record[index])
@@ -310,9 +314,53 @@ class Writer:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in given + rest)
         marks = ", ".join(["%s"] * len(self.fields))
-        sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks})"  # noqa: S608
         with connection.cursor() as cursor:
+            if self.staged:
+                self._insert_staged(cursor, columns, width, tail, params)
+                return
+            sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks})"  # noqa: S608
             cursor.executemany(sql, params)
+
+    def stage_inserts(self) -> None:
+        """Insert the rows of each chunk through a staging table, in one statement (SQLite).
+
+        ``executemany`` holds the GIL between rows, so the reading thread and
+        SQLite's B-tree work take turns. Staged, the chunk goes first into a
+        temporary table without indexes or constraints (cheap), then into the
+        real table with one ``INSERT ... SELECT``: a single step of SQLite that
+        does all the index, constraint and B-tree work of the chunk with the
+        GIL released, while the reading thread parses the next chunk on the
+        other core. The staging table's columns have no type, so values reach
+        the real table exactly as bound and get its column affinities there,
+        as with a direct insert. It lives in the import's transaction.
+        """
+        with connection.cursor() as cursor:
+            columns = ", ".join(f"c{i}" for i in range(len(self.fields)))
+            cursor.execute(f"CREATE TEMP TABLE {self.staging} ({columns})")
+        self.staged = True
+
+    def _insert_staged(
+        self, cursor: Any, columns: str, width: int, tail: list[Any], params: list[list[Any]],
+    ) -> None:
+        staged = [f"c{i}" for i in range(width)]
+        cursor.execute(f"DELETE FROM {self.staging}")  # noqa: S608
+        cursor.executemany(
+            f"INSERT INTO {self.staging} ({', '.join(staged)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * width)})",
+            params,
+        )
+        selected = ", ".join(staged + ["%s"] * len(tail))
+        cursor.execute(
+            f"INSERT INTO {self.table} ({columns}) "  # noqa: S608
+            f"SELECT {selected} FROM {self.staging} ORDER BY rowid",
+            tail,
+        )
+
+    def unstage(self) -> None:
+        if self.staged:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {self.staging}")
+            self.staged = False
 
     def update(self, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Set the given fields of each ``(pk, values)``; rows with the same fields share a statement."""
