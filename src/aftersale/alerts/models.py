@@ -81,6 +81,18 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["owner", "resolved_at", "kind"], name="alert_owner_open"),
+            # The attention list reads the oldest few waiting alerts of each kind, and of those
+            # in hand, straight from these (without them it sorted every open alert).
+            models.Index(
+                fields=["kind", "opened_at", "id"],
+                condition=Q(resolved_at__isnull=True, acknowledged_at__isnull=True),
+                name="alert_waiting_by_kind",
+            ),
+            models.Index(
+                fields=["opened_at", "id"],
+                condition=Q(resolved_at__isnull=True, acknowledged_at__isnull=False),
+                name="alert_in_hand",
+            ),
             models.Index(
                 fields=["notified_at", "opened_at"],
                 condition=Q(notified_at__isnull=True),
