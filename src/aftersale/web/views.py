@@ -78,7 +78,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_manager:
         accounts = accounts.filter(owner=request.user)
         filters["owner"] = "me"
-    alerts = Alert.objects.restrict(request.user).open().filter(account__in=accounts)
+    alerts = Alert.objects.restrict(request.user).open()
+    if accounts.query.has_filters():  # unfiltered, it is every account the user may see
+        alerts = alerts.filter(account__in=accounts)
     found = attention(alerts, limit=ATTENTION_LIMIT)
     add_links(found.groups, found.in_hand)
     return render(request, "web/attention.html", {
