@@ -1,5 +1,6 @@
 from datetime import UTC, datetime
 
+import pytest
 from django.urls import reverse
 
 from aftersale.alerts.actions import Condition, reconcile_alerts
@@ -118,7 +119,8 @@ def test_a_long_group_shows_its_oldest_alerts_and_the_total(owner_client, owner,
     assert body.count("Held ") == 2
 
 
-def test_the_cut_list_is_the_oldest_of_the_whole_list(owner, monkeypatch):
+@pytest.mark.parametrize("limit", [2, 3])  # 2: the oldest of each kind read apart; 3: all read at once
+def test_the_cut_list_is_the_oldest_of_the_whole_list(owner, limit):
     """Per reason (a reason of two kinds included) and in hand: the limited list is the
     head of the full list, with the full list's totals."""
     from datetime import timedelta
@@ -138,14 +140,14 @@ def test_the_cut_list_is_the_oldest_of_the_whole_list(owner, monkeypatch):
     Alert.objects.filter(explanation="Mixed 11").update(resolved_at=NOW)
 
     full = attention(Alert.objects.open())
-    cut = attention(Alert.objects.open(), limit=2)
+    cut = attention(Alert.objects.open(), limit=limit)
 
     assert [g.reason.key for g in cut.groups] == [g.reason.key for g in full.groups]
     for whole, part in zip(full.groups, cut.groups, strict=True):
         assert part.total == len(whole.alerts)
-        assert [a.pk for a in part.alerts] == [a.pk for a in whole.alerts[:2]]
+        assert [a.pk for a in part.alerts] == [a.pk for a in whole.alerts[:limit]]
     quiet = next(g for g in full.groups if g.reason.key == "quiet")
     assert {a.kind for a in quiet.alerts} == {AlertKind.SILENCE, AlertKind.QUIET_CUSTOMER}
     assert cut.in_hand_total == len(full.in_hand) == 2
-    assert [a.pk for a in cut.in_hand] == [a.pk for a in full.in_hand[:2]]
+    assert [a.pk for a in cut.in_hand] == [a.pk for a in full.in_hand[:limit]]
     assert "Mixed 11" not in [a.explanation for g in full.groups for a in g.alerts]

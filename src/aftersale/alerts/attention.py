@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.functional import Promise as LazyText
 from django.utils.translation import gettext_lazy as _
 
@@ -75,50 +75,50 @@ def attention(alerts: QuerySet[Alert], *, limit: int | None = None) -> Attention
     loading and rendering them all took seconds, and nobody works through them on one page.
     """
     groups = {reason.key: Group(reason) for reason in REASONS}
-    related = ("account", "owner", "acknowledged_by")
     if limit is None:
-        rows = alerts.select_related(*related).order_by("opened_at", "pk")
-        in_hand: list[Alert] = []
-        for alert in rows:
-            if alert.acknowledged_at is not None:
-                in_hand.append(alert)
-            elif (reason := REASON_OF_KIND.get(alert.kind)) is not None:
-                groups[reason.key].alerts.append(alert)
+        in_hand = _sort_into(groups, alerts)
         for group in groups.values():
             group.total = len(group.alerts)
         return Attention([g for g in groups.values() if g.alerts], in_hand, len(in_hand), None)
 
-    counts = alerts.order_by().values("kind").annotate(
-        waiting=Count("pk", filter=Q(acknowledged_at__isnull=True)),
-        held=Count("pk", filter=Q(acknowledged_at__isnull=False)),
-    )
-    held = 0
-    waiting_kinds = []
-    for row in counts:
-        held += row["held"]
+    # Two counts, so that each reads one partial index of open alerts (waiting by kind, in
+    # hand) rather than every open alert's row.
+    waiting = alerts.filter(acknowledged_at__isnull=True).order_by().values("kind").annotate(n=Count("pk"))
+    kinds = []
+    for row in waiting:
         reason = REASON_OF_KIND.get(row["kind"])
-        if reason is not None and row["waiting"]:
-            groups[reason.key].total += row["waiting"]
-            waiting_kinds.append(row["kind"])
-    # The oldest ``limit`` of each kind waiting, and of all those in hand: each part reads
-    # its rows in order from the partial indexes on open alerts and stops (sorting every open
-    # alert to number them took most of a manager's page over a large portfolio).
-    parts = [alerts.filter(kind=kind, acknowledged_at__isnull=True) for kind in sorted(waiting_kinds)]
+        if reason is not None:
+            groups[reason.key].total += row["n"]
+            kinds.append(row["kind"])
+    held = alerts.filter(acknowledged_at__isnull=False).count()
+    total = sum(g.total for g in groups.values()) + held
+    parts = [alerts.filter(kind=kind, acknowledged_at__isnull=True) for kind in sorted(kinds)]
     if held:
         parts.append(alerts.filter(acknowledged_at__isnull=False))
-    chosen = first_of_each(parts, limit)
-    in_hand = []
-    if chosen:
-        rows = Alert.objects.filter(pk__in=chosen).select_related(*related).order_by("opened_at", "pk")
-        for alert in rows:
-            if alert.acknowledged_at is not None:
-                in_hand.append(alert)
-            else:
-                groups[REASON_OF_KIND[alert.kind].key].alerts.append(alert)
+    if total <= limit * len(parts):
+        # Few enough (an owner's own list): read them all at once, rather than look the
+        # owner's accounts up again for each part.
+        in_hand = _sort_into(groups, alerts)
+    else:
+        # The oldest ``limit`` of each kind waiting, and of all those in hand: each part reads
+        # its rows in order from the partial indexes and stops (numbering every open alert
+        # in order took most of a manager's page over a large portfolio).
+        in_hand = _sort_into(groups, Alert.objects.filter(pk__in=first_of_each(parts, limit)))
     for group in groups.values():
         # A reason of several kinds got up to ``limit`` of each: keep the oldest ``limit``.
         del group.alerts[limit:]
-    return Attention([g for g in groups.values() if g.alerts], in_hand, held, limit)
+    return Attention([g for g in groups.values() if g.alerts], in_hand[:limit], held, limit)
+
+
+def _sort_into(groups: dict[str, Group], alerts: QuerySet[Alert]) -> list[Alert]:
+    """Put each alert, oldest first, in its reason's group; return those in hand."""
+    in_hand: list[Alert] = []
+    for alert in alerts.select_related("account", "owner", "acknowledged_by").order_by("opened_at", "pk"):
+        if alert.acknowledged_at is not None:
+            in_hand.append(alert)
+        elif (reason := REASON_OF_KIND.get(alert.kind)) is not None:
+            groups[reason.key].alerts.append(alert)
+    return in_hand
 
 
 def first_of_each(parts: list[QuerySet[Alert]], limit: int) -> list[int]:
