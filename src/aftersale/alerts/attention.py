@@ -98,16 +98,26 @@ def attention(alerts: QuerySet[Alert], *, limit: int | None = None) -> Attention
     if total <= limit * len(parts):
         # Few enough (an owner's own list): read them all at once, rather than look the
         # owner's accounts up again for each part.
-        in_hand = _sort_into(groups, alerts)
+        in_hand = _sort_into(groups, alerts.only(*PAGE_FIELDS))
     else:
         # The oldest ``limit`` of each kind waiting, and of all those in hand: each part reads
         # its rows in order from the partial indexes and stops (numbering every open alert
         # in order took most of a manager's page over a large portfolio).
-        in_hand = _sort_into(groups, Alert.objects.filter(pk__in=first_of_each(parts, limit)))
+        chosen = first_of_each(parts, limit)
+        in_hand = _sort_into(groups, Alert.objects.filter(pk__in=chosen).only(*PAGE_FIELDS))
     for group in groups.values():
         # A reason of several kinds got up to ``limit`` of each: keep the oldest ``limit``.
         del group.alerts[limit:]
     return Attention([g for g in groups.values() if g.alerts], in_hand[:limit], held, limit)
+
+
+# What the attention page shows of each alert, its account and people (the full rows, with
+# every date parsed, were a fair part of a manager's page).
+PAGE_FIELDS = (
+    "kind", "account__name", "account__kind", "subject", "owner__name", "owner__email",
+    "explanation", "action", "opened_at", "acknowledged_at", "acknowledged_by__name",
+    "acknowledged_by__email",
+)
 
 
 def _sort_into(groups: dict[str, Group], alerts: QuerySet[Alert]) -> list[Alert]:

@@ -28,5 +28,14 @@ def subject_url(alert: Alert) -> str | None:
 
 
 def add_links(groups: list[Group], in_hand: list[Alert]) -> None:
+    """Each alert's links (and whether it needs a visit), worked out once per account and
+    page rather than by template tags on every row."""
+    account_urls: dict[int, str] = {}
     for alert in [a for g in groups for a in g.alerts] + in_hand:
         alert.url = subject_url(alert)
+        alert.step_in = alert.needs_step_in
+        if alert.account_id not in account_urls:
+            account_urls[alert.account_id] = alert.account.get_absolute_url()
+        alert.account_url = account_urls[alert.account_id]
+        alert.log_url = reverse("log_touchpoint", args=[alert.account_id]) if alert.url is None else ""
+        alert.acknowledge_url = "" if alert.step_in else reverse("alert_acknowledge", args=[alert.pk])

@@ -64,7 +64,8 @@ def filter_choices() -> dict:
         "industries": Industry.choices,
         "departments": Department.choices,
         # EXISTS, not a join and DISTINCT over every account: 0.4 s on 100,000 accounts.
-        "owners": User.objects.staff().filter(Exists(Account.objects.filter(owner=OuterRef("pk")))),
+        "owners": User.objects.staff().filter(Exists(Account.objects.filter(owner=OuterRef("pk"))))
+        .only("name", "email"),
     }
 
 
