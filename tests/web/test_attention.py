@@ -151,3 +151,21 @@ def test_the_cut_list_is_the_oldest_of_the_whole_list(owner, limit):
     assert cut.in_hand_total == len(full.in_hand) == 2
     assert [a.pk for a in cut.in_hand] == [a.pk for a in full.in_hand[:limit]]
     assert "Mixed 11" not in [a.explanation for g in full.groups for a in g.alerts]
+
+
+def test_the_page_links_are_the_reversed_urls(account):
+    from aftersale.alerts.attention import REASONS, Group
+    from aftersale.web.attention import add_links
+
+    alerts = [open_alert(account, AlertKind.MAINTENANCE_OVERDUE, subject, f"Alert {subject}")
+              for subject in ("promise:7", "case:9", "plan:3:asset:5", "plan:3", "")]
+    add_links([Group(REASONS[0], alerts)], [])
+    assert [a.url for a in alerts] == [
+        reverse("promise_detail", args=[7]), reverse("service:case_detail", args=[9]),
+        reverse("service:asset_detail", args=[5]), reverse("service:maintenance"), None,
+    ]
+    for alert in alerts:
+        assert alert.account_url == account.get_absolute_url()
+        assert alert.acknowledge_url == reverse("alert_acknowledge", args=[alert.pk])
+    assert alerts[-1].log_url == reverse("log_touchpoint", args=[account.pk])
+    assert alerts[0].log_url == ""
