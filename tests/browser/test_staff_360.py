@@ -71,6 +71,14 @@ def test_the_account_360_with_quick_dialogs_and_vietnamese(
     page.locator("#timeline").get_by_text("Kept").first.wait_for()
     assert Promise.objects.get(account=account).status == PromiseStatus.KEPT
 
+    # The promises section's own form arrives when its disclosure is opened from the keyboard.
+    section = page.locator("#promises")
+    assert section.locator("[name=delivery_owner]").count() == 0
+    section.locator("summary").focus()
+    page.keyboard.press("Enter")
+    section.locator("[name=delivery_owner]").wait_for()
+    assert section.get_by_role("button", name="Record the promise").is_visible()
+
     page.goto(f"{live_server.url}/portfolio/")
     screenshot(page, "portfolio")
     page.goto(f"{live_server.url}/departments/")

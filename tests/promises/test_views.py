@@ -251,3 +251,34 @@ def test_it_bounds_the_queries_of_the_account_page(owner_client, account, owner,
     with travel():
         response = owner_client.get(reverse("account_detail", args=[account.pk]))
     assert response.content.decode().count("/promises/") >= 25
+
+
+def test_the_staff_lists_render_as_djangos_select_would(account, owner, colleague, manager):
+    """The staff selects write their options in Python: same attributes, values, labels and
+    selection as Django's template-rendered ``<select>``."""
+    import re
+
+    from django import forms as django_forms
+
+    from aftersale.promises.forms import PromiseForm
+
+    def options(html):
+        return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html)
+
+    def opening(html):
+        return sorted(re.search(r"<select ([^>]*)>", html).group(1).split())
+
+    bound = PromiseForm({"made_by": colleague.pk, "delivery_owner": ""}, account=account, user=owner)
+    bound.is_valid()
+    for form in (PromiseForm(account=account, user=owner), bound):
+        for name in ("made_by", "delivery_owner"):
+            ours = str(form[name])
+            field = form.fields[name]
+            django_select = django_forms.Select(choices=field.choices)
+            theirs = str(form[name].as_widget(widget=django_select))
+            assert options(ours) == options(theirs)
+            assert opening(ours) == opening(theirs)
+            assert len(options(ours)) == 1 + 3  # the empty choice and the three staff
+    assert (str(owner.pk), " selected", f"{owner} (Sales)") in options(str(PromiseForm(
+        account=account, user=owner)["made_by"]))
+    assert (str(colleague.pk), " selected", f"{colleague} (Production)") in options(str(bound["made_by"]))

@@ -163,3 +163,32 @@ def test_quick_case_opens_a_case(owner_client, account, owner):
     }, **HTMX)
     assert response.status_code == 204, response.context["form"].errors
     assert account.cases.get().title == "Leaking valve"
+
+
+def test_the_promise_form_is_fetched_when_opened(owner_client, account, owner, colleague, contact):
+    page = owner_client.get(reverse("account_detail", args=[account.pk])).content.decode()
+    form_url = reverse("account_promise_form", args=[account.pk])
+    # The page carries the disclosure that fetches the form, not the staff lists themselves.
+    assert f'hx-get="{form_url}"' in page
+    assert 'name="delivery_owner"' not in page.split('id="promises"')[1].split("</section>")[0]
+    form = owner_client.get(form_url, **HTMX)
+    body = form.content.decode()
+    assert form.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in body
+    assert f'action="{reverse("promise_create")}"' in body
+    assert f'name="account" value="{account.pk}"' in body
+    assert f'value="{colleague.pk}"' in body and contact.name in body
+    assert form.context["form"].initial["made_by"] == owner.pk
+    # Without JavaScript the full page's form.
+    response = owner_client.get(form_url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("promise_create") + f"?account={account.pk}"
+
+
+def test_the_promise_form_is_scoped_like_the_page(client, contact, account):
+    client.force_login(contact.user)
+    assert client.get(reverse("account_promise_form", args=[account.pk]), **HTMX).status_code == 403
+
+
+def test_the_promise_form_of_an_unknown_account_is_a_404(owner_client):
+    assert owner_client.get(reverse("account_promise_form", args=[99999]), **HTMX).status_code == 404

@@ -1,5 +1,6 @@
 from datetime import UTC, datetime
 
+import pytest
 from django.urls import reverse
 
 from aftersale.alerts.actions import Condition, reconcile_alerts
@@ -116,3 +117,55 @@ def test_a_long_group_shows_its_oldest_alerts_and_the_total(owner_client, owner,
     assert "The 2 oldest of 3 are shown." in body
     assert "3 items in hand" in body
     assert body.count("Held ") == 2
+
+
+@pytest.mark.parametrize("limit", [2, 3])  # 2: the oldest of each kind read apart; 3: all read at once
+def test_the_cut_list_is_the_oldest_of_the_whole_list(owner, limit):
+    """Per reason (a reason of two kinds included) and in hand: the limited list is the
+    head of the full list, with the full list's totals."""
+    from datetime import timedelta
+
+    from aftersale.accounts.models import Account
+    from aftersale.alerts.attention import attention
+
+    kinds = [AlertKind.SILENCE, AlertKind.QUIET_CUSTOMER, AlertKind.MAINTENANCE_OVERDUE,
+             AlertKind.REVIEW_DUE]
+    for i in range(12):
+        extra = Account.objects.create(name=f"Mixed {i}", owner=owner, external_id=f"M-{i}")
+        alert = open_alert(extra, kinds[i % 4], explanation=f"Mixed {i}")
+        # Opened out of creation order, so that the oldest are not simply the first created.
+        Alert.objects.filter(pk=alert.pk).update(opened_at=NOW - timedelta(days=(i * 7) % 12))
+        if i % 4 >= 2 and i % 3 == 0:  # a maintenance and a review alert, not step-in kinds
+            Alert.objects.filter(pk=alert.pk).update(acknowledged_at=NOW, acknowledged_by=owner)
+    Alert.objects.filter(explanation="Mixed 11").update(resolved_at=NOW)
+
+    full = attention(Alert.objects.open())
+    cut = attention(Alert.objects.open(), limit=limit)
+
+    assert [g.reason.key for g in cut.groups] == [g.reason.key for g in full.groups]
+    for whole, part in zip(full.groups, cut.groups, strict=True):
+        assert part.total == len(whole.alerts)
+        assert [a.pk for a in part.alerts] == [a.pk for a in whole.alerts[:limit]]
+    quiet = next(g for g in full.groups if g.reason.key == "quiet")
+    assert {a.kind for a in quiet.alerts} == {AlertKind.SILENCE, AlertKind.QUIET_CUSTOMER}
+    assert cut.in_hand_total == len(full.in_hand) == 2
+    assert [a.pk for a in cut.in_hand] == [a.pk for a in full.in_hand[:limit]]
+    assert "Mixed 11" not in [a.explanation for g in full.groups for a in g.alerts]
+
+
+def test_the_page_links_are_the_reversed_urls(account):
+    from aftersale.alerts.attention import REASONS, Group
+    from aftersale.web.attention import add_links
+
+    alerts = [open_alert(account, AlertKind.MAINTENANCE_OVERDUE, subject, f"Alert {subject}")
+              for subject in ("promise:7", "case:9", "plan:3:asset:5", "plan:3", "")]
+    add_links([Group(REASONS[0], alerts)], [])
+    assert [a.url for a in alerts] == [
+        reverse("promise_detail", args=[7]), reverse("service:case_detail", args=[9]),
+        reverse("service:asset_detail", args=[5]), reverse("service:maintenance"), None,
+    ]
+    for alert in alerts:
+        assert alert.account_url == account.get_absolute_url()
+        assert alert.acknowledge_url == reverse("alert_acknowledge", args=[alert.pk])
+    assert alerts[-1].log_url == reverse("log_touchpoint", args=[account.pk])
+    assert alerts[0].log_url == ""

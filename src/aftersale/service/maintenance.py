@@ -84,13 +84,18 @@ def visits(
     assets = Asset.objects.filter(status__in=SERVICED).filter(
         Q(installed_at__lte=as_of) | Q(installed_at__isnull=True, created_at__lte=end_of_day(as_of))
     )
-    plans = MaintenancePlan.objects.filter(is_active=True)
+    plans = MaintenancePlan.objects.filter(is_active=True).order_by()
+    fields = ("pk", "asset_id", "product_id", "name", "interval_days", "last_done_at", "next_due_at")
     if ids is not None:
         assets = assets.filter(account_id__in=ids)
-        plans = plans.filter(Q(asset__account_id__in=ids) | Q(product__isnull=False))
-    plans = list(plans.order_by().values(
-        "pk", "asset_id", "product_id", "name", "interval_days", "last_done_at", "next_due_at"
-    ))
+        # The accounts' own plans and the product-wide ones as two selects: one OR across the
+        # join made PostgreSQL read every plan and asset (0.3 s for one account of 100,000).
+        plans = plans.filter(asset__account_id__in=ids).values(*fields).union(
+            plans.filter(product__isnull=False).values(*fields)
+        )
+    else:
+        plans = plans.values(*fields)
+    plans = list(plans)
     if not plans:
         return []
     # A subquery rather than an id list (a portfolio may hold a plan for every asset),

@@ -98,6 +98,18 @@ def account_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/_timeline.html", context)
 
 
+@staff_required
+@require_GET
+def account_promise_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The promises section's "record a promise" form, fetched when the section's
+    disclosure is opened (its staff lists are long); it posts to the full page's view."""
+    account = access_account(request.user, pk)
+    if not request.htmx:
+        return redirect(reverse("promise_create") + f"?account={pk}")
+    form = PromiseForm(account=account, user=request.user)
+    return render(request, "promises/_record_form.html", {"account": account, "form": form})
+
+
 def _done(request: HttpRequest, account: Account) -> HttpResponse:
     """After a recorded event: recompute the score now, then tell the page to refresh."""
     refresh_account(account.pk)

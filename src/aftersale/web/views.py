@@ -64,7 +64,8 @@ def filter_choices() -> dict:
         "industries": Industry.choices,
         "departments": Department.choices,
         # EXISTS, not a join and DISTINCT over every account: 0.4 s on 100,000 accounts.
-        "owners": User.objects.staff().filter(Exists(Account.objects.filter(owner=OuterRef("pk")))),
+        "owners": User.objects.staff().filter(Exists(Account.objects.filter(owner=OuterRef("pk"))))
+        .only("name", "email"),
     }
 
 
@@ -78,7 +79,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_manager:
         accounts = accounts.filter(owner=request.user)
         filters["owner"] = "me"
-    alerts = Alert.objects.restrict(request.user).open().filter(account__in=accounts)
+    alerts = Alert.objects.restrict(request.user).open()
+    if accounts.query.has_filters():  # unfiltered, it is every account the user may see
+        alerts = alerts.filter(account__in=accounts)
     found = attention(alerts, limit=ATTENTION_LIMIT)
     add_links(found.groups, found.in_hand)
     return render(request, "web/attention.html", {

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from aftersale.accounts.models import Account, AccountKind
 from aftersale.core.enums import Direction
-from aftersale.promises.forms import PromiseForm
 from aftersale.promises.ledger import RECENT_DAYS, flag
 from aftersale.promises.measures import promise_measures
 from aftersale.promises.models import PromiseStatus
@@ -23,8 +22,9 @@ SECTION_LIMIT = 25
 
 @register.inclusion_tag("promises/_account_section.html", takes_context=True)
 def account_promises(context: dict[str, Any], account: Account) -> dict[str, Any]:
-    """Pending promises and those closed in the last 90 days, this account's record, and
-    the form to record a new one (the page around it has already checked access)."""
+    """Pending promises and those closed in the last 90 days, and this account's record
+    (the page around it has already checked access). The form to record a new one is
+    fetched when opened (``promises/_record_form.html``)."""
     request = context["request"]
     today = timezone.localdate()
     recent = today - timedelta(days=RECENT_DAYS)
@@ -43,7 +43,6 @@ def account_promises(context: dict[str, Any], account: Account) -> dict[str, Any
         "more": len(promises) > SECTION_LIMIT,
         "measures": measures,
         "direction": direction,
-        "form": PromiseForm(account=account, user=request.user),
         "today": today,
         "request": request,
         "csrf_token": context.get("csrf_token"),
