@@ -26,7 +26,8 @@ def copies() -> dict[int, tuple]:
 
 def latest_snapshots() -> dict[int, tuple]:
     """What the copy must say, read straight from the snapshots."""
-    found: dict[int, tuple] = {pk: (None, None, None, None) for pk in Account.objects.values_list("pk", flat=True)}
+    never = (None, None, None, None)
+    found: dict[int, tuple] = {pk: never for pk in Account.objects.values_list("pk", flat=True)}
     seen: set[int] = set()
     for account_id, as_of, score, band, trend in HealthSnapshot.objects.order_by(
             "account_id", "-as_of").values_list("account_id", "as_of", "score", "band", "trend"):

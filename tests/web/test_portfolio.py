@@ -11,15 +11,19 @@ from django.utils import timezone
 
 from aftersale.accounts.models import Account
 from aftersale.engagement.actions import do_log_touchpoint
+from aftersale.health.latest import sync_latest_health
 from aftersale.health.models import HealthSnapshot
 from aftersale.promises.actions import do_record_promise
 from aftersale.service.models import ServiceCase, WorkLog
 
 
 def snapshot(account, score, band, days_ago=0, trend=""):
-    HealthSnapshot.objects.create(
+    """A snapshot as the engine stores it: the row, then the account's copy of its latest."""
+    HealthSnapshot.objects.update_or_create(
         account=account, as_of=timezone.localdate() - timedelta(days=days_ago),
-        computed_at=timezone.now(), score=score, band=band, coverage=1, trend=trend)
+        defaults={"computed_at": timezone.now(), "score": score, "band": band, "coverage": 1,
+                  "trend": trend})
+    sync_latest_health([account.pk])
 
 
 def many_accounts(owner, n, start=0):
