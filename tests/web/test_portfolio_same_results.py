@@ -120,3 +120,13 @@ def test_histogram_and_band_history_count_as_before(owner_client, varied_portfol
     history = [(col["day"], {p["band"]: p["n"] for p in col["parts"]}) for col in context["history"]]
     assert history == reference_history()
     assert len(history) == 7  # 0, 1, 7, 14, 30, 45, 60 days ago; 200 and 300 are too old
+
+
+def test_band_history_of_a_restricted_set_counts_only_its_accounts(varied_portfolio):
+    from aftersale.web.portfolio import band_history
+
+    some = Account.objects.filter(external_id__in=["V-001", "V-002", "V-003"])
+    columns = band_history(some, timezone.now())
+    expected = HealthSnapshot.objects.filter(account__in=some, as_of__in=[c["day"] for c in columns]).count()
+    assert expected and sum(c["total"] for c in columns) == expected
+    assert sum(c["total"] for c in band_history(Account.objects.all(), timezone.now())) > expected
