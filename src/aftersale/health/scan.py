@@ -119,7 +119,7 @@ def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
         " trend = excluded.trend, signals = excluded.signals"
     )
     snapshots = table(HealthSnapshot)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), SNAPSHOT_BATCH):
             batch = rows[start:start + SNAPSHOT_BATCH]
             if connection.vendor == "postgresql":
