@@ -117,6 +117,10 @@ def test_histogram_and_band_history_count_as_before(owner_client, varied_portfol
         expected[min(int(s // (100 / BINS)), BINS - 1)] += 1
     assert [b["count"] for b in context["bars"]] == expected
     assert context["n_scored"] == len(exact)
+    # The list's count comes from the bins (never-scored accounts included).
+    assert context["page"].paginator.count == Account.objects.count() == 60
+    banded = owner_client.get(reverse("portfolio"), {"band": "watch"}).context["page"].paginator.count
+    assert banded == len(reference(band="watch"))
     history = [(col["day"], {p["band"]: p["n"] for p in col["parts"]}) for col in context["history"]]
     assert history == reference_history()
     assert len(history) == 7  # 0, 1, 7, 14, 30, 45, 60 days ago; 200 and 300 are too old

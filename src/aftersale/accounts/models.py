@@ -128,6 +128,9 @@ class Account(ExternalModel):
             # The portfolio's score sort: unscored accounts first (as -1, below any score),
             # ties by id; read backwards for the highest scores first.
             models.Index(Coalesce("health_score", Value(-1.0)), "id", name="account_health_score"),
+            # The portfolio's histogram counts scores from this index alone (PostgreSQL
+            # cannot read a column back out of the expression index above).
+            models.Index(fields=["health_score"], name="account_health_score_bins"),
         ]
 
     def __str__(self) -> str:
