@@ -118,3 +118,14 @@ def test_departments_queries_do_not_grow(owner_client, account, owner, colleague
     with CaptureQueriesContext(connection) as many:
         owner_client.get(reverse("departments"))
     assert len(many) == len(few)
+
+
+def test_portfolio_rows_show_labels_and_the_chosen_owner(owner_client, owner, account, other_account):
+    Account.objects.filter(pk=account.pk).update(tier="key", industry="consulting", kind="supplier")
+    snapshot(account, 82, "healthy", trend="deteriorating")
+    body = owner_client.get(reverse("portfolio"), {"owner": owner.pk}).content.decode()
+    row = body[body.index(f'href="/accounts/{account.pk}/"'):]
+    row = row[:row.index("</tr>")]
+    for label in ("Healthy", "Deteriorating", "Key", "Consulting", "Supplier"):
+        assert label in row, label
+    assert f'<option value="{owner.pk}" selected>{owner}</option>' in body

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from aftersale.accounts.models import Account
+from aftersale.accounts.models import Account, AccountKind, Industry, Tier
 from aftersale.health.models import Band, HealthSnapshot, Trend
 from aftersale.health.sql import as_date, run, table
 from aftersale.staff.access import staff_required
@@ -130,16 +130,30 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     # The bins already counted the list: no second pass over 100,000 accounts to count it.
     paginator.count = sum(counts) + unscored
     page = paginator.get_page(request.GET.get("page"))
+    label_rows(page)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
     return render(request, "web/portfolio.html", {
-        "page": page, "filters": filters, **filter_choices(),
+        "page": page, "filters": filters, **(choices := filter_choices()),
+        # Value and label of each owner, worked out once rather than in the template's loop.
+        "owner_options": [(str(o.pk), str(o)) for o in choices["owners"]],
         "bands": Band.choices, "trends": Trend.choices,
         "bars": histogram_bars(counts), "n_scored": sum(counts),
         "history": band_history(Account.objects.restrict(request.user), as_of),
         "query": query.urlencode(),
     })
+
+
+def label_rows(page) -> None:
+    """Give each row of the page its labels from dicts built once: each ``get_*_display``
+    call (or a loop over the choices in the template) rebuilds them for every row."""
+    labels = {name: dict(choices) for name, choices in (
+        ("band", Band.choices), ("trend", Trend.choices), ("tier", Tier.choices),
+        ("industry", Industry.choices), ("kind", AccountKind.choices))}
+    for account in page:
+        for name, by_code in labels.items():
+            setattr(account, f"{name}_label", by_code.get(getattr(account, name) or "", ""))
 
 
 def portfolio_csv(accounts) -> HttpResponse:
