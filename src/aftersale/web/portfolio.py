@@ -161,10 +161,15 @@ def portfolio_csv(accounts) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="portfolio.csv"'
     writer = csv.writer(response)
     writer.writerow(["external_id", "name", "score", "band", "trend", "owner", "tier", "industry"])
-    for a in accounts.iterator(chunk_size=2000):
-        writer.writerow([
-            a.external_id, a.name, "" if a.score is None else round(a.score), a.band or "", a.trend or "",
-            a.owner.email if a.owner else "", a.tier, a.industry,
-        ])
+    # Plain tuples, not model instances: building 100,000 accounts and their owners was
+    # most of the download's time.
+    rows = accounts.values_list(
+        "external_id", "name", "score", "band", "trend", "owner__email", "tier", "industry"
+    ).iterator(chunk_size=2000)
+    writer.writerows(
+        (external_id, name, "" if score is None else round(score), band or "", trend or "",
+         email or "", tier, industry)
+        for external_id, name, score, band, trend, email, tier, industry in rows
+    )
     return response
 
