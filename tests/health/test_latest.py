@@ -97,3 +97,42 @@ def test_syncing_follows_deleted_snapshots(busy_account, other_account, frozen):
     assert copies()[busy_account.pk][0] == day(10)
     assert copies()[other_account.pk] == (None, None, None, None)
     assert copies() == latest_snapshots()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_committed_while_an_earlier_date_is_copied_is_not_overwritten(account):
+    """Today's refresh holds the account's row; an earlier date's copy waits for it and,
+    once it goes on, must still find today's snapshot the latest."""
+    import threading
+    import time as clock
+
+    from django.db import connections, transaction
+
+    def store(day, score):
+        HealthSnapshot.objects.create(account=account, as_of=day, computed_at=NOW, score=score,
+                                      band="watch", coverage=1)
+        sync_latest_health([account.pk])
+
+    stored_today = threading.Event()
+    release = threading.Event()
+
+    def today():
+        try:
+            with transaction.atomic():
+                store(TODAY, 60.0)
+                stored_today.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=today)
+    first.start()
+    assert stored_today.wait(10)
+    second = threading.Thread(target=lambda: (store(day(30), 40.0), connections.close_all()))
+    second.start()
+    clock.sleep(0.5)  # the earlier date is now waiting for the account's row
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert copies()[account.pk] == (TODAY, 60.0, "watch", "")

@@ -14,6 +14,7 @@ with whatever snapshot is latest, with no ordering to get right.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from aftersale.accounts.models import Account
@@ -29,9 +30,16 @@ def sync_latest_health(scope: Scope) -> int:
         accounts = accounts.filter(pk__gte=scope.start, pk__lt=scope.stop)
     elif scope is not None:
         accounts = accounts.filter(pk__in=sorted({int(i) for i in scope}))
-    # Each look-up reads one entry of the (account, as_of) unique index backwards.
-    latest = HealthSnapshot.objects.filter(account=OuterRef("pk")).order_by("-as_of")
-    return accounts.order_by().update(**{
-        f"health_{column}": Subquery(latest.values(column)[:1])
-        for column in ("as_of", "score", "band", "trend")
-    })
+    # Lock the accounts first, then copy in a statement of its own: an UPDATE that waited
+    # for another transaction's lock on the same account (a refresh of today while an
+    # earlier date is replayed) would recompute its look-ups without seeing that
+    # transaction's snapshot, and copy an older one over it. A statement that starts
+    # once the locks are held sees it. (SQLite writes one transaction at a time.)
+    with transaction.atomic(savepoint=False):
+        list(accounts.select_for_update().order_by("pk").values_list("pk", flat=True))
+        # Each look-up reads one entry of the (account, as_of) unique index backwards.
+        latest = HealthSnapshot.objects.filter(account=OuterRef("pk")).order_by("-as_of")
+        return accounts.order_by().update(**{
+            f"health_{column}": Subquery(latest.values(column)[:1])
+            for column in ("as_of", "score", "band", "trend")
+        })
