@@ -11,15 +11,19 @@ from django.utils import timezone
 
 from aftersale.accounts.models import Account
 from aftersale.engagement.actions import do_log_touchpoint
+from aftersale.health.latest import sync_latest_health
 from aftersale.health.models import HealthSnapshot
 from aftersale.promises.actions import do_record_promise
 from aftersale.service.models import ServiceCase, WorkLog
 
 
 def snapshot(account, score, band, days_ago=0, trend=""):
-    HealthSnapshot.objects.create(
+    """A snapshot as the engine stores it: the row, then the account's copy of its latest."""
+    HealthSnapshot.objects.update_or_create(
         account=account, as_of=timezone.localdate() - timedelta(days=days_ago),
-        computed_at=timezone.now(), score=score, band=band, coverage=1, trend=trend)
+        defaults={"computed_at": timezone.now(), "score": score, "band": band, "coverage": 1,
+                  "trend": trend})
+    sync_latest_health([account.pk])
 
 
 def many_accounts(owner, n, start=0):
@@ -114,3 +118,14 @@ def test_departments_queries_do_not_grow(owner_client, account, owner, colleague
     with CaptureQueriesContext(connection) as many:
         owner_client.get(reverse("departments"))
     assert len(many) == len(few)
+
+
+def test_portfolio_rows_show_labels_and_the_chosen_owner(owner_client, owner, account, other_account):
+    Account.objects.filter(pk=account.pk).update(tier="key", industry="consulting", kind="supplier")
+    snapshot(account, 82, "healthy", trend="deteriorating")
+    body = owner_client.get(reverse("portfolio"), {"owner": owner.pk}).content.decode()
+    row = body[body.index(f'href="/accounts/{account.pk}/"'):]
+    row = row[:row.index("</tr>")]
+    for label in ("Healthy", "Deteriorating", "Key", "Consulting", "Supplier"):
+        assert label in row, label
+    assert f'<option value="{owner.pk}" selected>{owner}</option>' in body

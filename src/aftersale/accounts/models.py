@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +103,19 @@ class Account(ExternalModel):
         verbose_name=_("internal notes"), blank=True,
         help_text=_("Never shown to the customer."),
     )
+    # A copy of the latest health snapshot (the health engine writes it in the transaction
+    # that stores snapshots: aftersale.health.latest), so that the portfolio can sort and
+    # count 100,000 accounts by score without looking each one's latest snapshot up. All
+    # four are NULL while the account has no snapshot (band and trend too: "" is a
+    # snapshot's "no trend", which sorts apart from "never scored").
+    health_as_of = models.DateField(verbose_name=_("latest health snapshot"), null=True, blank=True,
+                                    editable=False)
+    health_score = models.FloatField(verbose_name=_("latest health score"), null=True, blank=True,
+                                     editable=False)
+    health_band = models.CharField(verbose_name=_("latest health band"), max_length=8, null=True,
+                                   blank=True, editable=False)
+    health_trend = models.CharField(verbose_name=_("latest health trend"), max_length=14, null=True,
+                                    blank=True, editable=False)
 
     objects = AccountQuerySet.as_manager()
 
@@ -108,7 +123,15 @@ class Account(ExternalModel):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["name"]
-        indexes = [models.Index(fields=["owner", "kind"], name="account_owner_kind")]
+        indexes = [
+            models.Index(fields=["owner", "kind"], name="account_owner_kind"),
+            # The portfolio's score sort: unscored accounts first (as -1, below any score),
+            # ties by id; read backwards for the highest scores first.
+            models.Index(Coalesce("health_score", Value(-1.0)), "id", name="account_health_score"),
+            # The portfolio's histogram counts scores from this index alone (PostgreSQL
+            # cannot read a column back out of the expression index above).
+            models.Index(fields=["health_score"], name="account_health_score_bins"),
+        ]
 
     def __str__(self) -> str:
         return self.name

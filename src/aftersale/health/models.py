@@ -194,6 +194,8 @@ class HealthSnapshot(models.Model):
         indexes = [
             # Loading one reference date's scores for a range of accounts.
             models.Index(fields=["as_of", "account", "score"], name="snapshot_day_account"),
+            # The portfolio's band counts per scan day, from the index alone.
+            models.Index(fields=["as_of", "band"], name="snapshot_day_band"),
         ]
 
     def __str__(self) -> str:

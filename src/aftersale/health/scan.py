@@ -28,6 +28,7 @@ from aftersale.alerts.models import Alert
 from aftersale.health import engine_alerts
 from aftersale.health.config import load_config
 from aftersale.health.evaluate import AccountHealth, evaluate, make_context
+from aftersale.health.latest import sync_latest_health
 from aftersale.health.models import Band, HealthSnapshot, ScanPart, ScanRun, ScanStatus
 from aftersale.health.signals.registry import EvalContext
 from aftersale.health.signals.rhythm import fit_models, fits_by_stream
@@ -98,7 +99,8 @@ def run_part(part_id: int) -> bool:
 
 
 def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
-    """Upsert one row per account for the day.
+    """Upsert one row per account for the day, and copy each account's latest snapshot
+    onto the account (``latest.sync_latest_health``) in the same transaction.
 
     PostgreSQL gets each column as one array (``unnest``): a short statement the
     driver does not have to parse for thousands of placeholders. SQLite gets
@@ -117,7 +119,7 @@ def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
         " trend = excluded.trend, signals = excluded.signals"
     )
     snapshots = table(HealthSnapshot)
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), SNAPSHOT_BATCH):
             batch = rows[start:start + SNAPSHOT_BATCH]
             if connection.vendor == "postgresql":
@@ -133,6 +135,10 @@ def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
                     + upsert,
                     batch,
                 )
+        if results:
+            # The smallest id range holding the accounts just written (a scan part's range,
+            # or one account): one short statement, not a list of 10,000 ids.
+            sync_latest_health(range(min(results), max(results) + 1))
 
 
 def reconcile_engine_alerts(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:

@@ -3,7 +3,7 @@ and the cases it handled. Each measure is one aggregate query across all account
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
@@ -12,43 +12,86 @@ from django.utils import timezone
 
 from aftersale.core.enums import Department
 from aftersale.engagement.models import TouchpointParticipant
-from aftersale.promises.measures import promise_measures
-from aftersale.service.measures import onsite_minutes_by_department
+from aftersale.health.sql import run, table
+from aftersale.promises.measures import PromiseMeasures, promise_measures
 from aftersale.service.models import WorkLog
 from aftersale.staff.access import staff_required
 
 MONTHS = 12
 
 
-def department_rows(as_of, months: int = MONTHS) -> list[dict]:
-    since = timezone.localdate(as_of) - timedelta(days=round(months * 30.44))
-    made = promise_measures(as_of, group_by="made_by_department", months=months)
-    delivered = promise_measures(as_of, group_by="delivery_department", months=months)
-    meeting = dict(
-        TouchpointParticipant.objects.filter(
-            touchpoint__occurred_at__date__gte=since, touchpoint__occurred_at__lte=as_of,
+def promises_by_department(as_of: datetime, months: int) -> tuple[dict[str, PromiseMeasures],
+                                                                   dict[str, PromiseMeasures]]:
+    """(by the department that made them, by the one that must deliver them): one query
+    grouped by both departments, added up each way (every count is additive)."""
+    made: dict[str, PromiseMeasures] = {}
+    delivered: dict[str, PromiseMeasures] = {}
+    for (making, delivering), measures in promise_measures(
+            as_of, group_by="departments", months=months).items():
+        made[making] = made.get(making, PromiseMeasures()) + measures
+        delivered[delivering] = delivered.get(delivering, PromiseMeasures()) + measures
+    return made, delivered
+
+
+def meeting_minutes(as_of: datetime, since: date) -> dict[str, int]:
+    """Touchpoint minutes per participant's department, touchpoints from ``since`` to ``as_of``.
+
+    The window is bounded by moments, not by ``occurred_at``'s local date: a date taken of
+    every row cannot use an index, a comparison with the first moment of ``since`` can."""
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    return {
+        department: minutes or 0
+        for department, minutes in TouchpointParticipant.objects.filter(
+            touchpoint__occurred_at__gte=start, touchpoint__occurred_at__lte=as_of,
         ).values_list("department").annotate(m=Sum("touchpoint__minutes")).order_by()
-    )
-    onsite: dict[str, int] = {}
-    for per_department in onsite_minutes_by_department(as_of, since=since).values():
-        for department, minutes in per_department.items():
-            onsite[department] = onsite.get(department, 0) + minutes
-    cases = dict(
-        WorkLog.objects.filter(case__isnull=False, worked_on__gte=since,
-                               worked_on__lte=timezone.localdate(as_of))
+    }
+
+
+def onsite_minutes(since: date, until: date) -> dict[str, int]:
+    """On-site work minutes per department dated in [since, until], as
+    ``service.measures.onsite_minutes_by_department`` counts them (hours summed per account
+    and department, then rounded to minutes) but added up per department in the database.
+
+    Hours have two decimals, so each account's minutes never end in exactly .5 and the
+    database's rounding (half away from zero) agrees with Python's (half to even)."""
+    logs = table(WorkLog)
+    return {
+        department: int(minutes)
+        for department, minutes in run(
+            f"SELECT department, SUM(minutes) FROM (SELECT department, ROUND(SUM(hours) * 60) AS minutes"  # noqa: S608
+            f" FROM {logs} WHERE on_site = :yes AND worked_on >= :since AND worked_on <= :until"
+            f" GROUP BY account_id, department) per_account GROUP BY department",
+            yes=True, since=since, until=until,
+        )
+    }
+
+
+def cases_handled(since: date, until: date) -> dict[str, int]:
+    """Distinct cases each department logged work on, dated in [since, until]."""
+    return dict(
+        WorkLog.objects.filter(case__isnull=False, worked_on__gte=since, worked_on__lte=until)
         .values_list("department").annotate(n=Count("case", distinct=True)).order_by()
     )
+
+
+def department_rows(as_of: datetime, months: int = MONTHS) -> list[dict]:
+    until = timezone.localdate(as_of)
+    since = until - timedelta(days=round(months * 30.44))
+    made, delivered = promises_by_department(as_of, months)
+    meeting = meeting_minutes(as_of, since)
+    onsite = onsite_minutes(since, until)
+    cases = cases_handled(since, until)
     rows = []
     for code, label in Department.choices:
         m, d = made.get(code), delivered.get(code)
-        face = (meeting.get(code) or 0) + onsite.get(code, 0)
+        face = meeting.get(code, 0) + onsite.get(code, 0)
         rows.append({
             "code": code, "label": label,
             "made": m.made if m else 0, "made_kept": m.kept if m else 0,
             "made_late": m.late if m else 0, "made_broken": m.broken if m else 0,
             "to_deliver": d.due if d else 0, "delivered_kept": d.kept if d else 0,
             "delivered_late": d.late if d else 0, "overdue": d.overdue if d else 0,
-            "meeting_hours": (meeting.get(code) or 0) / 60, "onsite_hours": onsite.get(code, 0) / 60,
+            "meeting_hours": meeting.get(code, 0) / 60, "onsite_hours": onsite.get(code, 0) / 60,
             "face_hours": face / 60, "cases": cases.get(code, 0),
         })
     return rows
