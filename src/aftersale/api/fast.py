@@ -154,9 +154,19 @@ def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
+# Django opens connections with prepared statements off (prepare_threshold None, for
+# connection poolers), and then psycopg ignores ``prepare=True``. These statements are
+# prepared explicitly; a threshold nothing reaches keeps every other statement unprepared
+# (Django's own cursors bind on the client and never prepare anyway).
+EXPLICIT_ONLY = 2**31 - 1
+
+
 def _prepared(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = EXPLICIT_ONLY
     # A server-binding cursor: Django's connections hand out client-binding ones, which
     # cannot use prepared statements.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchall()
