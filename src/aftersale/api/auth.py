@@ -17,7 +17,8 @@ class TokenAuth(HttpBearer):
     the token's user becomes ``request.user``, so every scoping rule of the UI applies."""
 
     def __call__(self, request: HttpRequest) -> ApiToken:
-        header = request.headers.get("Authorization", "")
+        # From META directly: request.headers copies every header first.
+        header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             raise NotAuthenticated(
                 _("No API token: send 'Authorization: Bearer TOKEN' (create one with "

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import psycopg
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import QuerySet
@@ -106,8 +107,17 @@ def json_value(value: Any) -> Any:
     return json.loads(value)
 
 
+def _plain(value: Any) -> Any:
+    # orjson writes float itself but not its subclasses (numpy's floats from the health engine).
+    if isinstance(value, float):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def respond(data: Any, status: int = 200) -> HttpResponse:
-    return HttpResponse(json.dumps(data, ensure_ascii=False), status=status,
+    """``data`` (plain dicts, lists, strings, numbers) as a JSON answer. orjson writes a page
+    of fifty accounts in a tenth of the time the standard library takes (bench/api_load.py)."""
+    return HttpResponse(orjson.dumps(data, default=_plain), status=status,
                         content_type="application/json; charset=utf-8")
 
 

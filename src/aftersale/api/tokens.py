@@ -17,13 +17,6 @@ from aftersale.staff.models import User
 # per token, so that a busy integration does not turn every read into a write.
 LAST_USED_PRECISION = timedelta(minutes=5)
 
-# A token found valid is trusted this long by the process that checked it, so a busy
-# integration costs one query per request rather than two. Revoking a token, or
-# deactivating its person, therefore takes effect within this time (docs/api.md).
-TRUST_FOR = timedelta(seconds=10)
-_trusted: dict[str, tuple[datetime, ApiToken]] = {}
-MAX_TRUSTED = 1000
-
 
 class TokenRefused(Exception):
     """Why a token does not authenticate: ``code`` for programs, the message for people."""
@@ -55,9 +48,8 @@ def do_issue_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
 
 
 def do_revoke_tokens(tokens, at: datetime | None = None) -> int:
-    """Revoke every token of the queryset still active; returns how many. (Other
-    processes stop trusting them within ``TRUST_FOR``; this one at once.)"""
-    _trusted.clear()
+    """Revoke every token of the queryset still active; returns how many. Every process
+    refuses them from the next request on: tokens are checked on each request, not kept."""
     return tokens.filter(revoked_at__isnull=True).update(revoked_at=at or timezone.now())
 
 
@@ -94,17 +86,14 @@ def find_token(secret: str) -> ApiToken | None:
 
 
 def authenticate_token(secret: str, now: datetime | None = None) -> ApiToken:
-    """The active token ``secret`` belongs to, with its user; ``TokenRefused`` otherwise."""
+    """The active token ``secret`` belongs to, with its user; ``TokenRefused`` otherwise.
+
+    Checked against the database on every request (one prepared query), so a
+    revocation, a deactivation or a lost staff role takes effect at once in
+    every process; a per-process cache saved less than it risked.
+    """
     now = now or timezone.now()
-    key = hash_token(secret)
-    trusted = _trusted.get(key)
-    if trusted is not None and trusted[0] > now:
-        token = trusted[1]
-    else:
-        token = _check(secret)
-        if len(_trusted) >= MAX_TRUSTED:
-            _trusted.clear()
-        _trusted[key] = (now + TRUST_FOR, token)
+    token = _check(secret)
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
         # Conditional, so concurrent requests write it once.
         ApiToken.objects.filter(pk=token.pk, last_used_at=token.last_used_at).update(last_used_at=now)
