@@ -108,7 +108,12 @@ class Account(ExternalModel):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["name"]
-        indexes = [models.Index(fields=["owner", "kind"], name="account_owner_kind")]
+        indexes = [
+            models.Index(fields=["owner", "kind"], name="account_owner_kind"),
+            # The API's list order (keyset paging): its first page reads 50 index entries,
+            # not the portfolio, even when many accounts share an updated_at (imports).
+            models.Index(fields=["updated_at", "id"], name="account_updated_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -118,8 +118,9 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> HttpR
             params.append(getattr(filters, name))
     if filters.cursor:
         updated, last_id = decode_cursor(filters.cursor, (datetime, int))
-        conditions.append(" AND (a.updated_at > %s OR (a.updated_at = %s AND a.id > %s))")
-        params += [adapt(updated), adapt(updated), last_id]
+        # A row comparison, which PostgreSQL reads as a range of the (updated_at, id) index.
+        conditions.append(" AND (a.updated_at, a.id) > (%s, %s)")
+        params += [adapt(updated), last_id]
     rows = fetch(_list_sql(connection.vendor, tuple(conditions)), [*params, filters.limit + 1])
     more = len(rows) > filters.limit
     rows = rows[: filters.limit]
