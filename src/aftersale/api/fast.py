@@ -23,7 +23,8 @@ from typing import Any
 
 import orjson
 import psycopg
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
@@ -141,26 +142,27 @@ def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     itself is the check, and if the connection turns out dead it is reopened and
     the statement, a read, is run again; the guarantee is the same.
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy: looked up once
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
     started = time.monotonic()
-    unchecked = (connection.connection is not None and connection.health_check_enabled
-                 and not connection.health_check_done and not connection.in_atomic_block)
-    connection.ensure_connection()
+    unchecked = (db.connection is not None and db.health_check_enabled
+                 and not db.health_check_done and not db.in_atomic_block)
+    db.ensure_connection()
     try:
-        rows = _prepared(sql, params)
+        rows = _prepared(db, sql, params)
     except (OperationalError, InterfaceError):
         if not unchecked:
             raise
-        connection.close()  # the kept connection had died (database restart, idle timeout)
-        connection.ensure_connection()
-        rows = _prepared(sql, params)
-    connection.health_check_done = True
-    if connection.queries_logged:  # counted like any query (tests, debug toolbar)
-        connection.queries_log.append({"sql": sql % tuple(map(repr, params)),
-                                       "time": f"{time.monotonic() - started:.3f}"})
+        db.close()  # the kept connection had died (database restart, idle timeout)
+        db.ensure_connection()
+        rows = _prepared(db, sql, params)
+    db.health_check_done = True
+    if db.queries_logged:  # counted like any query (tests, debug toolbar)
+        db.queries_log.append({"sql": sql % tuple(map(repr, params)),
+                               "time": f"{time.monotonic() - started:.3f}"})
     return rows
 
 
@@ -171,12 +173,12 @@ def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 EXPLICIT_ONLY = 2**31 - 1
 
 
-def _prepared(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    raw = connection.connection
+def _prepared(db: BaseDatabaseWrapper, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    raw = db.connection
     if raw.prepare_threshold is None:
         raw.prepare_threshold = EXPLICIT_ONLY
     # A server-binding cursor: Django's connections hand out client-binding ones, which
     # cannot use prepared statements.
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+    with db.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchall()

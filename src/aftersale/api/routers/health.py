@@ -99,7 +99,7 @@ def account_health(request: HttpRequest, account_id: Id) -> HttpResponse:
     scope, params = scope_clause(visible_accounts(request), "a.id")
     rows = fetch(
         "SELECT r.body, a.id, a.external_id, s.as_of, s.computed_at, s.score, s.band, s.coverage,"  # noqa: S608
-        " s.trend, s.signals"
+        " s.trend, CAST(s.signals AS text)"  # text: parsed only in the rare case it is needed
         f" FROM {q(Account._meta.db_table)} a LEFT JOIN {snapshots} s ON s.account_id = a.id"
         f" AND s.as_of = (SELECT MAX(as_of) FROM {snapshots} WHERE account_id = a.id)"
         f" LEFT JOIN {q(HealthReport._meta.db_table)} r ON r.account_id = a.id AND r.language = %s"
