@@ -19,7 +19,14 @@ on 127.0.0.1 and measures with wrk, in the same run and in turns:
 
 Each endpoint gets ``--rounds`` runs of ``--duration`` seconds after a
 warm-up; the median requests/second is reported, with the ratio to the
-trivial view (the goal: at least 0.5). Figures go to docs/benchmarks.md.
+trivial view (the goal: at least 0.5) and each round's own ratio (the load
+of a shared machine changes between rounds more than within one).
+
+Before the server starts, the same three requests are also measured in one
+process through Django's full handler (the test client): CPU per request,
+Python and the PostgreSQL backend's, the median of 5 repeats of
+``--cpu-requests`` requests. On a busy machine these are steadier than
+requests per second. Figures go to docs/benchmarks.md.
 """
 
 from __future__ import annotations
