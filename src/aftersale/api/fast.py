@@ -72,15 +72,6 @@ def moment_sql(column: str) -> str:
     return f"strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', {column})"  # SQLite stores UTC text
 
 
-def json_object_sql(pairs: list[tuple[str, str]]) -> str:
-    """SQL building one JSON object as text from (key, SQL expression) pairs; the keys are
-    the code's own constants. NULL becomes null, numbers stay numbers."""
-    arguments = ", ".join(f"'{key}', {expression}" for key, expression in pairs)
-    if connection.vendor == "postgresql":
-        return f"json_build_object({arguments})::text"
-    return f"json_object({arguments})"
-
-
 def day_sql(column: str) -> str:
     """SQL giving a DATE column as ``YYYY-MM-DD`` text (NULL stays NULL)."""
     if connection.vendor == "postgresql":
