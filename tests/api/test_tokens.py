@@ -144,3 +144,43 @@ def test_admins_list_and_revoke_tokens_in_the_admin(client, admin_user, owner):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert client.get(reverse("admin:api_apitoken_add")).status_code == 403
+
+
+# The hottest reads (account list, health) check a token this process has seen before in
+# the same round trip as their data; the answer must still never outlive the token.
+
+
+@pytest.mark.parametrize("path", ["/api/accounts", "/api/accounts/{account}/health"])
+def test_the_hot_reads_refuse_a_token_revoked_since_the_last_request(client, owner, account, path):
+    token, secret = do_issue_token(owner)
+    api = ApiClient(client, secret)
+    url = path.format(account=account.pk)
+    assert api.get(url).status_code == 200
+    assert api.get(url).status_code == 200  # now known to this process
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    response = api.get(url)
+    assert response.status_code == 401 and response.json()["code"] == "revoked_token"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_hot_read_that_fails_before_its_query_still_refuses_a_revoked_token(client, owner, account):
+    token, secret = do_issue_token(owner)
+    api = ApiClient(client, secret)
+    assert api.get("/api/accounts").status_code == 200
+    assert api.get("/api/accounts", {"cursor": "not-a-cursor"}).status_code == 422
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    response = api.get("/api/accounts", {"cursor": "not-a-cursor"})
+    assert response.status_code == 401 and response.json()["code"] == "revoked_token"
+
+
+def test_a_hot_read_answers_as_the_holder_is_now_not_as_they_were(client, owner, account):
+    owner.language = "en"
+    owner.save()
+    _token, secret = do_issue_token(owner)
+    api = ApiClient(client, secret)
+    assert api.get(f"/api/accounts/{account.pk}/health")["Content-Language"] == "en"
+    type(owner).objects.filter(pk=owner.pk).update(language="vi")
+    response = api.get(f"/api/accounts/{account.pk}/health")
+    assert response.status_code == 200 and response["Content-Language"] == "vi"
+    type(owner).objects.filter(pk=owner.pk).update(role="", department="")
+    assert api.get("/api/accounts").json()["code"] == "inactive_user"

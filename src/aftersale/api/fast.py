@@ -157,6 +157,50 @@ def fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
+Statement = tuple[str, list[Any]]
+Rows = list[tuple[Any, ...]]
+
+
+def fetch_together(statements: list[Statement]) -> list[Rows]:
+    """Several of the hot statements in one round trip (PostgreSQL's pipeline mode), each
+    prepared; their rows in order. Elsewhere, one after the other."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return [fetch(sql, params) for sql, params in statements]
+    started = time.monotonic()
+    unchecked = (db.connection is not None and db.health_check_enabled
+                 and not db.health_check_done and not db.in_atomic_block)
+    db.ensure_connection()
+    try:
+        results = _pipelined(db, statements)
+    except (OperationalError, InterfaceError):
+        if not unchecked:
+            raise
+        db.close()
+        db.ensure_connection()
+        results = _pipelined(db, statements)
+    db.health_check_done = True
+    if db.queries_logged:
+        spent = f"{time.monotonic() - started:.3f}"
+        for sql, params in statements:
+            db.queries_log.append({"sql": sql % tuple(map(repr, params)), "time": spent})
+    return results
+
+
+def _pipelined(db: BaseDatabaseWrapper, statements: list[Statement]) -> list[Rows]:
+    raw = db.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = EXPLICIT_ONLY
+    with db.wrap_database_errors, raw.pipeline():
+        cursors = [psycopg.Cursor(raw) for _ in statements]
+        for cursor, (sql, params) in zip(cursors, statements, strict=True):
+            cursor.execute(sql, params, prepare=True)
+        results = [cursor.fetchall() for cursor in cursors]
+    for cursor in cursors:
+        cursor.close()
+    return results
+
+
 # Django opens connections with prepared statements off (prepare_threshold None, for
 # connection poolers), and then psycopg ignores ``prepare=True``. These statements are
 # prepared explicitly; a threshold nothing reaches keeps every other statement unprepared

@@ -12,6 +12,7 @@ from ninja import Query, Router
 from pydantic import Field
 
 from aftersale.accounts.models import Account, AccountKind, Contact, Industry, Tier
+from aftersale.api.auth import TokenAuth, checked_together, fetch_checked
 from aftersale.api.common import (
     ACCOUNT_REF,
     ONE,
@@ -33,7 +34,6 @@ from aftersale.api.common import (
 from aftersale.api.fast import (
     aware,
     day_sql,
-    fetch,
     moment_sql,
     quoted,
     respond,
@@ -95,7 +95,8 @@ def _list_sql(vendor: str, conditions: tuple[str, ...]) -> str:
     )
 
 
-@router.get("", response={200: AccountPage, **READ}, summary="List accounts")
+@router.get("", response={200: AccountPage, **READ}, summary="List accounts", auth=TokenAuth(together=True))
+@checked_together
 def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> HttpResponse:
     """The most polled list, in plain SQL (see ``aftersale.api.fast``); the same filters,
     order, cursor and rows as every other list."""
@@ -121,7 +122,8 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> HttpR
         # A row comparison, which PostgreSQL reads as a range of the (updated_at, id) index.
         conditions.append(" AND (a.updated_at, a.id) > (%s, %s)")
         params += [adapt(updated), last_id]
-    rows = fetch(_list_sql(connection.vendor, tuple(conditions)), [*params, filters.limit + 1])
+    sql = _list_sql(connection.vendor, tuple(conditions))
+    rows = fetch_checked(request, sql, [*params, filters.limit + 1])
     more = len(rows) > filters.limit
     rows = rows[: filters.limit]
     cursor = encode_cursor([aware(rows[-1][-1]), rows[-1][0]]) if more and rows else None
