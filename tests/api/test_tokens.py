@@ -171,6 +171,9 @@ def test_a_hot_read_that_fails_before_its_query_still_refuses_a_revoked_token(cl
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     response = api.get("/api/accounts", {"cursor": "not-a-cursor"})
     assert response.status_code == 401 and response.json()["code"] == "revoked_token"
+    # Nor when ninja refuses the query before the view runs.
+    response = api.get("/api/accounts", {"limit": "many"})
+    assert response.status_code == 401 and response.json()["code"] == "revoked_token"
 
 
 def test_a_hot_read_answers_as_the_holder_is_now_not_as_they_were(client, owner, account):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from functools import wraps
 from typing import Any
 
@@ -90,8 +91,8 @@ def fetch_checked(request: HttpRequest, sql: str, params: list[Any]) -> list[tup
     secret = getattr(request, "api_unchecked", None)
     if secret is None:
         return fetch(sql, params)
-    request.api_unchecked = None  # type: ignore[attr-defined]
     token_rows, rows = fetch_together([lookup(secret), (sql, params)])
+    request.api_unchecked = None  # type: ignore[attr-defined]  (only now: a failed read checks later)
     _settle(request, secret, token_from_rows(token_rows))
     return rows
 
@@ -138,3 +139,11 @@ def _check_now(request: HttpRequest) -> None:
     if secret is not None:
         request.api_unchecked = None  # type: ignore[attr-defined]
         _settle(request, secret, find_token(secret))
+
+
+def check_before_refusing(request: HttpRequest) -> None:
+    """For errors raised before the view runs (ninja's validation of the query): a token
+    not checked yet is checked first, so a refused token answers 401, not 422."""
+    # On _StartOver the request now acts as the holder is, and the error is worded for them.
+    with suppress(_StartOver):
+        _check_now(request)
