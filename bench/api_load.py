@@ -19,7 +19,14 @@ on 127.0.0.1 and measures with wrk, in the same run and in turns:
 
 Each endpoint gets ``--rounds`` runs of ``--duration`` seconds after a
 warm-up; the median requests/second is reported, with the ratio to the
-trivial view (the goal: at least 0.5). Figures go to docs/benchmarks.md.
+trivial view (the goal: at least 0.5) and each round's own ratio (the load
+of a shared machine changes between rounds more than within one).
+
+Before the server starts, the same three requests are also measured in one
+process through Django's full handler (the test client): CPU per request,
+Python and the PostgreSQL backend's, the median of 5 repeats of
+``--cpu-requests`` requests. On a busy machine these are steadier than
+requests per second. Figures go to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -92,7 +99,7 @@ def server_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",  # testserver: the CPU measurement
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "SECURE_HSTS_SECONDS": "0",
@@ -133,6 +140,64 @@ user = User.objects.get(email="owner0@bench.test")
 ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
 print(json.dumps({"token": do_issue_token(user, name="bench")[1], "ids": ids}))
 """
+
+
+CPU = """
+import json, os, sys, time
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+from aftersale.accounts.models import Account
+from aftersale.api.tokens import do_issue_token
+from aftersale.staff.models import User
+
+requests, repeats = int(sys.argv[1]), int(sys.argv[2])
+secret = do_issue_token(User.objects.get(email="owner0@bench.test"), name="bench cpu")[1]
+ids = list(Account.objects.order_by("pk").values_list("pk", flat=True)[:200])
+client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+paths = {
+    "trivial JSON view": lambda i: "/api-bench/trivial",
+    "GET /api/accounts (50 per page)": lambda i: "/api/accounts",
+    "GET /api/accounts/{id}/health": lambda i: f"/api/accounts/{ids[i % len(ids)]}/health",
+}
+
+def backend_ms():
+    # The PostgreSQL backend serving this connection: its CPU counts as much as ours.
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+result = {}
+for name, path in paths.items():
+    for i in range(200):  # warm-up: the first read of each snapshot works out its answer
+        assert client.get(path(i)).status_code == 200, path(i)
+    python, database = [], []
+    for _ in range(repeats):
+        before, started = backend_ms(), time.process_time()
+        for i in range(requests):
+            client.get(path(i))
+        python.append((time.process_time() - started) * 1000 / requests)
+        database.append((backend_ms() - before) / requests)
+    python.sort(); database.sort()
+    result[name] = {"python_ms": round(python[repeats // 2], 3),
+                    "postgres_ms": round(database[repeats // 2], 3)}
+print(json.dumps(result))
+"""
+
+
+def cpu_per_request(env: dict[str, str], requests: int, repeats: int) -> dict[str, dict[str, float]]:
+    """CPU per request in one process through Django's full handler (test client), and the
+    CPU of its PostgreSQL backend: steadier than requests/second on a shared machine."""
+    out = subprocess.run([sys.executable, "-c", CPU, str(requests), str(repeats)], env=env,
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise SystemExit(f"CPU measurement failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def seed(env: dict[str, str], accounts: int) -> dict[str, Any]:
@@ -219,12 +284,16 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--cpu-requests", type=int, default=300,
+                        help="requests per endpoint and repeat of the in-process CPU measurement (0: skip)")
     args = parser.parse_args()
 
+    started_load = os.getloadavg()[0]
     context = private_postgres(args.pg_dir) if args.pg_dir else _given(args.database_url)
     with context as database_url:
         env = server_env(database_url)
         seeded = seed(env, args.accounts)
+        cpu = cpu_per_request(env, args.cpu_requests, 5) if args.cpu_requests else {}
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         token, ids = seeded["token"], seeded["ids"][: args.health_accounts]
@@ -254,17 +323,35 @@ def main() -> None:
     report = {
         "machine": f"{platform.node()} {os.cpu_count()} cores, {platform.python_version()}",
         "accounts": args.accounts, "seed_seconds": seeded["seconds"], "connections": args.connections,
-        "duration": args.duration, "rounds": args.rounds, "results": {},
+        "duration": args.duration, "rounds": args.rounds, "load_average": [started_load, os.getloadavg()[0]],
+        "cpu": cpu, "results": {},
     }
-    print(f"| endpoint | requests/s (median of {args.rounds}) | runs | p50 / p99 latency | vs. trivial |")
-    print("|---|---|---|---|---|")
+    print(f"1-minute load average {started_load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
+    print()
+    print(f"| endpoint | requests/s (median of {args.rounds}) | runs | ratio per round | p50 / p99 latency"
+          " | vs. trivial |")
+    print("|---|---:|---|---|---|---:|")
     for name, measured in runs.items():
         median = statistics.median(r["rps"] for r in measured)
         ratio = median / trivial
-        report["results"][name] = {"rps": median, "ratio": round(ratio, 2), "runs": measured}
+        # Each round's ratio to the trivial view's run of the same round: the load changes
+        # between rounds, much less within one.
+        per_round = [r["rps"] / t["rps"] for r, t in zip(measured, runs["trivial JSON view"], strict=True)]
+        report["results"][name] = {"rps": median, "ratio": round(ratio, 2), "runs": measured,
+                                   "ratios": [round(r, 2) for r in per_round]}
         last = measured[len(measured) // 2]
         each = ", ".join(f"{r['rps']:,.0f}" for r in measured)
-        print(f"| {name} | {median:,.0f} | {each} | {last['p50']} / {last['p99']} | {ratio:.2f} |")
+        rounds = ", ".join(f"{r:.2f}" for r in per_round)
+        print(f"| {name} | {median:,.0f} | {each} | {rounds} | {last['p50']} / {last['p99']} | {ratio:.2f} |")
+    if cpu:
+        base = cpu["trivial JSON view"]["python_ms"]
+        print()
+        print("| endpoint | CPU per request: Python | PostgreSQL | total vs. trivial |")
+        print("|---|---:|---:|---:|")
+        for name, spent in cpu.items():
+            total = spent["python_ms"] + spent["postgres_ms"]
+            print(f"| {name} | {spent['python_ms']:.2f} ms | {spent['postgres_ms']:.2f} ms"
+                  f" | {total / base:.2f}x |")
     print(json.dumps(report, indent=1), file=sys.stderr)
     slow = [n for n, r in report["results"].items() if r["ratio"] < 0.5]
     if slow:

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from aftersale.api import tokens
 from aftersale.api.tokens import do_issue_token
 
 
@@ -34,14 +33,6 @@ class ApiClient:
 
     def patch(self, path: str, body: Any = None, raw: str | None = None):
         return self._send("patch", path, body if body is not None else {}, raw)
-
-
-@pytest.fixture(autouse=True)
-def forget_trusted_tokens():
-    """Each test starts with no token trusted from an earlier one."""
-    tokens._trusted.clear()
-    yield
-    tokens._trusted.clear()
 
 
 @pytest.fixture

@@ -131,6 +131,9 @@ class Account(ExternalModel):
             # The portfolio's histogram counts scores from this index alone (PostgreSQL
             # cannot read a column back out of the expression index above).
             models.Index(fields=["health_score"], name="account_health_score_bins"),
+            # The API's list order (keyset paging): its first page reads 50 index entries,
+            # not the portfolio, even when many accounts share an updated_at (imports).
+            models.Index(fields=["updated_at", "id"], name="account_updated_id"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
 from ninja.parser import Parser
 
-from aftersale.api.auth import TokenAuth
+from aftersale.api.auth import TokenAuth, check_before_refusing
 from aftersale.api.errors import ApiError, NotFound, invalid_from_django, invalid_from_pydantic
 
 DESCRIPTION = """\
@@ -74,6 +74,10 @@ def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    try:
+        check_before_refusing(request)
+    except ApiError as refused:
+        return _respond(request, refused)
     return _respond(request, invalid_from_pydantic(exc.errors, body_params=("payload",)))
 
 

@@ -17,13 +17,6 @@ from aftersale.staff.models import User
 # per token, so that a busy integration does not turn every read into a write.
 LAST_USED_PRECISION = timedelta(minutes=5)
 
-# A token found valid is trusted this long by the process that checked it, so a busy
-# integration costs one query per request rather than two. Revoking a token, or
-# deactivating its person, therefore takes effect within this time (docs/api.md).
-TRUST_FOR = timedelta(seconds=10)
-_trusted: dict[str, tuple[datetime, ApiToken]] = {}
-MAX_TRUSTED = 1000
-
 
 class TokenRefused(Exception):
     """Why a token does not authenticate: ``code`` for programs, the message for people."""
@@ -55,9 +48,8 @@ def do_issue_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
 
 
 def do_revoke_tokens(tokens, at: datetime | None = None) -> int:
-    """Revoke every token of the queryset still active; returns how many. (Other
-    processes stop trusting them within ``TRUST_FOR``; this one at once.)"""
-    _trusted.clear()
+    """Revoke every token of the queryset still active; returns how many. Every process
+    refuses them from the next request on: tokens are checked on each request, not kept."""
     return tokens.filter(revoked_at__isnull=True).update(revoked_at=at or timezone.now())
 
 
@@ -77,10 +69,12 @@ def _lookup_sql() -> str:
     )
 
 
-def find_token(secret: str) -> ApiToken | None:
-    """The token with its user, in one plain query: this runs on every API request, where
-    the ORM's query building cost more than the query itself (bench/api_load.py)."""
-    rows = fetch(_lookup_sql(), [hash_token(secret)])
+def lookup(secret: str) -> tuple[str, list[str]]:
+    """The statement that reads the token ``secret`` with its user."""
+    return _lookup_sql(), [hash_token(secret)]
+
+
+def token_from_rows(rows: list[tuple]) -> ApiToken | None:
     if not rows:
         return None
     token_id, prefix, revoked_at, last_used_at, *user_values = rows[0]
@@ -93,27 +87,58 @@ def find_token(secret: str) -> ApiToken | None:
     return token
 
 
+def find_token(secret: str) -> ApiToken | None:
+    """The token with its user, in one plain query: this runs on every API request, where
+    the ORM's query building cost more than the query itself (bench/api_load.py)."""
+    return token_from_rows(fetch(*lookup(secret)))
+
+
 def authenticate_token(secret: str, now: datetime | None = None) -> ApiToken:
-    """The active token ``secret`` belongs to, with its user; ``TokenRefused`` otherwise."""
+    """The active token ``secret`` belongs to, with its user; ``TokenRefused`` otherwise.
+
+    Checked against the database on every request (one prepared query), so a
+    revocation, a deactivation or a lost staff role takes effect at once in
+    every process.
+    """
+    return accept(find_token(secret), secret, now)
+
+
+def accept(token: ApiToken | None, secret: str, now: datetime | None = None) -> ApiToken:
+    """``token`` as just read from the database if it may be used (``TokenRefused`` if
+    not); its last use recorded. Remembered as this process's expectation for the next
+    request with the same secret (see ``expected``)."""
+    token = _check(token)
     now = now or timezone.now()
-    key = hash_token(secret)
-    trusted = _trusted.get(key)
-    if trusted is not None and trusted[0] > now:
-        token = trusted[1]
-    else:
-        token = _check(secret)
-        if len(_trusted) >= MAX_TRUSTED:
-            _trusted.clear()
-        _trusted[key] = (now + TRUST_FOR, token)
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
         # Conditional, so concurrent requests write it once.
         ApiToken.objects.filter(pk=token.pk, last_used_at=token.last_used_at).update(last_used_at=now)
         token.last_used_at = now
+    if len(_expected) >= MAX_EXPECTED:
+        _expected.clear()
+    _expected[hash_token(secret)] = token
     return token
 
 
-def _check(secret: str) -> ApiToken:
-    token = find_token(secret)
+# The last token each secret was found to be, per process. Never trusted: a request
+# may only *start* with this guess (to send the token check together with its first
+# query, see aftersale.api.auth); the check's answer decides.
+_expected: dict[str, ApiToken] = {}
+MAX_EXPECTED = 1000
+
+
+def expected(secret: str) -> ApiToken | None:
+    return _expected.get(hash_token(secret))
+
+
+def same_holder(one: ApiToken, other: ApiToken) -> bool:
+    """Whether two readings of a token agree on everything a request's answer may depend
+    on: the token itself and every field of its user that is read."""
+    return one.pk == other.pk and all(
+        getattr(one.user, f) == getattr(other.user, f) for f in USER_FIELDS
+    )
+
+
+def _check(token: ApiToken | None) -> ApiToken:
     if token is None:
         raise TokenRefused("invalid_token", _("This API token is not valid."))
     if token.revoked_at is not None:
@@ -124,4 +149,3 @@ def _check(secret: str) -> ApiToken:
             "inactive_user", _("The staff member this API token belongs to is no longer active.")
         )
     return token
-
