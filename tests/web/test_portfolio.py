@@ -4,7 +4,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +17,7 @@ from aftersale.health.latest import sync_latest_health
 from aftersale.health.models import HealthSnapshot
 from aftersale.promises.actions import do_record_promise
 from aftersale.service.models import ServiceCase, WorkLog
+from aftersale.web.models import DepartmentFigures
 
 
 def snapshot(account, score, band, days_ago=0, trend=""):
@@ -112,12 +115,52 @@ def test_departments_count_promises_time_and_cases(owner_client, account, owner,
 
 def test_departments_queries_do_not_grow(owner_client, account, owner, colleague):
     make_department_data(account, owner, colleague, 1)
+    owner_client.post(reverse("departments"))  # the day's figures exist from here on
     with CaptureQueriesContext(connection) as few:
-        owner_client.get(reverse("departments"))
+        owner_client.post(reverse("departments"))
     make_department_data(account, owner, colleague, 10)
     with CaptureQueriesContext(connection) as many:
-        owner_client.get(reverse("departments"))
+        owner_client.post(reverse("departments"))
     assert len(many) == len(few)
+
+
+def test_departments_store_the_days_figures_and_recompute_on_request(
+    owner_client, account, owner, colleague, django_assert_max_num_queries
+):
+    make_department_data(account, owner, colleague, 1)
+    first = owner_client.get(reverse("departments"))
+    assert DepartmentFigures.objects.count() == 1
+    make_department_data(account, owner, colleague, 2)
+    # Later views of the day read the stored figures: no aggregate runs.
+    with django_assert_max_num_queries(3):
+        later = owner_client.get(reverse("departments"))
+    assert later.context["rows"] == first.context["rows"]
+    assert later.context["rows"][0]["label"] == "Marketing"
+    made = {r["code"]: r["made"] for r in later.context["rows"]}
+    assert made["engineering"] == 1
+    # Recomputing (a form post) includes what was recorded since.
+    response = owner_client.post(reverse("departments"))
+    assert response.status_code == 302
+    rows = {r["code"]: r for r in owner_client.get(reverse("departments")).context["rows"]}
+    assert rows["engineering"]["made"] == 3
+    assert DepartmentFigures.objects.count() == 1
+
+
+def test_departments_compute_again_on_a_new_day(owner_client, account, owner, colleague):
+    make_department_data(account, owner, colleague, 1)
+    with time_machine.travel(timezone.now() - timedelta(days=1)):
+        owner_client.get(reverse("departments"))
+    make_department_data(account, owner, colleague, 1)
+    rows = {r["code"]: r for r in owner_client.get(reverse("departments")).context["rows"]}
+    assert rows["engineering"]["made"] == 2
+    assert DepartmentFigures.objects.count() == 2
+
+
+def test_recomputing_departments_needs_the_csrf_token(owner, account):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    assert client.post(reverse("departments")).status_code == 403
+    assert not DepartmentFigures.objects.exists()
 
 
 def test_portfolio_rows_show_labels_and_the_chosen_owner(owner_client, owner, account, other_account):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.db import IntegrityError
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from aftersale.core.enums import Department
 from aftersale.engagement.models import TouchpointParticipant
@@ -16,6 +18,7 @@ from aftersale.health.sql import run, table
 from aftersale.promises.measures import PromiseMeasures, promise_measures
 from aftersale.service.models import WorkLog
 from aftersale.staff.access import staff_required
+from aftersale.web.models import DepartmentFigures
 
 MONTHS = 12
 
@@ -82,11 +85,11 @@ def department_rows(as_of: datetime, months: int = MONTHS) -> list[dict]:
     onsite = onsite_minutes(since, until)
     cases = cases_handled(since, until)
     rows = []
-    for code, label in Department.choices:
+    for code, _label in Department.choices:
         m, d = made.get(code), delivered.get(code)
         face = meeting.get(code, 0) + onsite.get(code, 0)
         rows.append({
-            "code": code, "label": label,
+            "code": code,
             "made": m.made if m else 0, "made_kept": m.kept if m else 0,
             "made_late": m.late if m else 0, "made_broken": m.broken if m else 0,
             "to_deliver": d.due if d else 0, "delivered_kept": d.kept if d else 0,
@@ -97,8 +100,31 @@ def department_rows(as_of: datetime, months: int = MONTHS) -> list[dict]:
     return rows
 
 
+def stored_figures(now: datetime, *, recompute: bool = False) -> DepartmentFigures:
+    """Today's stored figures; computed (as of ``now``) and stored when there are none
+    yet, or when ``recompute``. Two first viewers at once both compute; one row is kept."""
+    day = timezone.localdate(now)
+    if not recompute:
+        stored = DepartmentFigures.objects.filter(day=day, months=MONTHS).first()
+        if stored is not None:
+            return stored
+    values = {"computed_at": now, "months": MONTHS, "rows": department_rows(now, MONTHS)}
+    try:  # update_or_create runs in its own savepoint
+        figures, _ = DepartmentFigures.objects.update_or_create(day=day, defaults=values)
+    except IntegrityError:  # another request stored the day's figures meanwhile
+        figures = DepartmentFigures.objects.get(day=day)
+    return figures
+
+
 @staff_required
+@require_http_methods(["GET", "POST"])
 def departments(request: HttpRequest) -> HttpResponse:
-    as_of = timezone.now()
-    return render(request, "web/departments.html",
-                  {"rows": department_rows(as_of), "as_of": as_of, "months": MONTHS})
+    """GET reads today's figures (the day's first view computes them); POST recomputes."""
+    figures = stored_figures(timezone.now(), recompute=request.method == "POST")
+    if request.method == "POST":
+        return redirect("departments")
+    labels = dict(Department.choices)
+    rows = [{**row, "label": labels.get(row["code"], row["code"])} for row in figures.rows]
+    return render(request, "web/departments.html", {
+        "rows": rows, "as_of": figures.computed_at, "months": figures.months,
+    })
