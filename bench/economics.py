@@ -12,12 +12,13 @@ a random portfolio and prints the time of each read (best of three, after a warm
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from _common import setup_django
 
 AS_OF = date(2026, 6, 30)
 
@@ -103,16 +104,7 @@ def main() -> None:
     args = parser.parse_args()
 
     db = Path("var/bench-economics.sqlite3").resolve()
-    if "DATABASE_URL" not in os.environ:
-        db.parent.mkdir(exist_ok=True)
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
-    import django
-
-    django.setup()
+    setup_django(db, fresh=not args.reuse)
     from django.core.management import call_command
     from django.db import connection
 

@@ -12,11 +12,12 @@ and orders, and prints the time and size of a backup and of a restore.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from _common import setup_django
 
 
 def main() -> None:
@@ -24,15 +25,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=5_000)
     args = parser.parse_args()
     db = Path("var/bench-ops.sqlite3").resolve()
-    if "DATABASE_URL" not in os.environ:
-        db.parent.mkdir(exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
-    import django
-
-    django.setup()
+    setup_django(db)
     from django.core.management import call_command
     from django.db import connection
 

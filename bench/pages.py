@@ -30,6 +30,8 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from _common import setup_django
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -49,15 +51,7 @@ def main() -> None:
         parser.error("--existing needs DATABASE_URL")
 
     db = Path("var/bench-pages.sqlite3").resolve()
-    if "DATABASE_URL" not in os.environ:
-        db.parent.mkdir(exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
-    import django
-
-    django.setup()
+    setup_django(db)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

@@ -14,13 +14,14 @@ portfolio, a tenth of it, and one account.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from _common import setup_django
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF = datetime(2026, 6, 30, 12, tzinfo=HCM)
@@ -37,16 +38,7 @@ def main() -> None:
     args = parser.parse_args()
 
     db = Path("var/bench-portal.sqlite3").resolve()
-    if "DATABASE_URL" not in os.environ:
-        if not args.reuse:
-            db.parent.mkdir(exist_ok=True)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
-    import django
-
-    django.setup()
+    setup_django(db, fresh=not args.reuse)
     from django.core.management import call_command
     from django.db import connection
 

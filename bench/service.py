@@ -21,6 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from _common import setup_django
+
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF = datetime(2026, 6, 30, 12, tzinfo=HCM)
 
@@ -34,17 +36,8 @@ def main() -> None:
     args = parser.parse_args()
 
     db = Path("var/bench-service.sqlite3").resolve()
-    if "DATABASE_URL" not in os.environ:
-        if not args.reuse:
-            db.parent.mkdir(exist_ok=True)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
     os.environ.setdefault("AFTERSALE_HOLIDAYS", "vn")
-    import django
-
-    django.setup()
+    setup_django(db, fresh=not args.reuse)
     from django.core.management import call_command
     from django.db import connection
 

@@ -14,12 +14,13 @@ then prints the time of each set-based read.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from _common import setup_django
 
 
 def main() -> None:
@@ -31,16 +32,7 @@ def main() -> None:
     args = parser.parse_args()
 
     db = Path("var/bench-suppliers.sqlite3").resolve()
-    if "DATABASE_URL" not in os.environ:
-        if not args.reuse:
-            db.parent.mkdir(exist_ok=True)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersale.settings")
-    import django
-
-    django.setup()
+    setup_django(db, fresh=not args.reuse)
     from django.core.management import call_command
     from django.db import connection
 
