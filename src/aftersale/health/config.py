@@ -53,19 +53,31 @@ SETTING_FIELDS = (
 
 
 def load_config() -> EngineConfig:
-    """Read the settings row and the weights (two small queries; never writes).
+    """Read the settings row and the weights (two small queries in one round trip; never writes).
 
     Plain SQL: this runs before every one-account refresh, where building
     querysets would cost more than reading two tiny tables.
     """
-    from aftersale.health.sql import run, table
+    from aftersale.health.sql import run_many
+
+    return config_from(*run_many(*config_statements()))
+
+
+def config_statements() -> tuple[tuple[str, dict[str, Any]], tuple[str, dict[str, Any]]]:
+    """The two statements ``load_config`` runs, for a caller that sends them with others."""
+    from aftersale.health.sql import table
 
     columns = ", ".join(SETTING_FIELDS)
-    found = run(f"SELECT {columns} FROM {table(HealthSettings)} WHERE id = :id",  # noqa: S608
-                id=HealthSettings.SINGLETON_ID)
-    values: dict[str, Any] = dict(zip(SETTING_FIELDS, found[0], strict=True)) if found else {}
-    weights = dict(run(f"SELECT signal, weight FROM {table(SignalWeight)}"))  # noqa: S608
-    return EngineConfig(weights=weights, **values)
+    return (
+        (f"SELECT {columns} FROM {table(HealthSettings)} WHERE id = :id",  # noqa: S608
+         {"id": HealthSettings.SINGLETON_ID}),
+        (f"SELECT signal, weight FROM {table(SignalWeight)}", {}),  # noqa: S608
+    )
+
+
+def config_from(settings_rows: list[tuple[Any, ...]], weight_rows: list[tuple[Any, ...]]) -> EngineConfig:
+    values: dict[str, Any] = dict(zip(SETTING_FIELDS, settings_rows[0], strict=True)) if settings_rows else {}
+    return EngineConfig(weights=dict(weight_rows), **values)
 
 
 def create_missing_weights(**kwargs: Any) -> None:

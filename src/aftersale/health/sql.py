@@ -11,7 +11,9 @@ its native math functions here, so ``exp`` runs in C on both databases.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -79,11 +81,112 @@ def bind(sql: str, **values: Any) -> tuple[str, list[Any]]:
     return _NAMED.sub(placeholder, sql), params
 
 
-def run(sql: str, **values: Any) -> list[tuple[Any, ...]]:
+Rows = list[tuple[Any, ...]]
+
+
+def run(sql: str, **values: Any) -> Rows:
     statement, params = bind(sql, **values)
+    batch = _batch.get()
+    if batch is not None:
+        rows = batch.take(statement, params)
+        if rows is not None:
+            return rows
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.fetchall()
+
+
+def run_many(*statements: tuple[str, Mapping[str, Any]]) -> list[Rows]:
+    """Each ``(sql, values)``'s rows, as ``run`` gives them; on PostgreSQL all sent in one
+    round trip (a one-account page would otherwise wait on the network once per signal)."""
+    return _execute([bind(sql, **values) for sql, values in statements])
+
+
+def _execute(bound: Sequence[tuple[str, list[Any]]]) -> list[Rows]:
+    if connection.vendor != "postgresql" or len(bound) < 2:
+        results = []
+        with connection.cursor() as cursor:
+            for statement, params in bound:
+                cursor.execute(statement, params)
+                results.append(cursor.fetchall())
+        return results
+    # Django's psycopg cursor binds parameters on the client, so several statements can go
+    # in one execute; each one's rows follow with nextset(). The newline before each ";"
+    # ends a statement that closes with a "--" comment.
+    with connection.cursor() as cursor:
+        cursor.execute("\n;\n".join(s for s, _p in bound), [p for _s, params in bound for p in params])
+        results = [cursor.fetchall()]
+        while cursor.nextset():
+            results.append(cursor.fetchall())
+    if len(results) != len(bound):
+        raise RuntimeError(f"{len(bound)} statements sent together returned {len(results)} results")
+    return results
+
+
+class _Pending(BaseException):  # noqa: N818 - not an error: a batch learning a statement
+    """Raised by ``run`` while ``batched`` collects each call's first statement.
+
+    A BaseException so that no ``except Exception`` on the way swallows it."""
+
+
+@dataclass
+class _Batch:
+    collecting: bool = True
+    pending: list[tuple[str, list[Any]]] = field(default_factory=list)
+    rows: dict[tuple[str, str], list[Rows]] = field(default_factory=dict)
+
+    def take(self, statement: str, params: list[Any]) -> Rows | None:
+        key = (statement, repr(params))
+        if key in self.rows:
+            found = self.rows[key]
+            rows = found.pop(0)
+            if not found:
+                del self.rows[key]
+            return rows
+        if self.collecting:
+            self.pending.append((statement, params))
+            raise _Pending
+        return None
+
+    def fetch(self) -> None:
+        for (statement, params), rows in zip(self.pending, _execute(self.pending), strict=True):
+            self.rows.setdefault((statement, repr(params)), []).append(rows)
+        self.pending = []
+        self.collecting = False
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("aftersale_health_sql_batch", default=None)
+
+
+def batched(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Each call's result, the first statement each one runs through ``run`` sent to the
+    database together (one round trip on PostgreSQL) instead of one after the other.
+
+    Every call is made at most twice: once until its first ``run``, which records the
+    statement and stops the call, then again once all recorded statements have been
+    executed, when that ``run`` returns its rows and any later ``run`` executes as
+    usual. So the calls must only read, and do little before their first statement
+    (the signals: build one SQL statement, then turn its rows into values). The
+    results are the same as calling them one by one.
+    """
+    if len(calls) < 2 or _batch.get() is not None:
+        return [call() for call in calls]
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        results: dict[int, Any] = {}
+        waiting = []
+        for i, call in enumerate(calls):
+            try:
+                results[i] = call()
+            except _Pending:
+                waiting.append(i)
+        batch.fetch()
+        for i in waiting:
+            results[i] = calls[i]()
+    finally:
+        _batch.reset(token)
+    return [results[i] for i in range(len(calls))]
 
 
 def table(model: type) -> str:
