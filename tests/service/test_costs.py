@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from aftersale.service.costs import cost_to_serve
+from aftersale.service.costs import cost_to_serve, cost_to_serve_since
 from aftersale.service.models import WorkLog
 
 
@@ -42,3 +42,19 @@ def test_it_is_one_query_for_any_number_of_accounts(account, other_account, coll
     log(other_account, colleague, date(2026, 1, 5), "1", "100")
     with django_assert_num_queries(1):
         cost_to_serve(end=date(2026, 12, 31))
+
+
+def test_the_recent_part_comes_from_the_same_query_and_equals_its_own_sum(
+    account, other_account, colleague, django_assert_num_queries
+):
+    log(account, colleague, date(2025, 3, 5), "2", "1000", parts="500", travel="100", currency="USD")
+    log(account, colleague, date(2026, 1, 5), "3", "1500", warranty=True)
+    log(account, colleague, date(2026, 2, 5), "1", "250.50", travel="20", currency="USD")
+    log(other_account, colleague, date(2024, 1, 6), "1", "700")
+    log(account, colleague, date(2027, 1, 1), "9", "9000")  # after the end
+    end, since = date(2026, 12, 31), date(2026, 1, 1)
+    with django_assert_num_queries(1):
+        lifetime, recent = cost_to_serve_since(end=end, since=since)
+    assert lifetime == cost_to_serve(end=end)
+    assert recent == cost_to_serve(end=end, start=since)
+    assert other_account.pk not in recent and recent[account.pk].total == Decimal("1770.50")

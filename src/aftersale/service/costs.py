@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, DecimalField, F, Q, Sum, Value, When
 
 from aftersale.commerce.money import NoExchangeRate, convert
 from aftersale.service.models import WorkLog
@@ -89,6 +89,18 @@ def cost_to_serve(
     currency in ``by_currency`` (totals) and ``detail_by_currency``; callers
     that mix currencies convert from there (``CostBreakdown.in_currency``).
     """
+    return cost_to_serve_since(end=end, start=start, account_ids=account_ids, group_by=group_by,
+                               keys=keys)[0]
+
+
+def cost_to_serve_since(
+    *, end: date, since: date | None = None, start: date | None = None,
+    account_ids: Iterable[int] | None = None, group_by: str = "account",
+    keys: Iterable[int] | None = None,
+) -> tuple[dict[int, CostBreakdown], dict[int, CostBreakdown]]:
+    """``cost_to_serve`` over [start, end], and over [since, end] as well, from one query
+    (the account page shows the last 12 months and the lifetime side by side).
+    Without ``since`` the second result is empty."""
     if group_by not in {"account", "case", "asset"}:
         raise ValueError(f"cannot group cost-to-serve by {group_by!r}")
     logs = WorkLog.objects.filter(worked_on__lte=end)
@@ -101,7 +113,13 @@ def cost_to_serve(
     if keys is not None:
         logs = logs.filter(**{f"{key}__in": list(keys)})
     money = DecimalField(max_digits=20, decimal_places=2)
-    rows = logs.values(key, "currency").annotate(
+    group = [key, "currency"]
+    if since is not None:
+        # Split each group at ``since``: the whole range is both parts added up.
+        logs = logs.annotate(recent=Case(When(worked_on__gte=since, then=Value(True)), default=Value(False),
+                                         output_field=BooleanField()))
+        group.append("recent")
+    rows = logs.values(*group).annotate(
         hours=Sum("hours"),
         labour=Sum("labour_cost"),
         parts=Sum("parts_cost"),
@@ -115,18 +133,24 @@ def cost_to_serve(
         ),
     )
     result: dict[int, CostBreakdown] = defaultdict(CostBreakdown)
+    recent: dict[int, CostBreakdown] = defaultdict(CostBreakdown)
     for row in rows:
-        item = result[row[key]]
-        item.hours += row["hours"] or ZERO
-        item.labour += row["labour"] or ZERO
-        item.parts += row["parts"] or ZERO
-        item.travel += row["travel"] or ZERO
-        item.warranty += row["warranty"] or ZERO
-        subtotal = (row["labour"] or ZERO) + (row["parts"] or ZERO) + (row["travel"] or ZERO)
-        item.by_currency[row["currency"]] = item.by_currency.get(row["currency"], ZERO) + subtotal
-        line = item.detail_by_currency.setdefault(row["currency"], CostLine())
-        line.labour += row["labour"] or ZERO
-        line.parts += row["parts"] or ZERO
-        line.travel += row["travel"] or ZERO
-        line.warranty += row["warranty"] or ZERO
-    return dict(result)
+        _add(result[row[key]], row)
+        if row.get("recent"):
+            _add(recent[row[key]], row)
+    return dict(result), dict(recent)
+
+
+def _add(item: CostBreakdown, row: dict) -> None:
+    item.hours += row["hours"] or ZERO
+    item.labour += row["labour"] or ZERO
+    item.parts += row["parts"] or ZERO
+    item.travel += row["travel"] or ZERO
+    item.warranty += row["warranty"] or ZERO
+    subtotal = (row["labour"] or ZERO) + (row["parts"] or ZERO) + (row["travel"] or ZERO)
+    item.by_currency[row["currency"]] = item.by_currency.get(row["currency"], ZERO) + subtotal
+    line = item.detail_by_currency.setdefault(row["currency"], CostLine())
+    line.labour += row["labour"] or ZERO
+    line.parts += row["parts"] or ZERO
+    line.travel += row["travel"] or ZERO
+    line.warranty += row["warranty"] or ZERO

@@ -12,7 +12,7 @@ from django.utils import timezone
 from aftersale.accounts.models import Account
 from aftersale.service.actions import add_months
 from aftersale.service.clock import AT_RISK, BREACHED, ON_TRACK, CaseClock, TargetClock
-from aftersale.service.costs import CostBreakdown, convert_or_none, cost_to_serve
+from aftersale.service.costs import CostBreakdown, convert_or_none, cost_to_serve_since
 from aftersale.service.maintenance import Visit, visits
 from aftersale.service.models import Asset, CaseStatus, ServiceCase, TargetState
 from aftersale.service.targets import clocks_for
@@ -101,9 +101,11 @@ def account_service(account: Account, now: datetime | None = None) -> AccountSer
         key=_urgency,
     )
     summary.visits = visits(today, [account.pk])
-    recent = cost_to_serve(end=today, start=add_months(today, -12) + timedelta(days=1),
-                           account_ids=[account.pk]).get(account.pk)
-    lifetime = cost_to_serve(end=today, account_ids=[account.pk]).get(account.pk)
+    # One query for both: the lifetime, split at the start of the last 12 months.
+    lifetimes, recents = cost_to_serve_since(
+        end=today, since=add_months(today, -12) + timedelta(days=1), account_ids=[account.pk]
+    )
+    recent, lifetime = recents.get(account.pk), lifetimes.get(account.pk)
     summary.cost_12_months = convert_or_none(recent, account.currency, today)
     summary.cost_lifetime = convert_or_none(lifetime, account.currency, today)
     return summary
