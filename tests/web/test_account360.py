@@ -192,3 +192,43 @@ def test_the_promise_form_is_scoped_like_the_page(client, contact, account):
 
 def test_the_promise_form_of_an_unknown_account_is_a_404(owner_client):
     assert owner_client.get(reverse("account_promise_form", args=[99999]), **HTMX).status_code == 404
+
+
+def test_each_timeline_entry_shows_its_records_fields(owner_client, account, owner):
+    from aftersale.engagement.models import Idea
+    from aftersale.reviews.models import RelationshipReview
+
+    add_history(account, owner, 1)
+    today = timezone.localdate()
+    Idea.objects.create(account=account, title="Coolant recycling", proposed_at=today - timedelta(days=3))
+    RelationshipReview.objects.create(account=account, held_at=today - timedelta(days=4), reviewer=owner)
+    promise = Promise.objects.get(account=account)
+    case = account.cases.get()
+    entries = {e.kind: e for e in owner_client.get(reverse("account_detail", args=[account.pk]))
+               .context["entries"]}
+    order = Order.objects.get(account=account)
+    assert entries["order"].at == order.placed_at
+    assert entries["order"].detail == f"{order.total} VND · {order.get_channel_display()}"
+    assert entries["touchpoint"].title == "Call · Price"
+    assert entries["touchpoint"].detail == "15 min · call 0"
+    assert (entries["case"].title, entries["case"].flag) == ("Spindle noise", "complaint")
+    assert entries["case"].url == case.get_absolute_url()
+    assert entries["case"].detail == f"{case.get_kind_display()} · {case.get_status_display()}"
+    assert entries["promise"].url == promise.get_absolute_url() and entries["promise"].keep_pk == promise.pk
+    assert entries["promise"].detail == f"Due {promise.due_at} · {promise.get_status_display()}"
+    assert entries["promise"].at == timezone.make_aware(
+        timezone.datetime.combine(promise.made_at, timezone.datetime.min.time()))
+    assert entries["idea"].title == "Coolant recycling"
+    assert entries["review"].title == "Relationship review"
+
+
+def test_the_page_takes_a_bounded_number_of_queries(owner_client, account, owner,
+                                                    django_assert_max_num_queries):
+    add_history(account, owner, 3)
+    url = reverse("account_detail", args=[account.pk])
+    # On SQLite each statement counts (44); on PostgreSQL the health evaluation's statements
+    # go in 3 round trips (21 before) and the timeline's six kinds in one: 24 on the
+    # 100,000-account demo, one more without an earlier scan (the previous scan's date is
+    # looked up on its own).
+    with django_assert_max_num_queries(25 if connection.vendor == "postgresql" else 44):
+        assert owner_client.get(url).status_code == 200

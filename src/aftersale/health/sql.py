@@ -99,10 +99,11 @@ def run(sql: str, **values: Any) -> Rows:
 def run_many(*statements: tuple[str, Mapping[str, Any]]) -> list[Rows]:
     """Each ``(sql, values)``'s rows, as ``run`` gives them; on PostgreSQL all sent in one
     round trip (a one-account page would otherwise wait on the network once per signal)."""
-    return _execute([bind(sql, **values) for sql, values in statements])
+    return execute_all([bind(sql, **values) for sql, values in statements])
 
 
-def _execute(bound: Sequence[tuple[str, list[Any]]]) -> list[Rows]:
+def execute_all(bound: Sequence[tuple[str, Sequence[Any]]]) -> list[Rows]:
+    """Each ``(statement, driver parameters)``'s rows; on PostgreSQL in one round trip."""
     if connection.vendor != "postgresql" or len(bound) < 2:
         results = []
         with connection.cursor() as cursor:
@@ -149,7 +150,7 @@ class _Batch:
         return None
 
     def fetch(self) -> None:
-        for (statement, params), rows in zip(self.pending, _execute(self.pending), strict=True):
+        for (statement, params), rows in zip(self.pending, execute_all(self.pending), strict=True):
             self.rows.setdefault((statement, repr(params)), []).append(rows)
         self.pending = []
         self.collecting = False

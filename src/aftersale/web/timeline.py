@@ -1,7 +1,8 @@
 """One account's chronological timeline: orders, cases, touchpoints, promises, reviews, ideas.
 
 Set-based: one query per kind, each limited to the rows the requested page can
-need, merged in Python. The number of queries never grows with the history.
+need, all sent in one round trip and merged in Python. The number of queries
+never grows with the history.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account
 from aftersale.commerce.models import Order
 from aftersale.engagement.models import Idea, Touchpoint
+from aftersale.health.sql import execute_all
 from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.reviews.models import RelationshipReview
 from aftersale.service.models import ServiceCase
@@ -56,11 +59,10 @@ def _labels(model: type[Model], field: str) -> dict[Any, Any]:
     return dict(model._meta.get_field(field).flatchoices)
 
 
-def _display(obj: Model, field: str) -> str:
-    """``obj.get_<field>_display()`` from a dict built once per field (Django rebuilds it
+def _display(model: type[Model], field: str, value: Any) -> str:
+    """``get_<field>_display()`` from a dict built once per field (Django rebuilds it
     on every call, which was a large part of the timeline's time)."""
-    value = getattr(obj, field)
-    return str(_labels(type(obj), field).get(value, value))
+    return str(_labels(model, field).get(value, value))
 
 
 def _moment(value: date | datetime) -> datetime:
@@ -70,88 +72,110 @@ def _moment(value: date | datetime) -> datetime:
     return timezone.make_aware(datetime.combine(value, time.min))
 
 
-# Each kind: its rows (newest first, only the columns an entry needs) and how one row
-# becomes an entry. Rows are read for every kind, but only the page's entries are formatted
-# (labels, translations and URLs for the rows not shown were most of the timeline's time).
-Loader = tuple[Callable[[Account, int], list[Any]], Callable[[Any], datetime], Callable[[Any], Entry]]
+# Each kind: its rows (newest first, only the columns an entry needs, as plain tuples whose
+# first value is the moment) and how one row becomes an entry. Rows are read for every
+# kind, but only the page's entries are formatted (labels, translations and URLs for the
+# rows not shown were most of the timeline's time).
+Row = tuple[Any, ...]
+Kind = tuple[Callable[[int, int], QuerySet[Any]], Callable[[Row], Entry]]
 
 
-def _orders(account: Account, limit: int) -> list[Order]:
-    return list(Order.objects.filter(account_id=account.pk).only(
+def _orders(account_id: int, limit: int) -> QuerySet[Any]:
+    return Order.objects.filter(account_id=account_id).order_by("-placed_at", "-pk").values_list(
         "placed_at", "external_id", "total", "currency", "channel",
-    ).order_by("-placed_at", "-pk")[:limit])
+    )[:limit]
 
 
-def _order(o: Order) -> Entry:
-    return Entry("order", o.placed_at, str(_("Order %(id)s") % {"id": o.external_id}),
-                 f"{o.total} {o.currency} · {_display(o, 'channel')}")
+def _order(row: Row) -> Entry:
+    at, external_id, total, currency, channel = row
+    return Entry("order", at, str(_("Order %(id)s") % {"id": external_id}),
+                 f"{total} {currency} · {_display(Order, 'channel', channel)}")
 
 
-def _cases(account: Account, limit: int) -> list[ServiceCase]:
-    return list(ServiceCase.objects.filter(account_id=account.pk).only(
-        "opened_at", "title", "kind", "status", "is_complaint",
-    ).order_by("-opened_at", "-pk")[:limit])
+def _cases(account_id: int, limit: int) -> QuerySet[Any]:
+    return ServiceCase.objects.filter(account_id=account_id).order_by("-opened_at", "-pk").values_list(
+        "opened_at", "pk", "title", "kind", "status", "is_complaint",
+    )[:limit]
 
 
-def _case(c: ServiceCase) -> Entry:
-    return Entry("case", c.opened_at, c.title, f"{_display(c, 'kind')} · {_display(c, 'status')}",
-                 url=c.get_absolute_url(), flag="complaint" if c.is_complaint else "")
+def _case(row: Row) -> Entry:
+    at, pk, title, kind, status, is_complaint = row
+    return Entry("case", at, title,
+                 f"{_display(ServiceCase, 'kind', kind)} · {_display(ServiceCase, 'status', status)}",
+                 url=reverse("service:case_detail", args=[pk]), flag="complaint" if is_complaint else "")
 
 
-def _touchpoints(account: Account, limit: int) -> list[Touchpoint]:
-    return list(Touchpoint.objects.filter(account_id=account.pk).only(
+def _touchpoints(account_id: int, limit: int) -> QuerySet[Any]:
+    return Touchpoint.objects.filter(account_id=account_id).order_by("-occurred_at", "-pk").values_list(
         "occurred_at", "kind", "topic", "minutes", "summary",
-    ).order_by("-occurred_at", "-pk")[:limit])
+    )[:limit]
 
 
-def _touchpoint(t: Touchpoint) -> Entry:
-    minutes = str(_("%(minutes)s min") % {"minutes": t.minutes})
-    return Entry("touchpoint", t.occurred_at, f"{_display(t, 'kind')} · {_display(t, 'topic')}",
-                 minutes + (f" · {t.summary}" if t.summary else ""))
+def _touchpoint(row: Row) -> Entry:
+    at, kind, topic, minutes, summary = row
+    text = str(_("%(minutes)s min") % {"minutes": minutes})
+    return Entry("touchpoint", at,
+                 f"{_display(Touchpoint, 'kind', kind)} · {_display(Touchpoint, 'topic', topic)}",
+                 text + (f" · {summary}" if summary else ""))
 
 
-def _promises(account: Account, limit: int) -> list[Promise]:
-    return list(Promise.objects.filter(account_id=account.pk).only(
-        "made_at", "description", "due_at", "status",
-    ).order_by("-made_at", "-pk")[:limit])
+def _promises(account_id: int, limit: int) -> QuerySet[Any]:
+    return Promise.objects.filter(account_id=account_id).order_by("-made_at", "-pk").values_list(
+        "made_at", "pk", "description", "due_at", "status",
+    )[:limit]
 
 
-def _promise(p: Promise) -> Entry:
-    return Entry("promise", _moment(p.made_at), p.description,
-                 str(_("Due %(due)s · %(status)s") % {"due": p.due_at, "status": _display(p, "status")}),
-                 url=p.get_absolute_url(), keep_pk=p.pk if p.status in OPEN else None)
+def _promise(row: Row) -> Entry:
+    made_at, pk, description, due_at, status = row
+    return Entry("promise", _moment(made_at), description,
+                 str(_("Due %(due)s · %(status)s") % {"due": due_at,
+                                                      "status": _display(Promise, "status", status)}),
+                 url=reverse("promise_detail", args=[pk]), keep_pk=pk if status in OPEN else None)
 
 
-def _reviews(account: Account, limit: int) -> list[RelationshipReview]:
-    return list(RelationshipReview.objects.filter(account_id=account.pk).only(
+def _reviews(account_id: int, limit: int) -> QuerySet[Any]:
+    return RelationshipReview.objects.filter(account_id=account_id).order_by("-held_at", "-pk").values_list(
         "held_at", "status", "outcome",
-    ).order_by("-held_at", "-pk")[:limit])
+    )[:limit]
 
 
-def _review(r: RelationshipReview) -> Entry:
-    return Entry("review", _moment(r.held_at), str(_("Relationship review")),
-                 " · ".join(x for x in (_display(r, "status"),
-                                        _display(r, "outcome") if r.outcome else "") if x))
+def _review(row: Row) -> Entry:
+    held_at, status, outcome = row
+    return Entry("review", _moment(held_at), str(_("Relationship review")),
+                 " · ".join(x for x in (_display(RelationshipReview, "status", status),
+                                        _display(RelationshipReview, "outcome", outcome) if outcome else "")
+                            if x))
 
 
-def _ideas(account: Account, limit: int) -> list[Idea]:
-    return list(Idea.objects.filter(account_id=account.pk).only(
+def _ideas(account_id: int, limit: int) -> QuerySet[Any]:
+    return Idea.objects.filter(account_id=account_id).order_by("-proposed_at", "-pk").values_list(
         "proposed_at", "title", "status",
-    ).order_by("-proposed_at", "-pk")[:limit])
+    )[:limit]
 
 
-def _idea(i: Idea) -> Entry:
-    return Entry("idea", _moment(i.proposed_at), i.title, _display(i, "status"))
+def _idea(row: Row) -> Entry:
+    proposed_at, title, status = row
+    return Entry("idea", _moment(proposed_at), title, _display(Idea, "status", status))
 
 
-LOADERS: dict[str, Loader] = {
-    "order": (_orders, lambda o: o.placed_at, _order),
-    "case": (_cases, lambda c: c.opened_at, _case),
-    "touchpoint": (_touchpoints, lambda t: t.occurred_at, _touchpoint),
-    "promise": (_promises, lambda p: _moment(p.made_at), _promise),
-    "review": (_reviews, lambda r: _moment(r.held_at), _review),
-    "idea": (_ideas, lambda i: _moment(i.proposed_at), _idea),
+LOADERS: dict[str, Kind] = {
+    "order": (_orders, _order),
+    "case": (_cases, _case),
+    "touchpoint": (_touchpoints, _touchpoint),
+    "promise": (_promises, _promise),
+    "review": (_reviews, _review),
+    "idea": (_ideas, _idea),
 }
+
+
+def _rows(querysets: list[QuerySet[Any]]) -> list[list[Row]]:
+    """Each ``values_list`` queryset's rows, the statements sent to the database together
+    (one round trip on PostgreSQL; ``health.sql.execute_all``). Django compiles each
+    queryset and converts its values (dates, decimals) exactly as iterating it would."""
+    compilers = [qs.query.get_compiler(using=qs.db) for qs in querysets]
+    found = execute_all([compiler.as_sql() for compiler in compilers])
+    return [list(compiler.results_iter([rows], tuple_expected=True))
+            for compiler, rows in zip(compilers, found, strict=True)]
 
 
 def timeline(account: Account, *, kinds: list[str] | None = None, page: int = 1,
@@ -164,10 +188,11 @@ def timeline(account: Account, *, kinds: list[str] | None = None, page: int = 1,
     page = max(1, page)
     limit = page * size + 1
     chosen = [k for k in (kinds or []) if k in LOADERS] or list(LOADERS)
-    rows: list[tuple[datetime, Callable[[Any], Entry], Any]] = []
-    for kind in chosen:
-        load, moment, entry = LOADERS[kind]
-        rows.extend((moment(row), entry, row) for row in load(account, limit))
+    rows: list[tuple[datetime, Callable[[Row], Entry], Row]] = []
+    found = _rows([LOADERS[kind][0](account.pk, limit) for kind in chosen])
+    for kind, kind_rows in zip(chosen, found, strict=True):
+        entry = LOADERS[kind][1]
+        rows.extend((_moment(row[0]), entry, row) for row in kind_rows)
     rows.sort(key=lambda r: r[0], reverse=True)  # stable: equal moments keep the kinds' order
     start = (page - 1) * size
     return [entry(row) for _at, entry, row in rows[start:start + size]], len(rows) > start + size
