@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -72,13 +73,21 @@ def adapt(value: Any) -> Any:
 
 def bind(sql: str, **values: Any) -> tuple[str, list[Any]]:
     """Turn ``:name`` placeholders into driver placeholders with their values, in order."""
-    params: list[Any] = []
+    statement, names = _placeholders(sql)
+    adapted = {name: adapt(value) for name, value in values.items()}
+    return statement, [adapted[name] for name in names]
+
+
+@lru_cache(maxsize=512)
+def _placeholders(sql: str) -> tuple[str, tuple[str, ...]]:
+    # The same statements come back on every page view and refresh: parsed once each.
+    names: list[str] = []
 
     def placeholder(match: re.Match[str]) -> str:
-        params.append(adapt(values[match.group(1)]))
+        names.append(match.group(1))
         return "%s"
 
-    return _NAMED.sub(placeholder, sql), params
+    return _NAMED.sub(placeholder, sql), tuple(names)
 
 
 Rows = list[tuple[Any, ...]]
