@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connection
@@ -199,7 +199,9 @@ def batched(calls: Sequence[Callable[[], Any]]) -> list[Any]:
     return [results[i] for i in range(len(calls))]
 
 
+@cache
 def table(model: type) -> str:
+    # Both databases quote names alike; the signals ask for the same few tables on every call.
     return connection.ops.quote_name(model._meta.db_table)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account
@@ -52,6 +52,21 @@ class Entry:
     @property
     def label(self) -> Any:
         return KINDS[self.kind]
+
+    @property
+    def keep_url(self) -> str:
+        """The "mark kept" dialog of an open promise (its page is ``url``)."""
+        return reverse("quick_keep", args=[self.keep_pk]) if self.keep_pk else ""
+
+    # The page's dates, formatted here rather than by two filters per entry in the template
+    # (the same functions the ``date`` filter calls, in the active language and time zone).
+    @property
+    def iso(self) -> str:
+        return formats.date_format(timezone.localtime(self.at), "c")
+
+    @property
+    def day(self) -> str:
+        return formats.date_format(timezone.localtime(self.at), "SHORT_DATE_FORMAT")
 
 
 @cache
