@@ -44,8 +44,12 @@ def main() -> None:
     parser.add_argument("--owner", default="owner@demo.aftersale",
                         help="with --existing: whose own attention list is also measured")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the results as Markdown table rows (for docs/benchmarks.md)")
     parser.add_argument("--skip", action="append", default=[],
                         help="leave out the pages whose name has this text (e.g. CSV)")
+    parser.add_argument("--only", action="append", default=[],
+                        help="measure only the pages whose name has this text (e.g. 'account 360')")
     args = parser.parse_args()
     if args.existing and "DATABASE_URL" not in os.environ:
         parser.error("--existing needs DATABASE_URL")
@@ -88,21 +92,33 @@ def main() -> None:
         ("departments", "/departments/", {}, None),
         *extra,
     ]
-    pages = [p for p in pages if not any(text in p[0] for text in args.skip)]
+    pages = [p for p in pages if not any(text in p[0] for text in args.skip)
+             and (not args.only or any(text in p[0] for text in args.only))]
     print(f"load average {os.getloadavg()[0]:.2f}")
-    print(f"{'page':<40} {'best ms':>8} {'median':>8} {'queries':>8}")
+    # CPU: this process's time (view, template, driver); the rest of the wall time is
+    # waiting on the database (and, on a shared machine, for a core).
+    if args.markdown:
+        print("| page | best | median | CPU median | queries |\n|---|---:|---:|---:|---:|")
+    else:
+        print(f"{'page':<40} {'best ms':>8} {'median':>8} {'CPU med':>8} {'queries':>8}")
     for name, url, headers, user in pages:
         client = clients[user]
         assert client.get(url, **headers).status_code == 200, url
-        times = []
+        times, cpu = [], []
         for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as ctx:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 response = client.get(url, **headers)
                 if hasattr(response, "streaming_content"):
                     b"".join(response.streaming_content)
                 times.append(time.perf_counter() - t)
-        print(f"{name:<40} {min(times) * 1000:8.0f} {statistics.median(times) * 1000:8.0f} {len(ctx):8d}")
+                cpu.append(time.process_time() - c)
+        best, median, cpu_median = (min(times) * 1000, statistics.median(times) * 1000,
+                                    statistics.median(cpu) * 1000)
+        if args.markdown:
+            print(f"| {name} | {best:,.0f} ms | {median:,.0f} ms | {cpu_median:,.0f} ms | {len(ctx)} |")
+        else:
+            print(f"{name:<40} {best:8.0f} {median:8.0f} {cpu_median:8.0f} {len(ctx):8d}")
     print(f"load average {os.getloadavg()[0]:.2f}")
 
 
