@@ -113,15 +113,17 @@ def run_many(*statements: tuple[str, Mapping[str, Any]]) -> list[Rows]:
 
 def execute_all(bound: Sequence[tuple[str, Sequence[Any]]]) -> list[Rows]:
     """Each ``(statement, driver parameters)``'s rows; on PostgreSQL in one round trip."""
-    if connection.vendor != "postgresql" or len(bound) < 2:
+    if (connection.vendor != "postgresql" or len(bound) < 2
+            or connection.settings_dict["OPTIONS"].get("server_side_binding")):
         results = []
         with connection.cursor() as cursor:
             for statement, params in bound:
                 cursor.execute(statement, params)
                 results.append(cursor.fetchall())
         return results
-    # Django's psycopg cursor binds parameters on the client, so several statements can go
-    # in one execute; each one's rows follow with nextset(). The newline before each ";"
+    # Django's psycopg cursor binds parameters on the client (unless server_side_binding is
+    # set, which allows one statement per execute), so several statements can go in one
+    # execute; each one's rows follow with nextset(). The newline before each ";"
     # ends a statement that closes with a "--" comment.
     with connection.cursor() as cursor:
         cursor.execute("\n;\n".join(s for s, _p in bound), [p for _s, params in bound for p in params])
