@@ -142,6 +142,20 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Rendered staff pages (the attention list, the account page) are served again while
+# the database is unchanged, for at most this many seconds: 0 turns the cache off,
+# otherwise a number dividing a minute (docs/web.md, "Page cache"). Each process
+# keeps its own, MAX_ENTRIES pages at most (about 100 KB each).
+PAGE_CACHE_SECONDS = config.env_int("PAGE_CACHE_SECONDS", 60)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": config.env_int("PAGE_CACHE_ENTRIES", 300)},
+    },
+}
+
 # Behind a TLS-terminating proxy (docs/deploy.md).
 if config.env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
