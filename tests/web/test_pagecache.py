@@ -115,6 +115,17 @@ def test_a_repeated_view_comes_from_the_cache_with_the_same_bytes(owner_client, 
     assert "Cookie" in again["Vary"] and "Accept-Language" in again["Vary"]
 
 
+def test_reading_the_pages_writes_nothing(manager_client, account):
+    """A write would change the stamp, and every view would render again."""
+    open_alert(account)
+    for url in (reverse("home"), reverse("account_detail", args=[account.pk])):
+        page(manager_client, url)  # the CSRF cookie
+        before = pagecache.database_stamp()
+        page(manager_client, url)  # rendered
+        page(manager_client, url)  # from the cache
+        assert pagecache.database_stamp() == before
+
+
 def test_the_attention_list_is_cached_too(owner_client, account):
     open_alert(account)
     first = warm(owner_client, reverse("home"))
