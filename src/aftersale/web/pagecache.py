@@ -9,12 +9,12 @@ The cache key holds everything the page depends on (docs/web.md, "Page cache"):
 - **The database state**, as a stamp read before rendering (``database_stamp``).
   On PostgreSQL it is the MVCC snapshot, ``pg_current_snapshot()``
   (``xmin:xmax:xip``): the set of committed transactions is a function of it
-  (every xid below ``xmax`` and not in ``xip`` has finished; ``xmax`` is one
-  past the latest finished one), so two equal stamps see the same rows in every
-  table, and any transaction that commits (or aborts) later gives a different
-  stamp from then on (its xid leaves ``xip``, or ``xmax`` passes it). xids are
-  cluster-wide, so a write in any database of the server also changes it:
-  a needless miss, never a stale hit. The snapshot hides the own transaction's
+  (every xid below ``xmax`` and not in ``xip`` has finished, none from ``xmax``
+  up has), so two equal stamps see the same rows in every table, and any
+  transaction that commits (or aborts) later gives a different stamp from then
+  on (its xid leaves ``xip``, or ``xmax`` passes it). xids are cluster-wide,
+  so a write in any database of the server also changes it: a needless miss,
+  never a stale hit. The snapshot hides the own transaction's
   writes, so inside a transaction that has written (an xid is assigned) there
   is no caching. On SQLite, ``PRAGMA data_version`` changes when another
   connection commits and ``total_changes`` when this one writes; both are per
@@ -137,6 +137,7 @@ def cacheable_request(request: HttpRequest) -> bool:
     return (
         request.method == "GET"
         and not getattr(request, "htmx", False)
+        and request.user.is_authenticated
         # Without a valid CSRF cookie the page would carry a token for a secret made
         # for this response (and sent in a new cookie).
         and "CSRF_COOKIE" in request.META
