@@ -147,6 +147,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # otherwise a number dividing a minute (docs/web.md, "Page cache"). Each process
 # keeps its own, at most PAGE_CACHE_ENTRIES pages (24 KB to 230 KB each on 100,000 accounts).
 PAGE_CACHE_SECONDS = config.env_int("PAGE_CACHE_SECONDS", 60)
+if PAGE_CACHE_SECONDS not in (0, 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60):
+    raise config.ConfigError(
+        f"PAGE_CACHE_SECONDS={PAGE_CACHE_SECONDS} must be 0 (no page cache) or divide a minute "
+        "(1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)"
+    )
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {

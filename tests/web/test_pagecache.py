@@ -206,6 +206,17 @@ def test_a_page_is_kept_only_if_the_stamp_after_rendering_is_the_same(owner_clie
     assert not page(owner_client, url)[1]  # this time it was
 
 
+def test_a_page_rendered_across_two_slices_of_time_is_not_kept(owner_client, account, monkeypatch):
+    url = reverse("account_detail", args=[account.pk])
+    page(owner_client, url)  # the CSRF cookie
+    slices = iter([1, 2])
+    monkeypatch.setattr(pagecache, "time_slice", lambda seconds: next(slices))
+    assert page(owner_client, url)[1]
+    monkeypatch.setattr(pagecache, "time_slice", lambda seconds: 1)
+    assert page(owner_client, url)[1]  # nothing was kept
+    assert not page(owner_client, url)[1]
+
+
 def test_people_sessions_and_languages_never_share_a_page(owner, manager, account):
     open_alert(account)
     url = reverse("home")

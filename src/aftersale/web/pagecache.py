@@ -114,6 +114,10 @@ def _digest(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def time_slice(seconds: int) -> int:
+    return int(timezone.now().timestamp()) // seconds
+
+
 def cache_key(request: HttpRequest, view_name: str, stamp: str, seconds: int) -> str:
     now = timezone.now()
     return "page:" + _digest(
@@ -170,6 +174,7 @@ def page_cache(view: View) -> View:
         stamp = database_stamp()
         if stamp is None:
             return view(request, *args, **kwargs)
+        started = time_slice(seconds)
         key = cache_key(request, view_name, stamp, seconds)
         store = caches[CACHE_ALIAS]
         kept = store.get(key)
@@ -179,7 +184,9 @@ def page_cache(view: View) -> View:
             get_token(request)
             return HttpResponse(content, headers=headers)
         response = view(request, *args, **kwargs)
-        if cacheable_response(request, response) and database_stamp() == stamp:
+        # Kept only if rendered wholly within one state of the database and one slice of time.
+        if (cacheable_response(request, response) and database_stamp() == stamp
+                and time_slice(seconds) == started):
             store.set(key, (dict(response.items()), response.content), seconds)
         return response
 
