@@ -39,6 +39,7 @@ from aftersale.service import actions as service_actions
 from aftersale.service.forms import OpenCaseForm, apply_errors
 from aftersale.staff.access import staff_required
 from aftersale.web.charts import sparkline
+from aftersale.web.pagecache import page_cache
 from aftersale.web.timeline import KINDS, timeline
 
 CHANGED = "accountChanged"  # the htmx event the score panel and timeline listen to
@@ -72,6 +73,7 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 
 @staff_required
+@page_cache
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     contacts = account.contacts.order_by("name")

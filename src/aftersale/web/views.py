@@ -23,6 +23,7 @@ from aftersale.health.scan import refresh_account
 from aftersale.staff.access import staff_required
 from aftersale.staff.models import User
 from aftersale.web.attention import add_links
+from aftersale.web.pagecache import page_cache
 
 # Alerts shown per reason on the attention list (the oldest first); the heading gives the total.
 ATTENTION_LIMIT = 50
@@ -70,6 +71,7 @@ def filter_choices() -> dict:
 
 
 @staff_required
+@page_cache
 def home(request: HttpRequest) -> HttpResponse:
     """The attention list: an owner sees their accounts; a manager anyone's, filtered."""
     default_owner = "" if request.user.is_manager else "me"
