@@ -121,9 +121,8 @@ def test_invalid_parameters_are_left_to_the_view(monkeypatch, api, portfolio, an
 
 
 def test_a_token_is_first_checked_by_the_view_then_answered_hot(client, owner, portfolio, answered):
-    from tests.api.conftest import ApiClient
-
     from aftersale.api.tokens import do_issue_token
+    from tests.api.conftest import ApiClient
 
     api = ApiClient(client, do_issue_token(owner)[1])
     assert api.get("/api/accounts").status_code == 200
@@ -207,6 +206,7 @@ def test_the_sort_key_reads_back_the_exact_moment(account):
     moment = datetime(2026, 5, 1, 8, 0, 1, 999999, tzinfo=UTC)
     Account.objects.filter(pk=account.pk).update(updated_at=moment)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {key_sql('updated_at')} FROM accounts_account WHERE id = %s", [account.pk])
+        cursor.execute(f"SELECT {key_sql('updated_at')} FROM accounts_account WHERE id = %s",  # noqa: S608
+                       [account.pk])
         assert key_moment(cursor.fetchone()[0]) == moment
     assert key_moment((moment - EPOCH) // timedelta(microseconds=1)) == moment

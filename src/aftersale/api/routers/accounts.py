@@ -98,7 +98,8 @@ def _list_sql(vendor: str, conditions: tuple[str, ...], rows: int) -> str:
         f" {moment_sql('p.updated_at')}, {key_sql('p.updated_at')} AS k"
         " FROM (SELECT a.id, a.external_id, a.name, a.kind, a.industry, a.tier, a.owner_id, a.currency,"
         " a.city, a.country, a.customer_since, a.notes, a.created_at, a.updated_at"
-        f" FROM {accounts} a WHERE 1 = 1{''.join(conditions)} ORDER BY a.updated_at, a.id LIMIT {int(rows)}) p"
+        f" FROM {accounts} a WHERE 1 = 1{''.join(conditions)} ORDER BY a.updated_at, a.id"
+        f" LIMIT {int(rows)}) p"
         f" JOIN {users} u ON u.id = p.owner_id ORDER BY p.updated_at, p.id"
     )
 
