@@ -210,3 +210,18 @@ def test_the_sort_key_reads_back_the_exact_moment(account):
                        [account.pk])
         assert key_moment(cursor.fetchone()[0]) == moment
     assert key_moment((moment - EPOCH) // timedelta(microseconds=1)) == moment
+
+
+def test_cursors_are_written_as_before():
+    import base64
+    import json
+
+    from aftersale.api.paging import decode_cursor, encode_cursor
+
+    values = [datetime(2026, 5, 1, 8, 0, 1, 999999, tzinfo=UTC), 2**62]
+    expected = base64.urlsafe_b64encode(json.dumps([values[0].isoformat(), values[1]],
+                                                   separators=(",", ":")).encode()).decode().rstrip("=")
+    assert encode_cursor(values) == expected
+    assert decode_cursor(expected, (datetime, int)) == values
+    day = base64.urlsafe_b64encode(b'["2026-05-01"]').decode().rstrip("=")
+    assert encode_cursor([date(2026, 5, 1)]) == day
