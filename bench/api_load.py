@@ -343,6 +343,10 @@ def main() -> None:
         each = ", ".join(f"{r['rps']:,.0f}" for r in measured)
         rounds = ", ".join(f"{r:.2f}" for r in per_round)
         print(f"| {name} | {median:,.0f} | {each} | {rounds} | {last['p50']} / {last['p99']} | {ratio:.2f} |")
+    slowest = {n: min(r["ratios"]) for n, r in report["results"].items() if n != "trivial JSON view"}
+    print()
+    print("Slowest round against the trivial view: "
+          + "; ".join(f"{n} {ratio:.2f}" for n, ratio in slowest.items()))
     if cpu:
         base = cpu["trivial JSON view"]["python_ms"]
         print()

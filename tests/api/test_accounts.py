@@ -59,20 +59,20 @@ def test_the_first_page_walks_an_index_instead_of_sorting_the_portfolio(owner):
 
     from aftersale.api.routers.accounts import _list_sql
 
-    sql = _list_sql(connection.vendor, ("",))
+    sql = _list_sql(connection.vendor, ("",), 51)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # On a handful of rows the planner may prefer a sort (full, or incremental on the
             # single-column updated_at index); forbid both to see the composite index serves.
             cursor.execute("SET enable_sort = off")
             cursor.execute("SET enable_incremental_sort = off")
-            cursor.execute("EXPLAIN " + sql, [51])
+            cursor.execute("EXPLAIN " + sql)
             plan = " ".join(str(row[0]) for row in cursor.fetchall())
             cursor.execute("RESET enable_sort")
             cursor.execute("RESET enable_incremental_sort")
             assert "account_updated_id" in plan, plan
             return
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, [51])
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
         rows = cursor.fetchall()
     # SQLite: the page (the materialised inner query) is read in index order, and the only
     # sort is the outer one, of the page's rows.

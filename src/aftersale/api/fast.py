@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -70,6 +70,25 @@ def moment_sql(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     return f"strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', {column})"  # SQLite stores UTC text
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def key_sql(column: str) -> str:
+    """SQL giving a DATETIME column as a sort key that is cheap to read: on PostgreSQL its
+    microseconds since 1970 as an integer (Django's timestamptz loader for psycopg is pure
+    Python, about 20 µs a value), on SQLite the stored text. ``key_moment`` reads it back."""
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS bigint)"
+    return column
+
+
+def key_moment(value: Any) -> datetime | None:
+    """The moment a ``key_sql`` column holds (exact: integer microseconds)."""
+    if isinstance(value, int):
+        return EPOCH + timedelta(microseconds=value)
+    return aware(value)
 
 
 def day_sql(column: str) -> str:

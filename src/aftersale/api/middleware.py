@@ -31,6 +31,8 @@ API_MIDDLEWARE = (
     "django.middleware.common.CommonMiddleware",
     "aftersale.api.middleware.WriteAuditContext",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so its answers pass through the others like a view's: the hottest reads.
+    "aftersale.api.hot.HotReads",
 )
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

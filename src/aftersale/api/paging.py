@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from django.db.models import Model, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -26,9 +27,10 @@ MAX_LIMIT = 500
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
+    """The cursor after a row whose key is ``values`` (dates, times, whole numbers)."""
     plain = [v.isoformat() if isinstance(v, date | datetime) else v for v in values]
-    raw = json.dumps(plain, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    # orjson writes such a list exactly as json.dumps(..., separators=(",", ":")) does, faster.
+    return base64.urlsafe_b64encode(orjson.dumps(plain)).decode().rstrip("=")
 
 
 def _bad_cursor() -> Invalid:

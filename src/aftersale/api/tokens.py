@@ -84,6 +84,7 @@ def token_from_rows(rows: list[tuple]) -> ApiToken | None:
     token = ApiToken(id=token_id, prefix=prefix, user_id=user.pk, revoked_at=aware(revoked_at),
                      last_used_at=aware(last_used_at))
     token.user = user
+    token.row = tuple(rows[0])  # type: ignore[attr-defined]  (as read: see aftersale.api.hot)
     return token
 
 
@@ -109,7 +110,7 @@ def accept(token: ApiToken | None, secret: str, now: datetime | None = None) -> 
     request with the same secret (see ``expected``)."""
     token = _check(token)
     now = now or timezone.now()
-    if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
+    if use_to_record(token, now):
         # Conditional, so concurrent requests write it once.
         ApiToken.objects.filter(pk=token.pk, last_used_at=token.last_used_at).update(last_used_at=now)
         token.last_used_at = now
@@ -117,6 +118,11 @@ def accept(token: ApiToken | None, secret: str, now: datetime | None = None) -> 
         _expected.clear()
     _expected[hash_token(secret)] = token
     return token
+
+
+def use_to_record(token: ApiToken, now: datetime) -> bool:
+    """Whether a request at ``now`` should write the token's ``last_used_at``."""
+    return token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION
 
 
 # The last token each secret was found to be, per process. Never trusted: a request

@@ -1,7 +1,7 @@
 """Accounts (managers and admins create and change them) and their contacts."""
 
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -32,8 +32,9 @@ from aftersale.api.common import (
     visible_accounts,
 )
 from aftersale.api.fast import (
-    aware,
     day_sql,
+    key_moment,
+    key_sql,
     moment_sql,
     quoted,
     respond,
@@ -72,34 +73,45 @@ LIST_KEYS = ("id", "external_id", "name", "kind", "industry", "tier", "owner_ema
              "country", "customer_since", "notes", "created_at", "updated_at")
 
 
-@cache
-def _list_sql(vendor: str, conditions: tuple[str, ...]) -> str:
-    """The list's statement for one combination of filters (the text is reused, so a
-    prepared statement is too).
+@lru_cache(maxsize=4096)
+def _list_sql(vendor: str, conditions: tuple[str, ...], rows: int) -> str:
+    """The list's statement for one combination of filters reading ``rows`` rows (the text
+    is reused, so a prepared statement is too).
+
+    The number of rows is written into the text, not passed as a parameter: with
+    it unknown, PostgreSQL found its generic plan too uncertain and planned the
+    statement anew on every execution (``pg_prepared_statements.custom_plans``),
+    which cost more than executing it; with it known the plan is made once per
+    connection, and it is the plan the number called for.
 
     The page is chosen in an inner query that touches only ``accounts_account``
     and walks the ``(updated_at, id)`` index, so the first page costs the same
     whatever the portfolio's size; the owner's e-mail and the formatting are
-    added to the chosen rows only.
+    added to the chosen rows only. The last column, ``k``, is ``updated_at`` as a sort
+    key (``key_sql``): the cursor's, and the order of ``aftersale.api.hot``'s statement.
     """
     q = quoted
     accounts, users = q(Account._meta.db_table), q(User._meta.db_table)
     return (
         "SELECT p.id, p.external_id, p.name, p.kind, p.industry, p.tier, u.email, p.currency, p.city,"  # noqa: S608
         f" p.country, {day_sql('p.customer_since')}, p.notes, {moment_sql('p.created_at')},"
-        f" {moment_sql('p.updated_at')}, CAST(p.updated_at AS text)"
+        f" {moment_sql('p.updated_at')}, {key_sql('p.updated_at')} AS k"
         " FROM (SELECT a.id, a.external_id, a.name, a.kind, a.industry, a.tier, a.owner_id, a.currency,"
         " a.city, a.country, a.customer_since, a.notes, a.created_at, a.updated_at"
-        f" FROM {accounts} a WHERE 1 = 1{''.join(conditions)} ORDER BY a.updated_at, a.id LIMIT %s) p"
+        f" FROM {accounts} a WHERE 1 = 1{''.join(conditions)} ORDER BY a.updated_at, a.id"
+        f" LIMIT {int(rows)}) p"
         f" JOIN {users} u ON u.id = p.owner_id ORDER BY p.updated_at, p.id"
     )
 
 
-@router.get("", response={200: AccountPage, **READ}, summary="List accounts", auth=TokenAuth(together=True))
-@checked_together
-def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> HttpResponse:
-    """The most polled list, in plain SQL (see ``aftersale.api.fast``); the same filters,
-    order, cursor and rows as every other list."""
+# The list statement's width, and its order as 0-based column positions (k, then id).
+LIST_WIDTH = len(LIST_KEYS) + 1
+LIST_ORDER = (LIST_WIDTH - 1, 0)
+
+
+def list_statement(request: HttpRequest, filters: AccountFilters) -> tuple[str, list[Any]]:
+    """The statement reading one page (and one row more, to know whether another follows)
+    of the accounts ``request``'s user may see; a bad cursor is an ``Invalid`` error."""
     scope, params = scope_clause(visible_accounts(request), "a.id")
     conditions = [scope]
     adapt = connection.ops.adapt_datetimefield_value
@@ -122,14 +134,27 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> HttpR
         # A row comparison, which PostgreSQL reads as a range of the (updated_at, id) index.
         conditions.append(" AND (a.updated_at, a.id) > (%s, %s)")
         params += [adapt(updated), last_id]
-    sql = _list_sql(connection.vendor, tuple(conditions))
-    rows = fetch_checked(request, sql, [*params, filters.limit + 1])
-    more = len(rows) > filters.limit
-    rows = rows[: filters.limit]
-    cursor = encode_cursor([aware(rows[-1][-1]), rows[-1][0]]) if more and rows else None
+    return _list_sql(connection.vendor, tuple(conditions), filters.limit + 1), params
+
+
+def list_answer(rows: list[tuple[Any, ...]], limit: int) -> HttpResponse:
+    """The page's JSON from the list statement's rows."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = encode_cursor([key_moment(rows[-1][-1]), rows[-1][0]]) if more and rows else None
     # Rows go straight to JSON: building them in the database cost it more than this does here.
     items = [dict(zip(LIST_KEYS, row, strict=False)) for row in rows]
     return respond({"items": items, "next_cursor": cursor})
+
+
+@router.get("", response={200: AccountPage, **READ}, summary="List accounts", auth=TokenAuth(together=True))
+@checked_together
+def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> HttpResponse:
+    """The most polled list, in plain SQL (see ``aftersale.api.fast``); the same filters,
+    order, cursor and rows as every other list. A token this process knows is usually
+    answered before this view by ``aftersale.api.hot``, with the same two functions."""
+    sql, params = list_statement(request, filters)
+    return list_answer(fetch_checked(request, sql, params), filters.limit)
 
 
 @router.get("/{account_id}", response={200: AccountOut, **ONE}, summary="One account")

@@ -88,18 +88,17 @@ def _report(account: Account, snapshot: dict[str, Any], language: str) -> str:
     return body
 
 
-@router.get("/{account_id}/health", response={200: HealthOut, **ONE},
-            summary="An account's current health, each signal explained", auth=TokenAuth(together=True))
-@checked_together
-def account_health(request: HttpRequest, account_id: Id) -> HttpResponse:
-    """One plain query finds the account (within the caller's scope), its latest snapshot
-    and, once worked out, the answer kept for that snapshot."""
+# The health statement's columns (the kept answer, the account, the snapshot's seven).
+HEALTH_WIDTH = 10
+
+
+def health_statement(request: HttpRequest, account_id: int) -> tuple[str, list[Any]]:
+    """The one statement finding the account (within the caller's scope), its latest
+    snapshot and, once worked out, the answer kept for that snapshot in the request's language."""
     q = quoted
     snapshots = q(HealthSnapshot._meta.db_table)
-    language = getattr(request, "LANGUAGE_CODE", "en")
     scope, params = scope_clause(visible_accounts(request), "a.id")
-    rows = fetch_checked(
-        request,
+    return (
         "SELECT r.body, a.id, a.external_id, s.as_of, s.computed_at, s.score, s.band, s.coverage,"  # noqa: S608
         " s.trend, CAST(s.signals AS text)"  # text: parsed only in the rare case it is needed
         f" FROM {q(Account._meta.db_table)} a LEFT JOIN {snapshots} s ON s.account_id = a.id"
@@ -107,8 +106,22 @@ def account_health(request: HttpRequest, account_id: Id) -> HttpResponse:
         f" LEFT JOIN {q(HealthReport._meta.db_table)} r ON r.account_id = a.id AND r.language = %s"
         " AND r.computed_at = s.computed_at"
         f" WHERE a.id = %s{scope}",
-        [language, account_id, *params],
+        [language_of(request), account_id, *params],
     )
+
+
+def language_of(request: HttpRequest) -> str:
+    return getattr(request, "LANGUAGE_CODE", "en")
+
+
+@router.get("/{account_id}/health", response={200: HealthOut, **ONE},
+            summary="An account's current health, each signal explained", auth=TokenAuth(together=True))
+@checked_together
+def account_health(request: HttpRequest, account_id: Id) -> HttpResponse:
+    """One plain query finds the account, its latest snapshot and the answer kept for it.
+    A token this process knows, asking for an answer already kept, is usually answered
+    before this view by ``aftersale.api.hot``, with the same statement."""
+    rows = fetch_checked(request, *health_statement(request, account_id))
     if not rows:
         raise NotFound(_("No %(what)s with id %(id)s (or you may not see it).") % {
             "what": Account._meta.verbose_name, "id": account_id})
@@ -120,7 +133,7 @@ def account_health(request: HttpRequest, account_id: Id) -> HttpResponse:
         return respond(_live(account))
     snapshot = dict(zip(("as_of", "computed_at", "score", "band", "coverage", "trend", "signals"), values,
                         strict=True))
-    return respond_text(_report(account, snapshot, language))
+    return respond_text(_report(account, snapshot, language_of(request)))
 
 
 def _live(account: Account) -> dict[str, Any]:
