@@ -263,8 +263,8 @@ def datetime_value(raw: str) -> datetime:
 
     The zone is attached with ``datetime.combine`` rather than ``replace``:
     the same datetime (fields, zone and fold), but ``replace(tzinfo=...)``
-    parses keyword arguments and cost three times the parsing of the text
-    itself, a tenth of the reading thread of a large import (docs/benchmarks.md).
+    parses keyword arguments and cost three times as much, about a quarter of
+    the reading thread's CPU in a large import (docs/benchmarks.md).
     """
     tz = timezone.get_default_timezone()
     try:
