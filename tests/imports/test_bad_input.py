@@ -250,3 +250,19 @@ def test_it_counts_a_dry_run_without_writing(accounts):
 def test_a_dry_run_reports_the_same_problems(accounts):
     text = ORDERS + "O-1,ACC-404,2024-01-01,10,rep\n"
     assert messages(run_import("orders", text, dry_run=True)) == messages(run_import("orders", text))
+
+
+def test_an_impossible_day_among_valid_date_times_is_reported_with_its_row(accounts):
+    result = run_import("orders", ORDERS + (
+        "O-1,ACC-001,2025-02-28T08:00:00,10,rep\n"
+        "O-2,ACC-001,2025-02-30T08:00:00,10,rep\n"
+        "O-3,ACC-001,2025-02-28T08:15:30.250000Z,10,rep\n"
+    ))
+    assert [(p.row, p.column, p.value) for p in result.problems] == [
+        (3, "placed_at", "2025-02-30T08:00:00"),
+    ]
+    assert messages(result) == [
+        "row 3, column placed_at, value '2025-02-30T08:00:00': not an ISO 8601 date-time "
+        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optional offset)",
+    ]
+    assert_nothing_written(result)

@@ -113,3 +113,54 @@ def test_the_reader_thread_stops_when_the_import_gives_up_early():
     assert len(next(chunks).rows) == 100
     chunks.close()  # as when the main thread raises mid-file
     assert not any(t.name == "csv-reader" for t in threading.enumerate())
+
+
+def _datetime_value_with_replace(raw: str) -> datetime:
+    """What ``datetime_value`` did before it attached the zone with ``combine``."""
+    tz = ZoneInfo(str(p.timezone.get_default_timezone()))
+    if len(raw) == 10:
+        day = date.fromisoformat(raw)
+        return datetime(day.year, day.month, day.day, tzinfo=tz)
+    moment = datetime.fromisoformat(raw)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "UTC", "Europe/Berlin", "America/New_York",
+                                  "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe"])
+def test_date_times_are_read_and_stored_as_before_across_zones_and_clock_changes(settings, zone):
+    from django.db import connection
+
+    from aftersale.imports.writer import SqliteDatetimes
+
+    settings.TIME_ZONE = zone
+    # Both spring and autumn changes of the northern and southern hemispheres,
+    # the missing and the repeated hours included, with and without microseconds.
+    starts = [datetime(2024, 3, 9, 22), datetime(2024, 3, 30, 22), datetime(2024, 4, 6, 22),
+              datetime(2024, 10, 5, 22), datetime(2024, 10, 26, 22), datetime(2024, 11, 2, 22)]
+    raws = []
+    for start in starts:
+        for minutes in range(0, 8 * 60, 13):
+            local = start + timedelta(minutes=minutes, seconds=minutes % 60,
+                                      microseconds=minutes % 3 * 250_001)
+            text = local.isoformat()
+            raws += [text, text.replace("T", " "), text + "Z", text + "+00:00", text + "-05:00",
+                     local.date().isoformat()]
+    adapt = SqliteDatetimes()
+    for raw in raws:
+        expected = _datetime_value_with_replace(raw)
+        got = p.datetime_value(raw)
+        assert (got, got.tzinfo, got.fold) == (expected, expected.tzinfo, expected.fold), raw
+        assert got.replace(tzinfo=None) == expected.replace(tzinfo=None), raw
+        if connection.vendor == "sqlite":
+            stored = connection.ops.adapt_datetimefield_value(expected)
+            assert adapt(got) == stored, raw
+
+
+@pytest.mark.parametrize("raw", ["2025-02-30T08:00:00", "2025-02-30", "2025-02-28T24:00:00",
+                                 "2025-02-28T08:60:00", "2025-02-28T08:00:00+25:00"])
+def test_invalid_date_times_are_refused_with_the_same_message(raw):
+    with pytest.raises(BadValue) as refused:
+        p.datetime_value(raw)
+    assert str(refused.value) == (
+        "not an ISO 8601 date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optional offset)"
+    )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 
+from aftersale.accounts.models import Account
 from aftersale.commerce.models import Order
 from aftersale.imports.kinds import KINDS
-from aftersale.imports.writer import SqliteDatetimes, StoredValues
+from aftersale.imports.writer import SqliteDatetimes, StoredValues, Writer
+from aftersale.staff.models import User
 from tests.imports.conftest import import_sample, run_import
 
 
@@ -56,3 +59,46 @@ def test_stored_date_times_keep_their_microseconds(db):
     assert result.ok
     (row,) = StoredValues(Order, ["placed_at"]).read(Order.objects.all())
     assert row["placed_at"] == datetime(2024, 5, 6, 0, 8, 9, 123456, tzinfo=UTC)
+
+
+def test_inserted_rows_hold_what_the_orm_stores(db):
+    import_sample("staff")
+    import_sample("accounts")
+    account = Account.objects.get(external_id="ACC-001")
+    taker = User.objects.order_by("pk").first()
+    now = datetime(2024, 6, 1, 12, tzinfo=UTC)
+    berlin = ZoneInfo("Europe/Berlin")
+    given = [  # the chunk's fields; an adapted column (placed_at) and a nullable one (taken_by_id)
+        {"placed_at": datetime(2024, 3, 31, 2, 30, tzinfo=berlin), "taken_by_id": None},
+        {"placed_at": datetime(2024, 10, 27, 2, 30, 0, 5, tzinfo=berlin, fold=1), "taken_by_id": taker.pk},
+        {"placed_at": datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC), "taken_by_id": None},
+    ]
+    for number, fields in enumerate(given):
+        common = {"account_id": account.pk, "total": Decimal(f"{number}1.50"), "currency": "VND"}
+        Order.objects.create(external_id=f"ORM-{number}", **common, **fields)
+        fields.update(common, external_id=f"WRITER-{number}")
+    Writer(Order, now).insert(given)
+    compared = ["account_id", "placed_at", "total", "currency", "channel", "taken_by_id", "note"]
+    by_orm = list(Order.objects.filter(external_id__startswith="ORM-").order_by("pk").values(*compared))
+    by_writer = list(
+        Order.objects.filter(external_id__startswith="WRITER-").order_by("pk").values(*compared)
+    )
+    assert by_writer == by_orm
+    with connection.cursor() as cursor:  # the stored text too, not only what it reads back as
+        cursor.execute("SELECT placed_at, total FROM commerce_order ORDER BY id")
+        stored = cursor.fetchall()
+    assert stored[3:] == stored[:3]
+
+
+def test_rows_of_one_chunk_must_fill_the_same_fields(db):
+    import_sample("staff")
+    import_sample("accounts")
+    account = Account.objects.get(external_id="ACC-001")
+    row = {"external_id": "O-1", "account_id": account.pk, "placed_at": datetime(2024, 1, 1, tzinfo=UTC),
+           "total": Decimal("1"), "currency": "VND"}
+    with pytest.raises(ValueError, match="fields differ"):
+        Writer(Order, datetime(2024, 6, 1, tzinfo=UTC)).insert([row, {**row, "note": "extra"}])
+    with pytest.raises(KeyError):
+        Writer(Order, datetime(2024, 6, 1, tzinfo=UTC)).insert(
+            [{**row, "note": "a"}, {**row, "channel": "rep"}]
+        )
