@@ -71,6 +71,18 @@ def warm(client: Client, url: str):
     return response
 
 
+def from_cache(client: Client, url: str, **extra):
+    """GET expecting the kept page. On PostgreSQL the stamp is the server's snapshot, and
+    the other test worker's commits (in its own database on the same server) move it, as
+    any writer would: then the page is rendered and kept again, so a later try hits. On
+    SQLite the first try must."""
+    for _ in range(30 if ON_POSTGRES else 1):
+        response, rendered = page(client, url, **extra)
+        if not rendered:
+            return response
+    pytest.fail(f"{url} was rendered every time, never served from the cache")
+
+
 def in_another_thread(work) -> None:
     """Run ``work`` on a connection of its own, committed before this returns."""
     failure: list[BaseException] = []
@@ -104,8 +116,12 @@ def csrf_token_in(body: str) -> str:
 def test_a_repeated_view_comes_from_the_cache_with_the_same_bytes(owner_client, account):
     url = reverse("account_detail", args=[account.pk])
     first = warm(owner_client, url)
-    with CaptureQueriesContext(connection) as queries:
-        again, rendered = page(owner_client, url)
+    for _ in range(30 if ON_POSTGRES else 1):  # see from_cache
+        with CaptureQueriesContext(connection) as queries:
+            again, rendered = page(owner_client, url)
+        if not rendered:
+            break
+        first = again  # rendered again, after another writer: this render is the one kept
     assert not rendered
     # The session, the person and the stamp; the render took dozens.
     assert len(queries) == 3
@@ -121,16 +137,20 @@ def test_reading_the_pages_writes_nothing(manager_client, account):
     for url in (reverse("home"), reverse("account_detail", args=[account.pk])):
         page(manager_client, url)  # the CSRF cookie
         before = pagecache.database_stamp()
-        page(manager_client, url)  # rendered
-        page(manager_client, url)  # from the cache
-        assert pagecache.database_stamp() == before
+        with CaptureQueriesContext(connection) as queries:
+            page(manager_client, url)  # rendered
+            page(manager_client, url)  # from the cache
+        writes = [q["sql"] for q in queries
+                  if q["sql"].lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+        assert writes == []
+        if not ON_POSTGRES:  # on PostgreSQL other writers on the server move the snapshot too
+            assert pagecache.database_stamp() == before
 
 
 def test_the_attention_list_is_cached_too(owner_client, account):
     open_alert(account)
-    first = warm(owner_client, reverse("home"))
-    again, rendered = page(owner_client, reverse("home"))
-    assert not rendered and again.content == first.content
+    warm(owner_client, reverse("home"))
+    again = from_cache(owner_client, reverse("home"))
     assert "Press service 30 days overdue" in again.content.decode()
 
 
@@ -214,7 +234,7 @@ def test_a_page_rendered_across_two_slices_of_time_is_not_kept(owner_client, acc
     assert page(owner_client, url)[1]
     monkeypatch.setattr(pagecache, "time_slice", lambda seconds: 1)
     assert page(owner_client, url)[1]  # nothing was kept
-    assert not page(owner_client, url)[1]
+    from_cache(owner_client, url)
 
 
 def test_people_sessions_and_languages_never_share_a_page(owner, manager, account):
@@ -253,8 +273,7 @@ def test_a_cached_page_posts_with_its_csrf_token(owner, account):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(owner)
     warm(browser, reverse("home"))
-    cached, rendered = page(browser, reverse("home"))
-    assert not rendered
+    cached = from_cache(browser, reverse("home"))
     token = csrf_token_in(cached.content.decode())
     response = browser.post(reverse("alert_acknowledge", args=[alert.pk]),
                             {"csrfmiddlewaretoken": token, "next": "/"})
@@ -275,8 +294,8 @@ def test_a_waiting_message_is_shown_and_the_page_cached_again_after(owner_client
     owner_client.cookies[storage.cookie_name] = carrier.cookies[storage.cookie_name].value
     response, rendered = page(owner_client, url)
     assert rendered and "Saved just now." in response.content.decode()
-    response, rendered = page(owner_client, url)
-    assert not rendered and "Saved just now." not in response.content.decode()
+    response = from_cache(owner_client, url)
+    assert "Saved just now." not in response.content.decode()
 
 
 def test_htmx_requests_and_other_methods_are_not_served_from_the_cache(owner_client, account):
@@ -284,7 +303,7 @@ def test_htmx_requests_and_other_methods_are_not_served_from_the_cache(owner_cli
     warm(owner_client, url)
     assert page(owner_client, url, HTTP_HX_REQUEST="true")[1]
     assert owner_client.head(url).status_code == 200
-    assert not page(owner_client, url)[1]
+    from_cache(owner_client, url)
 
 
 def test_it_renders_again_in_the_next_slice_of_time_and_the_next_day(owner_client, account):
@@ -293,11 +312,11 @@ def test_it_renders_again_in_the_next_slice_of_time_and_the_next_day(owner_clien
     with time_machine.travel(start, tick=False) as traveller:
         warm(owner_client, url)
         traveller.move_to(start + timedelta(seconds=50))  # the same minute
-        assert not page(owner_client, url)[1]
+        from_cache(owner_client, url)
         traveller.move_to(start + timedelta(seconds=60))  # the next minute: "as of" moves
         response, rendered = page(owner_client, url)
         assert rendered
-        assert not page(owner_client, url)[1]
+        from_cache(owner_client, url)
         traveller.move_to(start + timedelta(seconds=120))  # 00:00:05, the next day
         assert page(owner_client, url)[1]
 
@@ -315,7 +334,7 @@ def test_shorter_slices_and_switching_off(owner_client, account, settings):
     with time_machine.travel(start, tick=False) as traveller:
         assert page(owner_client, url)[1]
         traveller.move_to(start + timedelta(seconds=8))
-        assert not page(owner_client, url)[1]
+        from_cache(owner_client, url)
         traveller.move_to(start + timedelta(seconds=9))
         assert page(owner_client, url)[1]
 
