@@ -56,6 +56,23 @@ def test_it_schedules_one_tick_however_often_workers_start(frozen):
     assert Schedule.objects.get(name=Schedule.SCAN).task_id == str(ticks[0].pk)
 
 
+def test_a_worker_that_loses_the_race_to_create_a_schedule_goes_on_with_the_winners(frozen):
+    """Two workers starting at once both find the recovery schedule missing; the second
+    one's insert is refused (unique name), and it uses the row the first committed."""
+    Schedule.objects.create(name=tasks.RECOVER)  # what the other worker just committed
+    real_filter = Schedule.objects.filter
+
+    def missing_at_first_look(**kwargs):
+        found = real_filter(**kwargs)
+        return found.none() if kwargs == {"name": tasks.RECOVER} else found
+
+    with mock.patch.object(Schedule.objects, "filter", side_effect=missing_at_first_look):
+        assert worker.ensure_schedule() is True
+    assert Schedule.objects.filter(name=tasks.RECOVER).count() == 1
+    assert Schedule.objects.get(name=tasks.RECOVER).task_id
+    assert worker.ensure_schedule() is False
+
+
 def test_a_tick_scans_and_schedules_the_next_tick(account, owner, frozen):
     alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
     promise(account, owner, due=day(3))

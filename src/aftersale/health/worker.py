@@ -34,7 +34,7 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connections, transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -145,10 +145,27 @@ def ensure_schedule() -> bool:
     return queued
 
 
+def _create_schedule(name: str) -> None:
+    """Make sure the Schedule row ``name`` exists, before the transaction that locks it.
+
+    Two workers starting at once may both find it missing. Created on its own (not in
+    the locking transaction, whose snapshot on SQLite may predate the other worker's
+    commit), the loser of the race gets a unique violation and goes on with the row the
+    winner committed."""
+    if Schedule.objects.filter(name=name).exists():
+        return
+    try:
+        with transaction.atomic():
+            Schedule.objects.create(name=name)
+    except IntegrityError:
+        pass
+
+
 def _ensure(name: str, task: Any) -> bool:
     now = timezone.now()
+    _create_schedule(name)
     with transaction.atomic():
-        schedule, _ = Schedule.objects.select_for_update().get_or_create(name=name)
+        schedule = Schedule.objects.select_for_update().get(name=name)
         if schedule.task_id and DBTaskResult.objects.filter(
             pk=schedule.task_id, status__in=(TaskResultStatus.READY, TaskResultStatus.RUNNING)
         ).exists():
@@ -164,8 +181,9 @@ def advance_schedule(name: str, task: Any, me: str, next_run: Any) -> bool:
     """Called by a periodic task when it starts: queue its successor for ``next_run``
     under the lock of its Schedule row. False if ``me`` is a stray duplicate (another
     task is the live one), which must then do nothing."""
+    _create_schedule(name)
     with transaction.atomic():
-        schedule, _ = Schedule.objects.select_for_update().get_or_create(name=name)
+        schedule = Schedule.objects.select_for_update().get(name=name)
         if schedule.task_id and schedule.task_id != me:
             return False
         following = task.using(run_after=next_run).enqueue()
