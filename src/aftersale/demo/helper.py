@@ -37,7 +37,14 @@ from django.db import connection, models, transaction
 from aftersale.commerce.models import Order, OrderLine
 from aftersale.demo.builder import MODEL_ORDER
 from aftersale.demo.portfolio import World
-from aftersale.demo.writer import Batch, BatchRecorder, BulkWriter, DemoWriteError, insert_sqlite
+from aftersale.demo.writer import (
+    Batch,
+    BatchRecorder,
+    BulkWriter,
+    DeferredIndexes,
+    DemoWriteError,
+    insert_sqlite,
+)
 from aftersale.engagement.models import Touchpoint, TouchpointParticipant
 
 # About half of the writing work (measured per table): the orders and the
@@ -57,8 +64,12 @@ def available() -> bool:
 class Helper:
     """The helper process, its scratch file and what it has reported so far."""
 
-    def __init__(self, writer: BulkWriter, world: World, chunks: Chunks, stories: list[Batch]) -> None:
+    def __init__(
+        self, writer: BulkWriter, world: World, chunks: Chunks, stories: list[Batch],
+        indexes: DeferredIndexes | None,
+    ) -> None:
         self.writer = writer
+        self.indexes = indexes
         self.chunks_done = 0
         self.counts: Counter[str] = Counter()
         self._finished = False
@@ -70,8 +81,9 @@ class Helper:
         self._pipe: Connection = receive
         # Forked before any thread of this process starts, so that the copy
         # of the world (cast, key counters, defaults) is exactly this one.
+        statements = indexes.statements(HELPER_MODELS) if indexes is not None else []
         self._process = context.Process(
-            target=_work, args=(send, self.path, writer, world, chunks, stories),
+            target=_work, args=(send, self.path, writer, world, chunks, stories, statements),
             name="demo-helper", daemon=True,
         )
         self._process.start()
@@ -103,13 +115,23 @@ class Helper:
             on_chunk(self.chunks_done)
         self._process.join()
         qn = self.writer.connection.ops.quote_name
+        tables = [qn(m._meta.db_table) for m in MODEL_ORDER if m in HELPER_MODELS]
         alias = f"demo_part_{next(_aliases)}"
         with self.writer.connection.cursor() as cursor:
             cursor.execute(f"ATTACH DATABASE %s AS {alias}", [str(self.path)])
-            for model in MODEL_ORDER:
-                if model in HELPER_MODELS:
-                    table = qn(model._meta.db_table)
-                    cursor.execute(f"INSERT INTO main.{table} SELECT * FROM {alias}.{table}")  # noqa: S608
+            cursor.execute("PRAGMA foreign_keys")
+            (enforced,) = cursor.fetchone()
+            empty = True
+            for table in tables:
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM main.{table})")  # noqa: S608
+                empty = empty and not cursor.fetchone()[0]
+            if empty and not enforced and self.indexes is not None:
+                # The helper built these tables' indexes; into empty tables
+                # (and with foreign keys not enforced) SQLite copies index
+                # pages too, instead of sorting the rows all over again.
+                self.indexes.restore(HELPER_MODELS)
+            for table in tables:
+                cursor.execute(f"INSERT INTO main.{table} SELECT * FROM {alias}.{table}")  # noqa: S608
         # SQLite refuses to detach a database inside the transaction that read
         # it; after a rollback the attachment lasts as long as the connection.
         transaction.on_commit(lambda: _detach(alias), using=self.writer.connection.alias)
@@ -141,9 +163,11 @@ class Helper:
 
 
 def _work(
-    send: Connection, path: Path, writer: BulkWriter, world: World, chunks: Chunks, stories: list[Batch]
+    send: Connection, path: Path, writer: BulkWriter, world: World, chunks: Chunks,
+    stories: list[Batch], indexes: list[str],
 ) -> None:
-    """The helper process: write the stories' and every chunk's rows of HELPER_MODELS."""
+    """The helper process: write the stories' and every chunk's rows of
+    HELPER_MODELS, then build those tables' indexes."""
     try:
         counts: Counter[str] = Counter()
         quote = writer.connection.ops.quote_name  # string work only; the connection is not used
@@ -165,6 +189,8 @@ def _work(
             for batch in batches:
                 put(batch)
             send.send(("chunk", 0))
+        for statement in indexes:
+            scratch.execute(statement)
         scratch.execute("COMMIT")
         scratch.close()
         send.send(("done", dict(counts)))

@@ -73,14 +73,17 @@ def load_demo(
                 calendar=calendar,
             )
             second = (
-                helper.Helper(writer, world, lambda w: _generated(w, seed, generated), aside.take())
+                helper.Helper(
+                    writer, world, lambda w: _generated(w, seed, generated), aside.take(), deferred
+                )
                 if split else None
             )
             try:
                 show = _write(writer, world, seed, generated, second, progress)
-                if second is not None and deferred is not None:
-                    # Rebuild this side's indexes while the helper still writes.
-                    deferred.restore(m for m in BIG_MODELS if m not in helper.HELPER_MODELS)
+                if second is not None:
+                    if deferred is not None:
+                        # Rebuild this side's indexes while the helper still writes.
+                        deferred.restore(m for m in BIG_MODELS if m not in helper.HELPER_MODELS)
                     second.finish(show)
             finally:
                 if second is not None:

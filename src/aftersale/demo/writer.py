@@ -437,6 +437,10 @@ class DeferredIndexes:
         self.connection = connection
         self.pending = pending
 
+    def statements(self, model_list: Iterable[type[models.Model]]) -> list[str]:
+        tables = {m._meta.db_table for m in model_list}
+        return [sql for table, sql in self.pending if table in tables]
+
     def restore(self, model_list: Iterable[type[models.Model]]) -> None:
         """Rebuild what was dropped from these models' tables (in the order dropped)."""
         tables = {m._meta.db_table for m in model_list}
