@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -31,7 +33,15 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(load_module, "REBUILD_INDEXES_FROM", 100)
 
 
+def attached() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA database_list")
+        return [row[1] for row in cursor.fetchall()]
+
+
 def load(accounts: int, seed: int) -> dict[str, list[tuple]]:
+    helper_module.detach_leftovers()
+    before = attached()
     # As the command loads a big demo: foreign keys checked once at the end,
     # which lets SQLite copy the helper's index pages as well.
     with BulkWriter.sqlite_bulk_mode(), transaction.atomic():
@@ -40,8 +50,8 @@ def load(accounts: int, seed: int) -> dict[str, list[tuple]]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA integrity_check")
         assert cursor.fetchall() == [("ok",)]
-        cursor.execute("PRAGMA database_list")
-        assert not [row for row in cursor.fetchall() if row[1].startswith("demo_part")]
+    # The scratch file is detached once the load has committed.
+    assert attached() == before
     return export()
 
 
@@ -76,3 +86,4 @@ def test_a_failing_helper_fails_the_whole_load(small_chunks, monkeypatch):
     with pytest.raises(DemoWriteError, match="disk full"), transaction.atomic():
         load_demo(accounts=150, seed=5, as_of=AS_OF)
     assert Touchpoint.objects.count() == touchpoints
+    assert not list(Path(tempfile.gettempdir()).glob("aftersale-demo-*/part.sqlite3"))

@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 
 from aftersale.commerce.models import Order, OrderLine
 from aftersale.demo.builder import MODEL_ORDER
@@ -73,6 +73,7 @@ class Helper:
         self.chunks_done = 0
         self.counts: Counter[str] = Counter()
         self._finished = False
+        detach_leftovers()
         self._folder = Path(tempfile.mkdtemp(prefix="aftersale-demo-", dir=_scratch_folder()))
         self.path = self._folder / "part.sqlite3"
         self._create_tables()
@@ -133,7 +134,7 @@ class Helper:
             for table in tables:
                 cursor.execute(f"INSERT INTO main.{table} SELECT * FROM {alias}.{table}")  # noqa: S608
         # SQLite refuses to detach a database inside the transaction that read
-        # it; after a rollback the attachment lasts as long as the connection.
+        # it; after a rollback the next load detaches it (detach_leftovers).
         transaction.on_commit(lambda: _detach(alias), using=self.writer.connection.alias)
         self.writer.rows.update(self.counts)
 
@@ -204,6 +205,19 @@ def _work(
 def _detach(alias: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DETACH DATABASE {alias}")
+
+
+def detach_leftovers() -> None:
+    """Detach the scratch files of earlier loads that were rolled back (their
+    files are deleted already). Best effort: SQLite allows it only while the
+    current transaction has not touched them, as before a load's transaction."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA database_list")
+        for name in [row[1] for row in cursor.fetchall() if row[1].startswith("demo_part_")]:
+            with contextlib.suppress(OperationalError):
+                cursor.execute(f"DETACH DATABASE {name}")
 
 
 def _scratch_folder() -> str | None:
