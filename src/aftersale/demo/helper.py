@@ -19,6 +19,7 @@ load stays all-or-nothing; the scratch file is deleted whatever happens.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import multiprocessing
 import shutil
@@ -26,7 +27,7 @@ import sqlite3
 import tempfile
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -59,6 +60,17 @@ _aliases = itertools.count(1)
 def available() -> bool:
     """A helper needs SQLite (PostgreSQL takes parallel writers anyway) and ``fork``."""
     return connection.vendor == "sqlite" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def independent(model_list: Iterable[type[models.Model]]) -> list[type[models.Model]]:
+    """The models of ``model_list`` written by the loading process whose
+    foreign keys point at none of the helper's tables."""
+    return [
+        model for model in model_list
+        if model not in HELPER_MODELS and not any(
+            f.related_model in HELPER_MODELS for f in model._meta.concrete_fields if f.is_relation
+        )
+    ]
 
 
 class Helper:
@@ -169,6 +181,8 @@ def _work(
 ) -> None:
     """The helper process: write the stories' and every chunk's rows of
     HELPER_MODELS, then build those tables' indexes."""
+    # No cycle collection in this short-lived process (see load._without_cycle_collection).
+    gc.disable()
     try:
         counts: Counter[str] = Counter()
         quote = writer.connection.ops.quote_name  # string work only; the connection is not used
