@@ -34,9 +34,10 @@ def small_chunks(monkeypatch):
 
 
 def attached() -> list[str]:
+    """The scratch files attached to the connection."""
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA database_list")
-        return [row[1] for row in cursor.fetchall()]
+        return [row[1] for row in cursor.fetchall() if row[1].startswith("demo_part_")]
 
 
 def load(accounts: int, seed: int) -> dict[str, list[tuple]]:
