@@ -10,7 +10,8 @@ It migrates a fresh database (SQLite: a new file under var/bench/; not timed),
 then times ``aftersale demo --accounts N --no-serve --no-scan`` in a child
 process and prints one Markdown table row for docs/benchmarks.md: the machine,
 the load average around the run (the machine may be shared), events, rows,
-wall time, the child's CPU time, events per second and the database size.
+wall time, the child's CPU time (with the demo's helper process on SQLite),
+events per second and the database size. The date is UTC.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +91,8 @@ def main() -> None:
     backend = "PostgreSQL" if path is None else "SQLite"
     print(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "")
     print(
-        f"| {date.today()} | {os.cpu_count()} x {cpu_model()} | load {load_before:.1f}/{load_after:.1f} "
+        f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {os.cpu_count()} x {cpu_model()} "
+        f"| load {load_before:.1f}/{load_after:.1f} "
         f"| {backend} | {args.accounts:,} | {events:,} | {rows:,} | {wall:.0f} s | {cpu:.0f} s "
         f"| {events / wall:,.0f} | {size / 2**30:.2f} GiB |"
     )

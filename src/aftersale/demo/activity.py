@@ -36,7 +36,9 @@ TOPICS = np.array(
      "process_improvement", "training", "technical_support", "other"],
     dtype=object,
 )
-TOPIC_CLASS = np.array([TOPIC_CLASSES[t] for t in TOPICS], dtype=object)
+# Plain strings, not the enum members: the sqlite3 module binds a str subclass
+# only after a slow adapter lookup.
+TOPIC_CLASS = np.array([str(TOPIC_CLASSES[t].value) for t in TOPICS], dtype=object)
 # Who from our side goes to a meeting about each topic (columns: DEPARTMENTS).
 TOPIC_DEPARTMENTS = np.array([
     [5, 70, 0, 0, 0, 20, 5],

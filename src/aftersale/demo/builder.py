@@ -8,13 +8,14 @@ through the bulk writer in dependency order when flushed.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from django.db import models
 
 from aftersale.accounts.models import Account, Competitor, Contact
 from aftersale.commerce.models import Order, OrderLine, Product, Quote, QuoteLine
-from aftersale.demo.writer import BulkWriter, DemoWriteError
+from aftersale.demo.writer import BatchRecorder, BulkWriter, DemoWriteError
 from aftersale.engagement.models import (
     TOPIC_CLASSES,
     Idea,
@@ -104,9 +105,16 @@ class Builder:
         self._rows[model][tuple(sorted(values))].append(values)
         return pk
 
-    def flush(self) -> None:
+    def flush(
+        self, aside: BatchRecorder | None = None, aside_models: Collection[type[models.Model]] = ()
+    ) -> None:
+        """Write every queued row; the rows of ``aside_models`` go into ``aside`` instead
+        (a second process writes those tables)."""
         for model in MODEL_ORDER:
             groups = self._rows.pop(model, {})
+            target: BulkWriter | BatchRecorder = self.writer
+            if aside is not None and model in aside_models:
+                target = aside
             for keys, rows in groups.items():
                 columns = {key: [row[key] for row in rows] for key in keys}
-                self.writer.insert(model, columns, optional=OPTIONAL_COLUMNS.get(model, ()))
+                target.insert(model, columns, optional=OPTIONAL_COLUMNS.get(model, ()))

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import queue
 import random
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
-from aftersale.commerce.models import Order
-from aftersale.demo import activity, portfolio, relations, stories
+from aftersale.commerce.models import Order, OrderLine
+from aftersale.demo import activity, helper, portfolio, relations, stories
 from aftersale.demo.builder import MODEL_ORDER, Builder
 from aftersale.demo.cast import build_cast, ensure_service_targets
 from aftersale.demo.clock import Calendar, day_number
@@ -33,7 +35,7 @@ CHUNK_ACCOUNTS = 2500
 # and rebuilt once after the load instead of being maintained row by row.
 REBUILD_INDEXES_FROM = 5000
 EVENT_MODELS = (Order, Touchpoint, ServiceCase, WorkLog, Promise)
-BIG_MODELS = (*EVENT_MODELS, TouchpointParticipant, Touchpoint.contacts.through, PromiseEvent)
+BIG_MODELS = (*EVENT_MODELS, OrderLine, TouchpointParticipant, Touchpoint.contacts.through, PromiseEvent)
 
 
 @dataclass
@@ -60,22 +62,41 @@ def load_demo(
         writer = BulkWriter(stamp)
         writer.lock(MODEL_ORDER)
         rebuild = generated >= REBUILD_INDEXES_FROM
-        with writer.indexes_deferred(BIG_MODELS) if rebuild else nullcontext():
+        split = rebuild and helper.available()
+        with writer.indexes_deferred(BIG_MODELS) if rebuild else nullcontext() as deferred:
             builder = Builder(writer)
             cast = build_cast(builder, generic_accounts=generated, seed=seed)
             stories.build(builder, cast, as_of, random.Random(seed), targets, calendar)
-            builder.flush()
+            aside = BatchRecorder(writer)
+            builder.flush(aside, helper.HELPER_MODELS if split else ())
             writer.prime(MODEL_ORDER)
             world = portfolio.World(
                 cast=cast, writer=BatchRecorder(writer), as_of=day_number(as_of), targets=targets,
                 calendar=calendar,
             )
-            for size, events, batches in _generated(world, seed, generated):
-                for batch in batches:
-                    writer.write(batch)
-                if progress is not None:
-                    progress.advance(size, events)
-        writer.check_foreign_keys(MODEL_ORDER)
+            second = (
+                helper.Helper(
+                    writer, world, lambda w: _generated(w, seed, generated), aside.take(), deferred
+                )
+                if split else None
+            )
+            checked: list[type[Model]] = []
+            try:
+                with _without_cycle_collection():
+                    show = _write(writer, world, seed, generated, second, progress)
+                if second is not None:
+                    if deferred is not None:
+                        # Rebuild this side's indexes while the helper still writes.
+                        deferred.restore(m for m in BIG_MODELS if m not in helper.HELPER_MODELS)
+                    # Check the keys of this side's tables meanwhile too (those
+                    # that point at the helper's tables have to wait for them).
+                    checked = helper.independent(MODEL_ORDER)
+                    writer.check_foreign_keys(checked)
+                    second.finish(show)
+            finally:
+                if second is not None:
+                    second.close()
+        writer.check_foreign_keys([m for m in MODEL_ORDER if m not in checked])
         if connection.vendor == "postgresql":
             writer.reset_sequences(MODEL_ORDER)
         counts = dict(sorted(writer.rows.items()))
@@ -88,6 +109,52 @@ def load_demo(
     if progress is not None:
         progress.finish()
     return LoadResult(dataset=dataset, counts=counts, generated_staff=cast.generated_staff)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while chunks are generated and written.
+
+    A chunk creates millions of lists and tuples, and the collector, set off by
+    the number of new containers, traverses them again and again (about a
+    tenth of the generating work) although they form no reference cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write(
+    writer: BulkWriter, world: portfolio.World, seed: int, generated: int,
+    second: helper.Helper | None, progress: Progress | None,
+) -> Callable[[int], None]:
+    """Write the generated chunks (with a helper, this process's tables only).
+
+    The bar counts a chunk once both processes have written it; returns what
+    moves the bar on as the helper reports further chunks.
+    """
+    if second is not None:
+        world = replace(world, writer=BatchRecorder(writer, skip=helper.HELPER_MODELS))
+    written: list[tuple[int, int]] = []
+    shown = 0
+
+    def show(helper_done: int) -> None:
+        nonlocal shown
+        while shown < min(len(written), helper_done):
+            if progress is not None:
+                progress.advance(*written[shown])
+            shown += 1
+
+    for size, events, batches in _generated(world, seed, generated):
+        for batch in batches:
+            writer.write(batch)
+        written.append((size, events))
+        show(second.poll() if second is not None else len(written))
+    return show
 
 
 def _generated(

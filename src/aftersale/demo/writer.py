@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -72,6 +72,38 @@ def _date_strings(values: Column) -> list[str | None]:
     return [None if v is None else v.isoformat() for v in values]
 
 
+# Stand-ins for NULL on SQLite (see _stand_in_for_null).
+_NO_TEXT = ""
+_NO_NUMBER = -(2**63)
+_DATE_KINDS = {"DateField", "DateTimeField"}
+_INTEGER_KINDS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "ForeignKey", "IntegerField", "OneToOneField",
+    "PositiveBigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField",
+}
+
+
+def _stand_in_for_null(model_field: models.Field, values: Sequence[Any]) -> tuple[Sequence[Any], str]:
+    """Replace the NULLs of a date or integer column by a value it cannot hold,
+    turned back into NULL by the statement (``NULLIF(?, stand-in)``).
+
+    The sqlite3 module binds an int or a str directly, but looks for an
+    adapter for every ``None`` first, which costs more than the rest of the
+    row; the stand-in is compared in SQLite's C code instead. A column that
+    holds the stand-in as a real value keeps binding ``None``.
+    """
+    kind = model_field.get_internal_type()
+    if kind in _DATE_KINDS:
+        stand_in: Any = _NO_TEXT
+    elif kind in _INTEGER_KINDS:
+        stand_in = _NO_NUMBER
+    else:
+        return values, "?"
+    if None not in values or stand_in in values:
+        return values, "?"
+    replaced = [stand_in if v is None else v for v in values]
+    return replaced, f"NULLIF(?, {_literal(stand_in)})"
+
+
 class _Missing:
     """Stands for a required field without a default; writing it is an error."""
 
@@ -93,6 +125,8 @@ class Batch:
     per: int = 1
     statements: list[list[Any]] = field(default_factory=list)
     rest: list[Any] = field(default_factory=list)
+    # SQLite: the placeholder of each column in ``names`` ("?" if not given).
+    holders: list[str] = field(default_factory=list)
 
 
 def _is_scalar(value: Any) -> bool:
@@ -112,6 +146,22 @@ def _literal(value: Any) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     raise DemoWriteError(f"cannot write {value!r} as a constant")
+
+
+def insert_sqlite(raw: Any, batch: Batch, qn: Callable[[str], str]) -> None:
+    """Write a prepared batch through a plain ``sqlite3`` connection ``raw``."""
+    table = qn(batch.model._meta.db_table)
+    # Values that are the same in every row go into the statement as
+    # literals: binding them a million times costs more than the rest.
+    column_list = ", ".join(qn(n) for n in batch.names + list(batch.constants))
+    holders = batch.holders or ["?"] * len(batch.names)
+    marks = ", ".join(holders + [_literal(v) for v in batch.constants.values()])
+    sql = f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608 (identifiers only)
+    if batch.statements:
+        raw.executemany(sql + ", ".join([f"({marks})"] * batch.per), batch.statements)
+    if batch.rest:
+        rows = len(batch.rest) // len(batch.names)
+        raw.execute(sql + ", ".join([f"({marks})"] * rows), batch.rest)
 
 
 class BulkWriter:
@@ -190,7 +240,11 @@ class BulkWriter:
                     f"{model.__name__}.{name}: {len(values)} values, expected {batch.length}"
                 )
             batch.names.append(model_field.column)
-            batch.data.append(self._convert(model_field, values))
+            converted = self._convert(model_field, values)
+            if self.vendor == "sqlite":
+                converted, holder = _stand_in_for_null(model_field, converted)
+                batch.holders.append(holder)
+            batch.data.append(converted)
         if batch.length <= 0:
             return None
         for attname, value in self._defaults_of(model).items():
@@ -213,10 +267,10 @@ class BulkWriter:
 
     def write(self, batch: Batch) -> None:
         qn = self.connection.ops.quote_name
-        table = qn(batch.model._meta.db_table)
         self.connection.ensure_connection()
         raw = self.connection.connection
         if self.vendor == "postgresql":
+            table = qn(batch.model._meta.db_table)
             names = batch.names + list(batch.constants)
             data = batch.data + [itertools.repeat(v) for v in batch.constants.values()]
             column_list = ", ".join(qn(n) for n in names)
@@ -224,16 +278,7 @@ class BulkWriter:
                 for row in zip(*data, strict=False):
                     copy.write_row(row)
         else:
-            # Values that are the same in every row go into the statement as
-            # literals: binding them a million times costs more than the rest.
-            column_list = ", ".join(qn(n) for n in batch.names + list(batch.constants))
-            marks = ", ".join(["?"] * len(batch.names) + [_literal(v) for v in batch.constants.values()])
-            sql = f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608 (identifiers only)
-            if batch.statements:
-                raw.executemany(sql + ", ".join([f"({marks})"] * batch.per), batch.statements)
-            if batch.rest:
-                rows = len(batch.rest) // len(batch.names)
-                raw.execute(sql + ", ".join([f"({marks})"] * rows), batch.rest)
+            insert_sqlite(raw, batch, qn)
         self.rows[batch.model._meta.label] += batch.length
 
     def _convert(self, model_field: models.Field, values: Column) -> Sequence[Any]:
@@ -243,6 +288,10 @@ class BulkWriter:
         if kind == "DateField":
             return _date_strings(values)
         if isinstance(values, np.ndarray):
+            if values.dtype == np.bool_ and self.vendor == "sqlite":
+                # SQLite stores a boolean as 0 or 1 anyway; the sqlite3 module
+                # binds a plain int directly but runs its adapter lookup for a bool.
+                return values.astype(np.int64).tolist()
             return values.tolist()
         return values
 
@@ -283,24 +332,24 @@ class BulkWriter:
 
     # -- around a big load ----------------------------------------------------
     @contextmanager
-    def indexes_deferred(self, model_list: Sequence[type[models.Model]]) -> Iterator[None]:
+    def indexes_deferred(self, model_list: Sequence[type[models.Model]]) -> Iterator[DeferredIndexes]:
         """Drop the secondary indexes (and, on PostgreSQL, foreign keys) of the
         tables about to receive millions of rows, and rebuild them afterwards.
 
         Building an index once over sorted data is several times faster than
         maintaining it row by row. Must run inside the load's transaction, so a
-        failure leaves every index in place.
+        failure leaves every index in place. The loader may rebuild some
+        tables' indexes early (``DeferredIndexes.restore``); the rest are
+        rebuilt on leaving the block.
         """
         tables = [m._meta.db_table for m in model_list]
         drop = self._drop_postgresql if self.vendor == "postgresql" else self._drop_sqlite
-        restore = drop(tables)
-        yield
-        with self.connection.cursor() as cursor:
-            for statement in restore:
-                cursor.execute(statement)
+        deferred = DeferredIndexes(self.connection, drop(tables))
+        yield deferred
+        deferred.restore(model_list)
 
-    def _drop_sqlite(self, tables: list[str]) -> list[str]:
-        restore: list[str] = []
+    def _drop_sqlite(self, tables: list[str]) -> list[tuple[str, str]]:
+        restore: list[tuple[str, str]] = []
         qn = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
             for table in tables:
@@ -311,12 +360,12 @@ class BulkWriter:
                 )
                 for name, sql in cursor.fetchall():
                     cursor.execute(f"DROP INDEX {qn(name)}")
-                    restore.append(sql)
+                    restore.append((table, sql))
         return restore
 
-    def _drop_postgresql(self, tables: list[str]) -> list[str]:
-        indexes: list[str] = []
-        foreign_keys: list[str] = []
+    def _drop_postgresql(self, tables: list[str]) -> list[tuple[str, str]]:
+        indexes: list[tuple[str, str]] = []
+        foreign_keys: list[tuple[str, str]] = []
         qn = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
             # Pending deferred checks (from purging the previous demo) would
@@ -332,7 +381,7 @@ class BulkWriter:
                 for name, definition in cursor.fetchall():
                     cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
                     foreign_keys.append(
-                        f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}"
+                        (table, f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
                     )
                 cursor.execute(
                     "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
@@ -343,7 +392,7 @@ class BulkWriter:
                 )
                 for name, definition in cursor.fetchall():
                     cursor.execute(f"DROP INDEX {qn(name)}")
-                    indexes.append(definition)
+                    indexes.append((table, definition))
         return indexes + foreign_keys
 
     @staticmethod
@@ -424,11 +473,38 @@ class BulkWriter:
                 cursor.execute(statement)
 
 
-class BatchRecorder:
-    """Stands in for the writer in a generator thread: keeps batches instead of writing."""
+class DeferredIndexes:
+    """The statements that rebuild dropped indexes (and foreign keys), by table."""
 
-    def __init__(self, writer: BulkWriter) -> None:
+    def __init__(self, connection: BaseDatabaseWrapper, pending: list[tuple[str, str]]) -> None:
+        self.connection = connection
+        self.pending = pending
+
+    def statements(self, model_list: Iterable[type[models.Model]]) -> list[str]:
+        tables = {m._meta.db_table for m in model_list}
+        return [sql for table, sql in self.pending if table in tables]
+
+    def restore(self, model_list: Iterable[type[models.Model]]) -> None:
+        """Rebuild what was dropped from these models' tables (in the order dropped)."""
+        tables = {m._meta.db_table for m in model_list}
+        now = [sql for table, sql in self.pending if table in tables]
+        self.pending = [(table, sql) for table, sql in self.pending if table not in tables]
+        with self.connection.cursor() as cursor:
+            for statement in now:
+                cursor.execute(statement)
+
+
+class BatchRecorder:
+    """Stands in for the writer in a generator thread: keeps batches instead of writing.
+
+    The batches of the models in ``skip`` are not even prepared: another
+    process writes those (see ``aftersale.demo.helper``); their row count is
+    still returned, as ``insert`` does.
+    """
+
+    def __init__(self, writer: BulkWriter, skip: Iterable[type[models.Model]] = ()) -> None:
         self.writer = writer
+        self.skip = frozenset(skip)
         self.batches: list[Batch] = []
 
     def allocate(self, model: type[models.Model], count: int) -> int:
@@ -437,6 +513,8 @@ class BatchRecorder:
     def insert(
         self, model: type[models.Model], columns: Mapping[str, Any], optional: Iterable[str] = ()
     ) -> int:
+        if model in self.skip:
+            return next((len(v) for v in columns.values() if not _is_scalar(v)), 0)
         batch = self.writer.prepare(model, columns, optional)
         if batch is None:
             return 0

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from aftersale.demo import catalogue
+from aftersale.demo import catalogue, helper
 from aftersale.demo.load import REBUILD_INDEXES_FROM, load_demo
 from aftersale.demo.models import DemoDataset
 from aftersale.demo.progress import Progress
@@ -107,6 +107,7 @@ class Command(BaseCommand):
         progress = Progress(accounts - len(STORIES), sys.stderr) if accounts > len(STORIES) else None
         existing = DemoDataset.objects.first()
         big = max(accounts, existing.accounts if existing else 0) >= REBUILD_INDEXES_FROM
+        helper.detach_leftovers()
         try:
             with BulkWriter.sqlite_bulk_mode() if big else nullcontext(), transaction.atomic():
                 if replace:
