@@ -17,6 +17,11 @@ as it is, for example the ``aftersale demo --accounts 100000`` portfolio
 manager (``--manager``), takes the account with the most orders, touchpoints,
 cases and promises as the busy account, and also requests an ordinary
 account's page and an owner's (``--owner``) attention list.
+
+The page cache (``PAGE_CACHE_SECONDS``, docs/web.md) is off unless
+``--page-cache`` is given: the figures are the cost of rendering each page.
+With it, the attention list and account page are served from the cache after
+the warm-up request, which measures a cache hit instead.
 """
 
 from __future__ import annotations
@@ -50,7 +55,11 @@ def main() -> None:
                         help="leave out the pages whose name has this text (e.g. CSV)")
     parser.add_argument("--only", action="append", default=[],
                         help="measure only the pages whose name has this text (e.g. 'account 360')")
+    parser.add_argument("--page-cache", action="store_true",
+                        help="keep the page cache on (hits are measured, not renders)")
     args = parser.parse_args()
+    if not args.page_cache:
+        os.environ["PAGE_CACHE_SECONDS"] = "0"
     if args.existing and "DATABASE_URL" not in os.environ:
         parser.error("--existing needs DATABASE_URL")
 

@@ -45,10 +45,12 @@ pytestmark = pytest.mark.django_db(transaction=ON_POSTGRES)
 
 
 @pytest.fixture(autouse=True)
-def empty_cache_and_still_clock(settings):
-    """A page is kept for the minute it was rendered in: the clock stands still at the
-    start of one (tests that move it say so), or a slow run would cross into the next."""
+def empty_cache_and_still_clock(settings, monkeypatch):
+    """A page is kept for the slice of time it was rendered in: the clock stands still at
+    the start of one (tests that move it say so), or a slow run would cross into the next.
+    Slices start on the minute here (no phase) except in the test of the phases."""
     settings.PAGE_CACHE_SECONDS = 60
+    monkeypatch.setattr(pagecache, "slice_phase", lambda view_name, path, seconds: 0)
     caches[pagecache.CACHE_ALIAS].clear()
     with time_machine.travel(timezone.now().replace(second=1, microsecond=0), tick=False):
         yield
@@ -229,10 +231,10 @@ def test_a_page_is_kept_only_if_the_stamp_after_rendering_is_the_same(owner_clie
 def test_a_page_rendered_across_two_slices_of_time_is_not_kept(owner_client, account, monkeypatch):
     url = reverse("account_detail", args=[account.pk])
     page(owner_client, url)  # the CSRF cookie
-    slices = iter([1, 2])
-    monkeypatch.setattr(pagecache, "time_slice", lambda seconds: next(slices))
+    slices = iter([1, 1, 2])  # the start, the key, after rendering
+    monkeypatch.setattr(pagecache, "time_slice", lambda seconds, phase=0: (next(slices), "day"))
     assert page(owner_client, url)[1]
-    monkeypatch.setattr(pagecache, "time_slice", lambda seconds: 1)
+    monkeypatch.setattr(pagecache, "time_slice", lambda seconds, phase=0: (1, "day"))
     assert page(owner_client, url)[1]  # nothing was kept
     from_cache(owner_client, url)
 
@@ -365,3 +367,26 @@ def test_inside_a_transaction_that_has_written_nothing_is_cached(owner_client, a
     Account.objects.filter(pk=account.pk).update(name="Inside the transaction")
     response, rendered = page(owner_client, url)
     assert rendered and "Inside the transaction" in response.content.decode()
+
+
+def test_pages_expire_at_moments_of_their_own(owner_client, account, other_account, monkeypatch):
+    """Each page's slices are shifted by its own phase: the pages viewed in one minute are
+    not all rendered again at the same second."""
+    monkeypatch.undo()  # the real phases (the autouse fixture set them to 0)
+    view_name = "aftersale.web.account_views.account_detail"
+    urls = [reverse("account_detail", args=[a.pk]) for a in (account, other_account)]
+    phases = [pagecache.slice_phase(view_name, url, 60) for url in urls]
+    assert all(0 <= p < 60 for p in phases)
+    spread = {pagecache.slice_phase(view_name, f"/accounts/{n}/", 60) for n in range(200)}
+    assert len(spread) > 40  # spread over the minute, not bunched
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    url, phase = urls[0], phases[0]
+    # The slice containing the start ends (60 - phase) seconds after it.
+    ends = start + timedelta(seconds=60 - phase)
+    with time_machine.travel(ends - timedelta(seconds=2), tick=False) as traveller:
+        page(owner_client, url)  # the CSRF cookie
+        assert page(owner_client, url)[1]
+        from_cache(owner_client, url)
+        traveller.move_to(ends)
+        assert page(owner_client, url)[1]  # its own slice ended: rendered again
+        from_cache(owner_client, url)

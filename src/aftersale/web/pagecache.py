@@ -29,10 +29,12 @@ The cache key holds everything the page depends on (docs/web.md, "Page cache"):
   new secret, and is not cached).
 - **The request**: the view, the path with its query string, host, scheme and
   the active language and time zone.
-- **The clock**: the ``PAGE_CACHE_SECONDS``-long slice of time it falls in.
-  The slice divides the minute, so the date and every time shown to the minute
-  (the score's "as of") are the same as in a fresh render; a comparison with
-  the current second (an SLA's time left, an invitation expiring) is at most
+- **The clock**: the local date, and the ``PAGE_CACHE_SECONDS``-long slice of
+  time it falls in; each page's slices are shifted by a phase of their own
+  (``slice_phase``), so that the pages do not all expire at the same second.
+  The date and "today" are always those of a fresh render; a time shown (the
+  score's "as of", the moment the page was computed) or compared with the
+  current second (an SLA's time left, an invitation expiring) is at most
   ``PAGE_CACHE_SECONDS`` behind.
 
 No caching for anything but a GET, for htmx requests, while a message is
@@ -114,15 +116,25 @@ def _digest(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def time_slice(seconds: int) -> int:
-    return int(timezone.now().timestamp()) // seconds
+def slice_phase(view_name: str, path: str, seconds: int) -> int:
+    """Where in the slice of time this page's entries end, spread over the slice page by
+    page: were they all to end on the minute, every page viewed in the last minute would
+    be rendered again at the same second, in every web process at once (at 32 concurrent
+    requests on two cores, a stall of seconds each minute)."""
+    return int.from_bytes(hashlib.blake2s(f"{view_name} {path}".encode(), digest_size=4).digest()) % seconds
+
+
+def time_slice(seconds: int, phase: int = 0) -> tuple[int, str]:
+    """The slice of time ``now`` falls in, and the local date (an entry never spans two days)."""
+    now = timezone.now()
+    return (int(now.timestamp()) + phase) // seconds, timezone.localdate(now).isoformat()
 
 
 def cache_key(request: HttpRequest, view_name: str, stamp: str, seconds: int) -> str:
-    now = timezone.now()
+    path = request.get_full_path()
     return "page:" + _digest(
         view_name,
-        request.get_full_path(),
+        path,
         request.get_host(),
         request.scheme,
         request.user.pk,
@@ -131,8 +143,7 @@ def cache_key(request: HttpRequest, view_name: str, stamp: str, seconds: int) ->
         request.META["CSRF_COOKIE"],
         translation.get_language(),
         timezone.get_current_timezone_name(),
-        timezone.localdate(now).isoformat(),
-        int(now.timestamp()) // seconds,
+        time_slice(seconds, slice_phase(view_name, path, seconds)),
         stamp,
     )
 
@@ -174,7 +185,8 @@ def page_cache(view: View) -> View:
         stamp = database_stamp()
         if stamp is None:
             return view(request, *args, **kwargs)
-        started = time_slice(seconds)
+        phase = slice_phase(view_name, request.get_full_path(), seconds)
+        started = time_slice(seconds, phase)
         key = cache_key(request, view_name, stamp, seconds)
         store = caches[CACHE_ALIAS]
         kept = store.get(key)
@@ -186,7 +198,7 @@ def page_cache(view: View) -> View:
         response = view(request, *args, **kwargs)
         # Kept only if rendered wholly within one state of the database and one slice of time.
         if (cacheable_response(request, response) and database_stamp() == stamp
-                and time_slice(seconds) == started):
+                and time_slice(seconds, phase) == started):
             store.set(key, (dict(response.items()), response.content), seconds)
         return response
 
