@@ -7,8 +7,12 @@ must never see anything of ``account``.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.db.models.signals import post_migrate
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -25,6 +29,20 @@ hypothesis_settings.register_profile(
     "aftersale", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 hypothesis_settings.load_profile("aftersale")
+
+
+def restore_migrated_rows(sender, **kwargs) -> None:
+    """A transactional test (``transaction=True``) ends by flushing every table, the rows
+    the data migrations wrote included, and the tests that run after it in the same worker
+    expect them (the default service targets, the Vietnamese holidays). Django sends
+    ``post_migrate`` after that flush: write them again, as the migrations did (both
+    skip what is already there)."""
+    if sender.label == "service":
+        import_module("aftersale.service.migrations.0004_default_service_targets").create_targets(apps, None)
+        import_module("aftersale.service.migrations.0005_vietnam_holidays").load(apps, None)
+
+
+post_migrate.connect(restore_migrated_rows, dispatch_uid="tests.restore_migrated_rows")
 
 
 def pytest_collection_modifyitems(config, items):
