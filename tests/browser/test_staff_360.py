@@ -27,7 +27,7 @@ def test_the_account_360_with_quick_dialogs_and_vietnamese(
         page.get_by_role("link", name=account.name).first.click()
     score = page.locator("#score-value")
     before = score.inner_text()
-    assert page.locator("#score svg polyline").count() == 1
+    assert page.locator("#health svg path.line").count() == 1
 
     # Log a touchpoint in the dialog: focus lands inside it, the score and timeline refresh in place.
     page.get_by_role("link", name="Log a touchpoint").click()

@@ -231,16 +231,18 @@ def test_it_blends_between_the_catalogue_and_the_observations(catalogue, observe
 
 
 def test_it_draws_the_cumulative_costs_inside_the_chart():
-    from aftersale.commerce.charts import HEIGHT, WIDTH, line_chart, nice_ceiling
+    from aftersale.core.charts import Frame, Series, line_chart, nice_ceiling
 
     assert nice_ceiling(Decimal("3080000000")) == Decimal("5000000000")
     assert nice_ceiling(Decimal("1720")) == Decimal("2000")
     assert nice_ceiling(Decimal("0.3")) == Decimal("0.5")
-    chart = line_chart([("ours", [Decimal(0), Decimal(50), Decimal(100)], "ours"),
-                        ("theirs", [Decimal(10), Decimal(80), Decimal(170)], "theirs")])
-    assert chart.y_ticks[-1].value == Decimal(200)
-    for series in chart.series:
-        for point in series.points.split():
-            x, y = (Decimal(part) for part in point.split(","))
-            assert 0 <= x <= WIDTH and 0 <= y <= HEIGHT
-    assert chart.series[0].points.startswith("124.0,244.0")
+    frame = Frame(width=640, height=280, left=124, right=16, top=16, bottom=36)
+    chart = line_chart("TCO", ["0", "1", "2"],
+                       [Series("ours", "s-brand", [Decimal(0), Decimal(50), Decimal(100)]),
+                        Series("theirs", "s-risk dashed", [Decimal(10), Decimal(80), Decimal(170)])],
+                       frame=frame, inset=0, markers=False)
+    assert chart.y_ticks[-1].label.value == Decimal(200)
+    for line in chart.lines:
+        for point in line.points:
+            assert 0 <= float(point.x) <= frame.width and 0 <= float(point.y) <= frame.height
+    assert chart.lines[0].path.startswith("M124,244 L")

@@ -165,7 +165,7 @@ def test_it_builds_a_quote_for_an_account(member_client, account, press, roller,
         Decimal("6250000"), Decimal("1000000000")]  # the roller's 250 USD in VND
     with time_machine.travel(TODAY, tick=False):
         body = member_client.get(response["Location"]).content.decode()
-    assert "<svg" in body and "<polyline" in body
+    assert "<svg" in body and '<path class="line s-brand"' in body
     assert "Year by year" in body
 
 
@@ -219,9 +219,9 @@ def test_it_prints_the_comparison_in_vietnamese_or_english(owner_client, quote):
     assert "Cheapo Presses" in body and "@page" not in body  # print rules in print.css
     assert "1.000.000.000" in body
     # Chart coordinates stay machine-readable in a language with decimal commas.
-    assert not re.search(r' (x|y|x1|x2|y1|y2)="[^"]*,', body)
-    points = re.findall(r'points="([^"]+)"', body)
-    assert points and all(re.fullmatch(r"\d+\.\d,\d+\.\d", p) for ps in points for p in ps.split())
+    assert not re.search(r' (x|y|x1|x2|y1|y2|cx|cy|width|height)="[^"]*,', body)
+    paths = re.findall(r'<path class="line[^"]*" d="([^"]+)"', body)
+    assert paths and all(re.fullmatch(r"[ML]\d+(\.\d)?,\d+(\.\d)?", p) for d in paths for p in d.split())
     en = owner_client.get(quote_url("quote_print", quote) + "?lang=en").content.decode()
     assert "Total cost of ownership" in en
     # Internal figures never reach the customer's page.

@@ -60,8 +60,12 @@ def test_the_sparkline_is_drawn_from_snapshots(owner_client, account):
         HealthSnapshot.objects.create(account=account, as_of=today - timedelta(days=days),
                                       computed_at=timezone.now(), score=score, band="watch", coverage=1)
     response = owner_client.get(reverse("account_detail", args=[account.pk]))
-    assert response.context["spark"]["n"] == 3
-    assert "<polyline" in response.content.decode()
+    [line] = response.context["spark"].lines
+    assert len(line.points) == 3
+    # The oldest score at the left edge, the newest at the right; higher scores higher up.
+    assert [float(p.x) for p in line.points] == sorted(float(p.x) for p in line.points)
+    assert float(line.points[0].y) > float(line.points[1].y) > float(line.points[2].y)
+    assert f'd="{line.path}"' in response.content.decode()
 
 
 def test_the_timeline_filters_by_kind_and_pages(owner_client, account, owner):

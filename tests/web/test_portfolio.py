@@ -45,7 +45,7 @@ def test_portfolio_shows_latest_score_histogram_and_band_history(owner_client, a
     assert response.status_code == 200
     rows = {a.pk: a for a in response.context["page"]}
     assert round(rows[account.pk].score) == 82 and rows[account.pk].band == "healthy"
-    assert sum(b["count"] for b in response.context["bars"]) == 2
+    assert sum(response.context["counts"]) == 2
     assert len(response.context["history"]) == 2
     assert "<svg" in body
 

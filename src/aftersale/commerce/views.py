@@ -8,6 +8,7 @@ for all staff, since salespeople build them. Portal contacts get 403 everywhere 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -29,7 +30,6 @@ from aftersale.commerce.actions import (
     do_set_exchange_rate,
     new_quote,
 )
-from aftersale.commerce.charts import line_chart
 from aftersale.commerce.economics import account_economics
 from aftersale.commerce.forms import ExchangeRateForm, QuoteForm, QuoteLineFormSet
 from aftersale.commerce.health import health_by_account
@@ -39,6 +39,8 @@ from aftersale.commerce.periods import PeriodKind, period_containing
 from aftersale.commerce.profit import Economics, Standing, standing, total_of
 from aftersale.commerce.quotes import quote_economics
 from aftersale.commerce.sections import section_context
+from aftersale.commerce.templatetags.economics import amount
+from aftersale.core import charts
 from aftersale.core.enums import Currency
 from aftersale.staff.access import manager_required, staff_required
 
@@ -199,12 +201,21 @@ def quote_edit(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
     return _edit(request, quote)
 
 
-def _chart(economics):
+def _chart(quote: Quote, economics) -> charts.Chart:
+    """The cumulative cost of ownership by year (0 = purchase), ours against theirs."""
     comparison = economics.comparison
-    series = [(comparison.ours.label, comparison.ours.cumulative, "ours")]
+    series = [charts.Series(comparison.ours.label, "s-brand", comparison.ours.cumulative)]
     if comparison.theirs is not None:
-        series.append((comparison.theirs.label, comparison.theirs.cumulative, "theirs"))
-    return line_chart(series)
+        series.append(charts.Series(comparison.theirs.label, "s-risk dashed", comparison.theirs.cumulative))
+    years = max(len(s.values) for s in series)
+    return charts.line_chart(
+        _("Cumulative cost of ownership over %(n)s years") % {"n": quote.horizon_years},
+        [charts.Text(year, charts.WHOLE) for year in range(years)], series,
+        y_format=partial(amount, currency=quote.currency), inset=0, markers=False,
+        frame=charts.Frame(width=640, height=280, left=124, right=16, top=16, bottom=36),
+        caption=_("Cumulative cost to the customer in %(currency)s, by year (0 = purchase).")
+        % {"currency": quote.currency},
+    )
 
 
 @staff_required
@@ -212,7 +223,7 @@ def quote_detail(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse
     quote = _access_quote(request, account_pk, pk)
     economics = quote_economics(quote)
     return render(request, "commerce/quote_detail.html", {
-        "quote": quote, "account": quote.account, "e": economics, "chart": _chart(economics),
+        "quote": quote, "account": quote.account, "e": economics, "chart": _chart(quote, economics),
     })
 
 
@@ -226,7 +237,7 @@ def quote_print(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
     with translation.override(lang):
         economics = quote_economics(quote)
         response = render(request, "commerce/quote_print.html", {
-            "quote": quote, "account": quote.account, "e": economics, "chart": _chart(economics),
+            "quote": quote, "account": quote.account, "e": economics, "chart": _chart(quote, economics),
             "lang": lang, "languages": PRINT_LANGUAGES,
         })
     response.headers["Content-Language"] = lang

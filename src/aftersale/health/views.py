@@ -7,11 +7,10 @@ from django.shortcuts import render
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import AccountKind
-from aftersale.alerts.models import AlertKind
 from aftersale.health.config import load_config
-from aftersale.health.evaluate import evaluate_account
 from aftersale.health.models import Band
-from aftersale.health.report import BadDate, alert_conditions, moved_rows, parse_as_of
+from aftersale.health.panel import panel_context
+from aftersale.health.report import BadDate, parse_as_of
 from aftersale.health.signals import registry
 from aftersale.staff.access import staff_required
 
@@ -39,19 +38,6 @@ def account_health(request: HttpRequest, pk: int) -> HttpResponse:
         as_of = parse_as_of(request.GET.get("as_of"))
     except BadDate as exc:
         error, as_of = str(exc), parse_as_of(None)
-    health, ctx = evaluate_account(account, as_of)
-    context = {
-        "account": account,
-        "as_of": as_of,
-        "as_of_error": error,
-        "health": health,
-        "signals": health.signal_rows(ctx.months),
-        "reasons": [d.label for name in health.reasons if (d := registry.get(name))],
-        "moved": moved_rows(health),
-        "alerts": [
-            {**row, "label": AlertKind(row["kind"]).label if row["kind"] in AlertKind.values else row["kind"]}
-            for row in alert_conditions(ctx, account, health)
-        ],
-    }
+    context = {"account": account, "as_of_error": error, **panel_context(account, as_of, full=True)}
     template = "health/_panel.html" if request.htmx else "health/account.html"
     return render(request, template, context)

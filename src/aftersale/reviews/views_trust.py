@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account, Tier
+from aftersale.core import charts
 from aftersale.core.enums import Direction
 from aftersale.reviews.actions import do_record_trust_rating
-from aftersale.reviews.charts import line_chart, scatter_chart
 from aftersale.reviews.conf import LEAST_TRUSTED_SHARE, MOST_TRUSTED_SHARE
 from aftersale.reviews.forms import TrustRatingForm
 from aftersale.reviews.measures import (
@@ -50,9 +50,9 @@ def _as_of(request: HttpRequest) -> date:
 def references() -> list[tuple[str, float, str]]:
     return [
         (_("Least-trusted automaker, about %(share)d%%") % {"share": round(LEAST_TRUSTED_SHARE * 100)},
-         LEAST_TRUSTED_SHARE, "ref-untrusted"),
+         LEAST_TRUSTED_SHARE, "s-risk"),
         (_("Most trusted, about half that: %(share)d%%") % {"share": round(MOST_TRUSTED_SHARE * 100)},
-         MOST_TRUSTED_SHARE, "ref-trusted"),
+         MOST_TRUSTED_SHARE, "s-healthy"),
     ]
 
 
@@ -73,19 +73,19 @@ def quarterly(as_of: date, account_ids: list[int] | None, key: int | None) -> di
     labels = [r["quarter"] for r in rows]
     shares = [r["face"].share if r["face"] else None for r in rows]
     technical = [r["staff"].technical_share if r["staff"] else None for r in rows]
-    share_chart = line_chart(
-        labels,
-        [(str(_("Transactional share")), "s-transactional", shares),
-         (str(_("Technical and production share of our time")), "s-technical", technical)],
-        references=references(),
+    share_chart = charts.line_chart(
+        _("Transactional share of face time by quarter"), labels,
+        [charts.Series(_("Transactional share"), "s-risk", shares),
+         charts.Series(_("Technical and production share of our time"), "s-brand", technical)],
+        y_range=(0, 1), y_format=charts.percent(), references=references(),
     )
     theirs = [r["to_us"][0] if r["to_us"] else None for r in rows]
     ours = [r["from_us"][0] if r["from_us"] else None for r in rows]
-    trust_chart = line_chart(
-        labels,
-        [(str(_("Their rating of us")), "s-to_us", theirs),
-         (str(_("Our rating of them")), "s-from_us", ours)],
-        y_min=1, y_max=5, y_format="{:.1f}",
+    trust_chart = charts.line_chart(
+        _("Trust ratings by quarter"), labels,
+        [charts.Series(_("Their rating of us"), "s-accent", theirs),
+         charts.Series(_("Our rating of them"), "s-watch", ours)],
+        y_range=(1, 5), y_format=charts.ONE_PLACE,
     )
     return {"rows": rows, "share_chart": share_chart, "trust_chart": trust_chart}
 
@@ -197,17 +197,19 @@ def trust_pays(request: HttpRequest) -> HttpResponse:
         for f in findings(rows, unit)
     ]
     named = [(row, by_id[row.account_id]) for row in rows]
-    charts = {
-        "trust_cost": scatter_chart(
+    drawn = {
+        "trust_cost": charts.scatter_chart(
+            _("Trust and cost-to-serve"),
             [(r.trust, r.cost_ratio, a.name) for r, a in named
              if r.trust is not None and r.cost_ratio is not None],
-            x_title=str(_("Trust (1-5)")), y_title=str(_("Cost-to-serve / revenue")), y_format="{:.1%}",
+            x_title=_("Trust (1-5)"), y_title=_("Cost-to-serve / revenue"), y_format=charts.percent(1),
         ),
-        "share_effort": scatter_chart(
+        "share_effort": charts.scatter_chart(
+            _("Transactional share and purchasing effort"),
             [(r.transactional_share, r.effort(unit), a.name) for r, a in named
              if r.transactional_share is not None and r.effort(unit) is not None],
-            x_title=str(_("Transactional share")), y_title=str(_("Transactional minutes per unit")),
-            x_format="{:.0%}", y_format="{:.0f}",
+            x_title=_("Transactional share"), y_title=_("Transactional minutes per unit"),
+            x_format=charts.percent(), y_format=charts.WHOLE,
         ),
     }
     table = sorted(
@@ -216,6 +218,6 @@ def trust_pays(request: HttpRequest) -> HttpResponse:
         key=lambda t: (t["row"].trust is None, -(t["row"].trust or 0), t["account"].name),
     )
     return render(request, "reviews/trust_pays.html", {
-        "results": results, "charts": charts, "table": table, "currency": currency, "unit": unit,
+        "results": results, "charts": drawn, "table": table, "currency": currency, "unit": unit,
         "missing": sorted(missing), "as_of": as_of, "filters": filters, "tiers": Tier.choices,
     })

@@ -6,7 +6,6 @@ of validation). Without JavaScript their links lead to those full pages.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,11 +20,8 @@ from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
 from aftersale.engagement.actions import do_log_touchpoint
 from aftersale.engagement.forms import TouchpointForm
-from aftersale.health.evaluate import evaluate_account
-from aftersale.health.models import HealthSnapshot
-from aftersale.health.report import moved_rows
+from aftersale.health.panel import panel_context
 from aftersale.health.scan import refresh_account
-from aftersale.health.signals import registry
 from aftersale.promises.actions import (
     PromiseConflict,
     access_promise,
@@ -38,31 +34,10 @@ from aftersale.promises.models import PromiseStatus
 from aftersale.service import actions as service_actions
 from aftersale.service.forms import OpenCaseForm, apply_errors
 from aftersale.staff.access import staff_required
-from aftersale.web.charts import sparkline
 from aftersale.web.pagecache import page_cache
 from aftersale.web.timeline import KINDS, timeline
 
 CHANGED = "accountChanged"  # the htmx event the score panel and timeline listen to
-SPARK_DAYS = 365
-
-
-def health_context(account: Account) -> dict[str, Any]:
-    """The current evaluation (same code as the scan) and the score history."""
-    as_of = timezone.now()
-    health, ctx = evaluate_account(account, as_of)
-    since = timezone.localdate(as_of) - timedelta(days=SPARK_DAYS)
-    history = list(
-        HealthSnapshot.objects.filter(account=account, as_of__gte=since)
-        .order_by("as_of").values_list("as_of", "score")
-    )
-    return {
-        "health": health,
-        "as_of": as_of,
-        "signals": health.signal_rows(ctx.months),
-        "reasons": [d.label for name in health.reasons if (d := registry.get(name))],
-        "moved": moved_rows(health),
-        "spark": sparkline(history),
-    }
 
 
 def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
@@ -79,7 +54,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = account.contacts.order_by("name")
     return render(request, "web/account_detail.html", {
         "account": account, "contacts": contacts,
-        **health_context(account), **timeline_context(request, account),
+        **panel_context(account), **timeline_context(request, account),
     })
 
 
@@ -87,7 +62,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def account_score(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
-    return render(request, "web/_score.html", {"account": account, **health_context(account)})
+    return render(request, "health/_panel.html", {"account": account, **panel_context(account)})
 
 
 @staff_required

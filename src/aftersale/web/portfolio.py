@@ -11,12 +11,17 @@ from django.db.models.functions import Coalesce, Floor
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftersale.accounts.models import Account, AccountKind, Industry, Tier
+from aftersale.core import charts
+from aftersale.core.charts import bin_of
+from aftersale.health.config import load_config
 from aftersale.health.models import Band, HealthSnapshot, Trend
 from aftersale.health.sql import as_date, run, table
 from aftersale.staff.access import staff_required
-from aftersale.web.charts import bin_of, histogram_bars
 from aftersale.web.views import filter_choices, portfolio_filters
 
 # Accounts never scored sort as -1, below every score (0..100), as they did when they
@@ -84,17 +89,41 @@ def band_history(accounts, as_of: datetime) -> list[dict]:
     by_day: dict = {day: {b: 0 for b in Band.values} for day in days}
     for day, band, n in rows:
         by_day[as_date(day)][band] = n
-    days = sorted(days)
-    top = max((sum(by_day[d].values()) for d in days), default=0) or 1
-    columns = []
-    for i, day in enumerate(days):
-        y, parts = 100.0, []
-        for band in (Band.AT_RISK, Band.WATCH, Band.HEALTHY):
-            h = round(by_day[day][band] / top * 100, 1)
-            y -= h
-            parts.append({"band": band, "n": by_day[day][band], "y": round(y, 1), "h": h})
-        columns.append({"day": day, "x": i * 34 + 4, "parts": parts, "total": sum(by_day[day].values())})
-    return columns
+    return [
+        {"day": day, "total": sum(by_day[day].values()),
+         "parts": [{"band": band, "label": band.label, "n": by_day[day][band]}
+                   for band in (Band.AT_RISK, Band.WATCH, Band.HEALTHY)]}
+        for day in sorted(days)
+    ]
+
+
+def day_month(day: date) -> str:
+    return date_format(day, "d/m")
+
+
+def portfolio_charts(counts: list[int], history: list[dict]) -> dict[str, charts.Chart]:
+    """The score histogram (bars coloured by the band their lowest score would have) and the
+    accounts per band at each scan, stacked at-risk first."""
+    config = load_config()
+
+    def band_css(score: float) -> str:
+        band = Band.HEALTHY if score >= config.healthy_min else Band.WATCH if score >= config.watch_min \
+            else Band.AT_RISK
+        return f"bar-{band}"
+
+    n = sum(counts)
+    return {
+        "histogram": charts.histogram(
+            ngettext("Scores of %(n)s account", "Scores of %(n)s accounts", n) % {"n": n}, counts,
+            css=band_css,
+        ),
+        "history_chart": charts.stacked_columns(
+            _("Accounts per band at each scan"),
+            [charts.Stack(charts.Text(col["day"], day_month),
+                          [(f"bar-{p['band']}", p["n"], p["label"]) for p in col["parts"]])
+             for col in history],
+        ),
+    }
 
 
 def _filtered(request: HttpRequest):
@@ -134,13 +163,14 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
+    history = band_history(Account.objects.restrict(request.user), as_of)
     return render(request, "web/portfolio.html", {
         "page": page, "filters": filters, **(choices := filter_choices()),
         # Value and label of each owner, worked out once rather than in the template's loop.
         "owner_options": [(str(o.pk), str(o)) for o in choices["owners"]],
         "bands": Band.choices, "trends": Trend.choices,
-        "bars": histogram_bars(counts), "n_scored": sum(counts),
-        "history": band_history(Account.objects.restrict(request.user), as_of),
+        "counts": counts, "n_scored": sum(counts), "history": history,
+        **portfolio_charts(counts, history),
         "query": query.urlencode(),
     })
 
