@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.urls import reverse
@@ -102,17 +103,21 @@ def ledger(owner, colleague, manager):
             with contextlib.suppress(ValidationError):
                 promise = do_change_status(promise, by=owner, status=fate, expected_version=promise.version,
                                            at=midnight(moment) + timedelta(hours=9), **values)
-    for as_of in AS_OF:
-        since = timezone.localdate(as_of) - timedelta(days=round(MONTHS * 30.44))
-        for moment in (midnight(since) - timedelta(minutes=1), midnight(since), as_of, as_of + timedelta(1)):
-            do_log_touchpoint(account=accounts[0], by=owner, occurred_at=moment, kind="visit",
-                              initiated_by="vendor", minutes=rng.randint(5, 240), topic="training",
-                              participants=[colleague, manager],
-                              departments={colleague.pk: "engineering", manager.pk: "sales"})
+    # Touchpoints on both sides of each window's edges, one a day after NOW: logged a day
+    # later still, since no touchpoint can be logged before it happened.
+    with time_machine.travel(NOW + timedelta(days=2)):
+        for as_of in AS_OF:
+            since = timezone.localdate(as_of) - timedelta(days=round(MONTHS * 30.44))
+            edges = (midnight(since) - timedelta(minutes=1), midnight(since), as_of, as_of + timedelta(1))
+            for moment in edges:
+                do_log_touchpoint(account=accounts[0], by=owner, occurred_at=moment, kind="visit",
+                                  initiated_by="vendor", minutes=rng.randint(5, 240), topic="training",
+                                  participants=[colleague, manager],
+                                  departments={colleague.pk: "engineering", manager.pk: "sales"})
     for _i in range(60):
         do_log_touchpoint(account=rng.choice(accounts), by=owner, occurred_at=NOW - timedelta(
                           hours=rng.randint(1, 24 * 500)), kind="call", initiated_by="customer",
-                          minutes=rng.randint(5, 120), topic="support",
+                          minutes=rng.randint(5, 120), topic="technical_support",
                           participants=rng.sample(people, rng.randint(1, 3)),
                           departments={p.pk: rng.choice(departments) for p in people})
     cases = [ServiceCase.objects.create(account=rng.choice(accounts), kind="repair", title=f"C{i}",

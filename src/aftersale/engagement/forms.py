@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account
 from aftersale.core.enums import Department
+from aftersale.engagement.actions import check_touchpoint_minutes, check_touchpoint_time
 from aftersale.engagement.models import Idea, InfoShare, Touchpoint
 from aftersale.staff.models import User
 
 
 class TouchpointForm(forms.ModelForm):
+    """Log a touchpoint. Its cleaned data are ``do_log_touchpoint``'s arguments as they
+    are (the page, its quick dialog and the API all pass them so), and its rules are the
+    action's ``check_*`` functions."""
+
     occurred_at = forms.DateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
@@ -40,16 +47,14 @@ class TouchpointForm(forms.ModelForm):
             self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
             self.initial.setdefault("participants", [user.pk])
 
-    def clean_occurred_at(self):
+    def clean_occurred_at(self) -> datetime:
         value = self.cleaned_data["occurred_at"]
-        if value > timezone.now() + timezone.timedelta(minutes=5):
-            raise forms.ValidationError(_("A touchpoint cannot be in the future."))
+        check_touchpoint_time(value)
         return value
 
-    def clean_minutes(self):
+    def clean_minutes(self) -> int:
         minutes = self.cleaned_data["minutes"]
-        if minutes is not None and minutes > 24 * 60:
-            raise forms.ValidationError(_("A touchpoint lasts at most a day (1,440 minutes)."))
+        check_touchpoint_minutes(minutes)
         return minutes
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
 from aftersale.core.enums import Direction
+from aftersale.core.forms import apply_errors
 from aftersale.engagement.actions import do_decide_idea, do_log_idea, do_log_info_share
 from aftersale.engagement.forms import IdeaForm, InfoShareForm
 from aftersale.engagement.models import Idea, IdeaStatus, InfoKind
@@ -25,14 +26,6 @@ from aftersale.staff.access import staff_required
 def _direction(request: HttpRequest) -> str:
     value = request.GET.get("direction", "")
     return value if value in Direction.values else ""
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @staff_required
@@ -64,7 +57,7 @@ def account_ideas(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             do_log_idea(account=account, by=request.user, **fields)
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Idea logged."))
             return redirect("account_ideas", account.pk)

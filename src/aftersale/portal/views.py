@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersale.commerce.models import ProductKind
+from aftersale.core.forms import apply_errors
 from aftersale.portal import access, actions
 from aftersale.portal.access import access_portal_contact, portal_required
 from aftersale.portal.catalogue import offers
@@ -38,15 +39,6 @@ from aftersale.service.conf import service_setting
 from aftersale.service.maintenance import visits
 from aftersale.service.models import CaseStatus
 from aftersale.service.summary import case_items
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """Put an action's ValidationError on the form, on the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _upload_limits() -> dict:
@@ -236,7 +228,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 uploads=data["files"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             actions.notify_owner(contact, "new_request", case)
             messages.success(request, _(
@@ -278,7 +270,7 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 contact, case, body=form.cleaned_data["body"], uploads=form.cleaned_data["files"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Thank you, your reply is added."))
             return redirect("portal:request_detail", pk=case.pk)
@@ -359,7 +351,7 @@ def expectation_add(request: HttpRequest) -> HttpResponse:
         try:
             actions.do_add_expectation(contact, form.cleaned_data["description"])
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Thank you: your account manager sees your expectation now."))
             return redirect(reverse("portal:plan") + "#expectations")
@@ -382,7 +374,7 @@ def survey(request: HttpRequest) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Thank you for your answers. We read every one."))
             return redirect("portal:home")

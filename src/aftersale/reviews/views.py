@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account, Competitor, Tier
+from aftersale.core.forms import apply_errors
 from aftersale.reviews.actions import access_review, do_save_review
 from aftersale.reviews.alerts import review_due_dates
 from aftersale.reviews.evidence import gather_evidence, period_starts
@@ -36,15 +37,6 @@ from aftersale.staff.access import staff_required
 # At most this many points of the health score are stored with a review's evidence.
 TREND_POINTS_KEPT = 60
 REASONS_KEPT = 4
-
-
-def attach_errors(form: Any, error: ValidationError) -> None:
-    """Show a ``do_*`` refusal on the form, on the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def health_trend(accounts: list[Account], since: dict[int, date], as_of: date) -> dict[int, dict[str, Any]]:
@@ -203,7 +195,7 @@ def _review_form(request: HttpRequest, account: Account, review: RelationshipRev
                 review=review, trend=trend,
             )
         except ValidationError as error:
-            attach_errors(form, error)
+            apply_errors(form, error)
         else:
             if complete:
                 messages.success(request, _("Review completed; the next is due on %(due)s.") % {

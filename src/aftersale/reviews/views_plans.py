@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
+from aftersale.core.forms import apply_errors
 from aftersale.reviews.actions import (
     access_expectation,
     access_plan,
@@ -27,7 +28,6 @@ from aftersale.reviews.actions import (
 from aftersale.reviews.forms import AssessForm, ExpectationForm, ItemStatusForm, PlanForm, PlanItemForm
 from aftersale.reviews.models import ItemStatus, JointPlan
 from aftersale.reviews.queries import expectations_for_account, plans_for_account
-from aftersale.reviews.views import attach_errors
 from aftersale.staff.access import staff_required
 
 
@@ -90,7 +90,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             plan = do_create_plan(account=account, **form.cleaned_data)
         except ValidationError as error:
-            attach_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Joint plan created."))
             return redirect(plan)
@@ -106,7 +106,7 @@ def plan_item_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             do_add_plan_item(plan=plan, **form.cleaned_data)
         except ValidationError as error:
-            attach_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Plan item added."))
             return redirect(plan)
@@ -136,7 +136,7 @@ def expectation_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             do_record_expectation(account=account, **form.cleaned_data)
         except ValidationError as error:
-            attach_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Expectation recorded."))
             return redirect("account_plans", account.pk)

@@ -19,6 +19,7 @@ from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account, Tier
 from aftersale.core import charts
 from aftersale.core.enums import Direction
+from aftersale.core.forms import apply_errors
 from aftersale.reviews.actions import do_record_trust_rating
 from aftersale.reviews.conf import LEAST_TRUSTED_SHARE, MOST_TRUSTED_SHARE
 from aftersale.reviews.forms import TrustRatingForm
@@ -35,7 +36,6 @@ from aftersale.reviews.measures import (
 from aftersale.reviews.queries import trust_ratings_for
 from aftersale.reviews.stats import reading
 from aftersale.reviews.trust_pays import REVENUE_UNITS, findings, trust_cost_rows
-from aftersale.reviews.views import attach_errors
 from aftersale.staff.access import manager_required, staff_required
 
 QUARTERS = 8
@@ -173,7 +173,7 @@ def trust_new(request: HttpRequest, pk: int) -> HttpResponse:
                 contact=data.get("rated_by_contact"), comment=data.get("comment") or "",
             )
         except ValidationError as error:
-            attach_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Trust rating recorded."))
             return redirect("account_trust", account.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,15 +29,6 @@ MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0")}
 
 def now_local() -> str:
     return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach an action's errors to the form, on the named field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 def staff_users() -> QuerySet[User]:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
+from aftersale.core.forms import apply_errors, perform
 from aftersale.service import actions
 from aftersale.service.conf import service_setting
 from aftersale.service.costs import convert_or_none, cost_to_serve
@@ -33,7 +34,6 @@ from aftersale.service.forms import (
     OpenCaseForm,
     StatusForm,
     WorkLogForm,
-    apply_errors,
 )
 from aftersale.service.maintenance import visits
 from aftersale.service.models import (
@@ -81,21 +81,11 @@ def case_new(request: HttpRequest) -> HttpResponse:
         account = access_account(request.user, int(request.GET["account"]))
     form = OpenCaseForm(request.POST or None, user=request.user, account=account,
                         initial={"serial": request.GET.get("serial", "")})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = actions.do_open_case(
-                account=data["account"], kind=data["kind"], title=data["title"], by=request.user,
-                opened_at=data["opened_at"], severity=data["severity"], channel=data["channel"],
-                is_complaint=data["is_complaint"], description=data["description"],
-                raised_by=data["raised_by"], assigned_to=data["assigned_to"], serial=data["serial"],
-                product=data["product"], location=data["location"], asset_down=data["asset_down"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Case opened."))
-            return redirect(case)
+    if request.method == "POST" and form.is_valid() and (
+        case := perform(form, actions.do_open_case, by=request.user)
+    ):
+        messages.success(request, _("Case opened."))
+        return redirect(case)
     return render(request, "service/case_form.html", {"form": form, "account": account})
 
 

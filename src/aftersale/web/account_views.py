@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
+from aftersale.core.forms import apply_errors, perform
 from aftersale.engagement.actions import do_log_touchpoint
 from aftersale.engagement.forms import TouchpointForm
 from aftersale.health.panel import panel_context
@@ -31,8 +32,8 @@ from aftersale.promises.actions import (
 from aftersale.promises.forms import PromiseForm
 from aftersale.promises.forms import StatusForm as PromiseStatusForm
 from aftersale.promises.models import PromiseStatus
-from aftersale.service import actions as service_actions
-from aftersale.service.forms import OpenCaseForm, apply_errors
+from aftersale.service.actions import do_open_case
+from aftersale.service.forms import OpenCaseForm
 from aftersale.staff.access import staff_required
 from aftersale.web.pagecache import page_cache
 from aftersale.web.timeline import KINDS, timeline
@@ -108,16 +109,8 @@ def _dialog(request: HttpRequest, account: Account, form: Any, *, title: str, ac
 def quick_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     form = TouchpointForm(request.POST or None, account=account, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        department = data.get("department") or ""
-        participants = list(data["participants"])
-        do_log_touchpoint(
-            account=account, by=request.user, occurred_at=data["occurred_at"], kind=data["kind"],
-            initiated_by=data["initiated_by"], minutes=data["minutes"], topic=data["topic"],
-            summary=data["summary"], participants=participants, contacts=data["contacts"],
-            departments={u.pk: department for u in participants} if department else None,
-        )
+    if request.method == "POST" and form.is_valid() and perform(form, do_log_touchpoint, account=account,
+                                                                 by=request.user):
         return _done(request, account)
     return _dialog(request, account, form, title=_("Log a touchpoint"),
                    action=reverse("quick_touchpoint", args=[pk]),
@@ -128,13 +121,9 @@ def quick_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
 def quick_promise(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     form = PromiseForm(request.POST or None, account=account, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_record_promise(account=account, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return _done(request, account)
+    if request.method == "POST" and form.is_valid() and perform(form, do_record_promise, account=account,
+                                                                 by=request.user):
+        return _done(request, account)
     return _dialog(request, account, form, title=_("Record a promise"),
                    action=reverse("quick_promise", args=[pk]),
                    full_url=reverse("promise_create") + f"?account={pk}")
@@ -144,20 +133,8 @@ def quick_promise(request: HttpRequest, pk: int) -> HttpResponse:
 def quick_case(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     form = OpenCaseForm(request.POST or None, user=request.user, account=account)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            service_actions.do_open_case(
-                account=data["account"], kind=data["kind"], title=data["title"], by=request.user,
-                opened_at=data["opened_at"], severity=data["severity"], channel=data["channel"],
-                is_complaint=data["is_complaint"], description=data["description"],
-                raised_by=data["raised_by"], assigned_to=data["assigned_to"], serial=data["serial"],
-                product=data["product"], location=data["location"], asset_down=data["asset_down"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return _done(request, account)
+    if request.method == "POST" and form.is_valid() and perform(form, do_open_case, by=request.user):
+        return _done(request, account)
     return _dialog(request, account, form, title=_("Open a case"),
                    action=reverse("quick_case", args=[pk]),
                    full_url=reverse("service:case_new") + f"?account={pk}")
@@ -183,7 +160,7 @@ def quick_keep(request: HttpRequest, pk: int) -> HttpResponse:
         except PromiseConflict as conflict:
             form.add_error(None, conflict.message())
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error)
         else:
             return _done(request, account)
     return _dialog(request, account, form, title=_("Mark the promise kept"),

@@ -17,6 +17,7 @@ from aftersale.alerts.attention import attention
 from aftersale.alerts.models import Alert
 from aftersale.alerts.step_in import StepInRequired, do_acknowledge_alert
 from aftersale.core.enums import Department
+from aftersale.core.forms import perform
 from aftersale.engagement.actions import do_log_touchpoint
 from aftersale.engagement.forms import TouchpointForm
 from aftersale.health.scan import refresh_account
@@ -131,16 +132,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
 def log_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     form = TouchpointForm(request.POST or None, account=account, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        department = data.get("department") or ""
-        participants = list(data["participants"])
-        do_log_touchpoint(
-            account=account, by=request.user, occurred_at=data["occurred_at"], kind=data["kind"],
-            initiated_by=data["initiated_by"], minutes=data["minutes"], topic=data["topic"],
-            summary=data["summary"], participants=participants, contacts=data["contacts"],
-            departments={u.pk: department for u in participants} if department else None,
-        )
+    if request.method == "POST" and form.is_valid() and perform(form, do_log_touchpoint, account=account,
+                                                                 by=request.user):
         refresh_account(account.pk)
         messages.success(request, _("Touchpoint logged."))
         return redirect(account)

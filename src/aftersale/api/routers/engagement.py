@@ -4,6 +4,7 @@
 from collections import defaultdict
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
@@ -25,6 +26,7 @@ from aftersale.api.common import (
     valid,
     visible_accounts,
 )
+from aftersale.api.errors import invalid_from_django
 from aftersale.api.paging import page
 from aftersale.api.schemas import TouchpointOut, TouchpointPage
 from aftersale.api.types import Email, Id, In, Moment, Text
@@ -108,6 +110,9 @@ class TouchpointIn(In):
                                description="The account's people present (contacts of the same account).")
 
 
+RENAME = {"participants": "participant_emails"}
+
+
 @router.post("", response={201: TouchpointOut, **WRITE}, summary="Log a touchpoint")
 @transaction.atomic
 def create_touchpoint(request: HttpRequest, payload: TouchpointIn) -> tuple[int, dict[str, Any]]:
@@ -119,17 +124,9 @@ def create_touchpoint(request: HttpRequest, payload: TouchpointIn) -> tuple[int,
     emails = data.pop("participant_emails")
     data["participants"] = people({"participant_emails": emails})["participant_emails"]
     data["department"] = data["department"] or ""
-    form = TouchpointForm(data, account=account, user=user)
-    cleaned = valid(form, {"participants": "participant_emails"})
-    participants = list(cleaned["participants"])
-    department = cleaned.get("department") or ""
-    touchpoint = do_log_touchpoint(
-        account=account, by=user, occurred_at=cleaned["occurred_at"], kind=cleaned["kind"],
-        initiated_by=cleaned["initiated_by"], minutes=cleaned["minutes"], topic=cleaned["topic"],
-        summary=cleaned["summary"], participants=participants, contacts=cleaned["contacts"],
-        departments={u.pk: department for u in participants} if department else None,
-    )
-    if external_id:
-        # do_log_touchpoint generates a key; an integrator's own key replaces it in the same transaction.
-        Touchpoint.objects.filter(pk=touchpoint.pk).update(external_id=external_id)
+    cleaned = valid(TouchpointForm(data, account=account, user=user), RENAME)
+    try:
+        touchpoint = do_log_touchpoint(account=account, by=user, external_id=external_id, **cleaned)
+    except ValidationError as error:
+        raise invalid_from_django(error, RENAME) from None
     return 201, with_people([touchpoint_rows(Touchpoint.objects.filter(pk=touchpoint.pk)).get()])[0]

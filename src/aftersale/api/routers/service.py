@@ -159,14 +159,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, A
     form = OpenCaseForm(data, user=user, account=account)
     cleaned = valid(form, RENAME)
     try:
-        case = actions.do_open_case(
-            account=account, kind=cleaned["kind"], title=cleaned["title"], by=user,
-            opened_at=cleaned["opened_at"], severity=cleaned["severity"], channel=cleaned["channel"],
-            is_complaint=cleaned["is_complaint"], description=cleaned["description"],
-            raised_by=cleaned["raised_by"], assigned_to=cleaned["assigned_to"], serial=cleaned["serial"],
-            product=cleaned["product"], location=cleaned["location"], asset_down=cleaned["asset_down"],
-            external_id=payload.external_id or "",
-        )
+        case = actions.do_open_case(**{**cleaned, "account": account}, by=user,
+                                    external_id=payload.external_id or "")
     except ValidationError as error:
         raise invalid_from_django(error, RENAME) from None
     return 201, one_case(case.pk)
