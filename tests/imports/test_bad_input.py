@@ -160,7 +160,7 @@ def test_it_reports_a_promise_due_before_it_was_made(accounts):
     assert [(p.row, p.column) for p in result.problems] == [
         (2, "due_at"), (3, "closed_at"), (4, "closed_at"), (5, "made_at"),
     ]
-    assert "due date is before the promise was made (2024-03-10)" in messages(result)[0]
+    assert "due date cannot be before the date the promise was made (2024-03-10)" in messages(result)[0]
     assert_nothing_written(result, Promise)
 
 

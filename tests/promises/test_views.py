@@ -59,7 +59,7 @@ def test_it_refuses_a_due_date_before_the_making_date(owner_client, account, own
         )
     assert response.status_code == 400
     assert response.context["form"].errors["due_at"] == [
-        "The due date cannot be before the date the promise was made."
+        "The due date cannot be before the date the promise was made (2026-02-01)."
     ]
 
 

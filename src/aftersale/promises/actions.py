@@ -93,12 +93,15 @@ def history_value(value: Any) -> Any:
     return value
 
 
-def check_promise_dates(*, made_at: date, due_at: date, today: date) -> None:
+def check_promise_dates(*, made_at: date, due_at: date | None, today: date) -> None:
+    """A promise is made by ``today`` and due on or after the day it was made (``due_at``
+    None: the due date is not being set). The forms, the actions and the import check this."""
     errors = {}
     if made_at > today:
         errors["made_at"] = _("A promise cannot be made in the future.")
-    if due_at < made_at:
-        errors["due_at"] = _("The due date cannot be before the date the promise was made.")
+    if due_at is not None and due_at < made_at:
+        errors["due_at"] = _("The due date cannot be before the date the promise was made (%(made)s).") % {
+            "made": made_at.isoformat()}
     if errors:
         raise ValidationError(errors)
 
@@ -200,10 +203,9 @@ def do_edit_promise(
     if unknown:
         raise ValueError(f"these promise fields cannot be edited: {', '.join(sorted(unknown))}")
     made_at = values.get("made_at", promise.made_at)
+    check_promise_dates(made_at=made_at, due_at=None, today=timezone.localdate(at))
     errors = {}
-    if made_at > timezone.localdate(at):
-        errors["made_at"] = _("A promise cannot be made in the future.")
-    elif made_at > promise.due_at:
+    if made_at > promise.due_at:
         errors["made_at"] = _("The promise cannot be made after its due date (%(due)s).") % {
             "due": promise.due_at.isoformat()
         }

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy
 
 from aftersale.core.enums import Department
+from aftersale.engagement.actions import check_touchpoint_minutes, check_touchpoint_time
 from aftersale.engagement.models import (
     TOPIC_CLASSES,
     InitiatedBy,
@@ -21,7 +23,7 @@ from aftersale.engagement.models import (
 )
 from aftersale.imports import parsing as p
 from aftersale.imports.kinds import refs
-from aftersale.imports.kinds.base import Column, Kind, Resolver, Row
+from aftersale.imports.kinds.base import Column, Kind, Report, Resolver, Row
 from aftersale.imports.kinds.people import EXTERNAL_ID
 
 # (participant pk, user pk or None, department)
@@ -54,6 +56,14 @@ class TouchpointsKind(Kind):
 
     def resolvers(self) -> dict[str, Resolver]:
         return {"account": refs.accounts(), "staff_email": refs.staff()}
+
+    def check(self, row: Row, merged: dict[str, Any], report: Report) -> None:
+        """The rules a touchpoint logged in a page or through the API obeys."""
+        for column, check in (("occurred_at", check_touchpoint_time), ("minutes", check_touchpoint_minutes)):
+            try:
+                check(merged[column])
+            except ValidationError as error:
+                report(column, " ".join(error.messages))
 
     def derive(self, merged: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
         # Stored so the transactional share of face time is one aggregate (P17).

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,7 @@ from aftersale.imports.kinds import refs
 from aftersale.imports.kinds.base import Column, Kind, Report, Resolver, Row
 from aftersale.imports.kinds.people import EXTERNAL_ID
 from aftersale.imports.parsing import to_cell
+from aftersale.promises.actions import check_promise_dates
 from aftersale.promises.models import EventAction, Promise, PromiseEvent, PromiseStatus, Stage
 from aftersale.staff.models import User
 
@@ -62,11 +64,11 @@ class PromisesKind(Kind):
         made, due, closed, status = (
             merged["made_at"], merged["due_at"], merged["closed_at"], merged["status"]
         )
-        if made > timezone.localdate():
-            report("made_at", _("A promise cannot be made in the future."))
-        if due < made:
-            report("due_at", _("The due date is before the promise was made (%(made)s).")
-                   % {"made": to_cell(made)})
+        try:
+            check_promise_dates(made_at=made, due_at=due, today=timezone.localdate())
+        except ValidationError as error:
+            for column, messages in error.message_dict.items():
+                report(column, " ".join(messages))
         if closed is not None and closed < made:
             report("closed_at", _("The promise cannot close before it was made (%(made)s).")
                    % {"made": to_cell(made)})
