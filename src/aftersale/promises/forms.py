@@ -180,3 +180,11 @@ class StatusForm(forms.Form):
         ]
         if not self.is_bound:
             self.initial["version"] = promise.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Named as do_change_status's arguments: the page, the quick dialog and the API pass
+        # the cleaned data as they are.
+        if "version" in data:
+            data["expected_version"] = data.pop("version")
+        return data

@@ -137,13 +137,8 @@ def promise_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST, promise=promise)
     if not form.is_valid():
         return _render_detail(request, promise, form, status=400)
-    data = form.cleaned_data
     try:
-        promise = do_change_status(
-            promise, by=request.user, status=data["status"], expected_version=data["version"],
-            delivered_at=data["delivered_at"], evidence=data["evidence"],
-            new_due_at=data["new_due_at"], closed_at=data["closed_at"], note=data["note"],
-        )
+        promise = do_change_status(promise, by=request.user, **form.cleaned_data)
     except PromiseConflict as conflict:
         messages.error(request, conflict.message())
         fresh = access_promise(request.user, pk)

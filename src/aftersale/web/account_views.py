@@ -150,13 +150,8 @@ def quick_keep(request: HttpRequest, pk: int) -> HttpResponse:
                "delivered_at": today, "version": promise.version}
     form = PromiseStatusForm(request.POST or None, promise=promise, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            do_change_status(
-                promise, by=request.user, status=data["status"], expected_version=data["version"],
-                delivered_at=data["delivered_at"], evidence=data["evidence"],
-                new_due_at=data["new_due_at"], closed_at=data["closed_at"], note=data["note"],
-            )
+            do_change_status(promise, by=request.user, **form.cleaned_data)
         except PromiseConflict as conflict:
             form.add_error(None, conflict.message())
         except ValidationError as error:

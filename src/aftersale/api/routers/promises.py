@@ -211,11 +211,7 @@ def change_promise_status(request: HttpRequest, promise_id: Id, payload: Promise
     promise = get_or_404(Promise.objects.restrict(user).select_related("account"), promise_id)
     cleaned = valid(StatusForm(payload.model_dump(mode="json"), promise=promise))
     try:
-        do_change_status(
-            promise, by=user, status=cleaned["status"], expected_version=cleaned["version"],
-            delivered_at=cleaned["delivered_at"], evidence=cleaned["evidence"],
-            new_due_at=cleaned["new_due_at"], closed_at=cleaned["closed_at"], note=cleaned["note"],
-        )
+        do_change_status(promise, by=user, **cleaned)
     except PromiseConflict as error:
         raise conflict(error) from None
     except ValidationError as error:
