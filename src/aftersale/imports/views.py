@@ -22,7 +22,7 @@ from aftersale.imports.forms import ImportForm
 from aftersale.imports.kinds import KINDS
 from aftersale.staff.access import manager_required, staff_required
 from aftersale.staff.models import Role
-from aftersale.web.views import portfolio_filters
+from aftersale.web.filters import AccountFilters
 
 SESSION_KEY = "imports"
 
@@ -98,13 +98,16 @@ def _forget(request: HttpRequest, token: str) -> None:
 
 
 @staff_required
-def export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+def export(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpResponse:
     if kind not in KINDS:
         raise Http404
     accounts = Account.objects.restrict(request.user)
     if kind == "accounts":
         # The account list's own filters, so its CSV is the list the user sees.
-        accounts, _filters = portfolio_filters(request, accounts)
+        filters = AccountFilters(request.GET)
+        if filters.errors:
+            return filters.bad_request()
+        accounts = filters.apply(accounts, request.user)
     stamp = timezone.localdate().isoformat()
     # A BOM first, so spreadsheet programs open the file as UTF-8; imports accept it.
     lines = chain(["\ufeff"], csv_lines(export_rows(kind, accounts)))

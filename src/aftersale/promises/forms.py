@@ -8,15 +8,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account, AccountKind
 from aftersale.core.enums import Department, Direction
-from aftersale.core.forms import apply_errors
+from aftersale.core.forms import QuickSelect, apply_errors
 from aftersale.promises.actions import EDITABLE_FIELDS, check_promise_dates
 from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.staff.models import User
@@ -29,27 +26,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DEPARTMENT_LABELS = dict(Department.choices)
 
 
-class StaffSelect(forms.Select):
-    """A ``<select>`` whose options are written in Python. Django renders each option through
-    templates of its own; over every active staff member, twice per form, that was most of the
-    time of the "record a promise" dialog."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
-               renderer: Any = None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join("", '<option value="{}"{}>{}</option>', (
-            (option["value"], SELECTED if option["selected"] else "", option["label"])
-            for _group, group_options, _index in widget["optgroups"] for option in group_options
-        ))
-        attributes = flatatt(widget["attrs"])
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], attributes, options)
-
-
-SELECTED = mark_safe(" selected")  # noqa: S308 - a constant
-
-
 class StaffChoiceField(forms.ModelChoiceField):
-    widget = StaffSelect
+    widget = QuickSelect
 
     def label_from_instance(self, obj: User) -> str:
         department = DEPARTMENT_LABELS.get(obj.department, obj.department)

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import csv
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Value
+from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Coalesce, Floor
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from aftersale.accounts.models import Account, AccountKind, Industry, Tier
 from aftersale.core import charts
 from aftersale.core.charts import bin_of
+from aftersale.core.filters import choice
 from aftersale.health.config import load_config
 from aftersale.health.models import Band, HealthSnapshot, Trend
 from aftersale.health.sql import as_date, run, table
 from aftersale.staff.access import staff_required
-from aftersale.web.views import filter_choices, portfolio_filters
+from aftersale.staff.models import User
+from aftersale.web.filters import AccountFilters
 
 # Accounts never scored sort as -1, below every score (0..100), as they did when they
 # sorted NULLS FIRST; the expression is the one Account's "account_health_score" index
@@ -126,27 +129,34 @@ def portfolio_charts(counts: list[int], history: list[dict]) -> dict[str, charts
     }
 
 
-def _filtered(request: HttpRequest):
-    accounts, filters = portfolio_filters(
-        request, with_latest_health(Account.objects.restrict(request.user).select_related("owner"))
-    )
-    filters["band"] = request.GET.get("band", "")
-    filters["trend"] = request.GET.get("trend", "")
-    if filters["band"] in Band.values:
-        accounts = accounts.filter(band=filters["band"])
-    if filters["trend"] in Trend.values:
-        accounts = accounts.filter(trend=filters["trend"])
-    sort = request.GET.get("sort", "score")
-    filters["sort"] = sort if sort in SORTS else "score"
-    return accounts.order_by(SORTS[filters["sort"]], "pk"), filters
+class PortfolioFilters(AccountFilters):
+    """The account filters without the search, and the latest band and trend; the list's
+    order (``sort``) travels with them, set by the column headings."""
+
+    band = choice(gettext_lazy("Band"), Band.choices)
+    trend = choice(gettext_lazy("Trend"), Trend.choices)
+    sort = choice(gettext_lazy("Sort"), [(key, key) for key in SORTS], blank=None, hidden=True)
+    defaults = {"sort": "score"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, search=False, **kwargs)
+
+    def apply(self, accounts: QuerySet[Account], user: User) -> QuerySet[Account]:
+        accounts = super().apply(accounts, user)
+        for name in ("band", "trend"):
+            if self.values[name]:
+                accounts = accounts.filter(**{name: self.values[name]})
+        return accounts.order_by(SORTS[self.values["sort"] or "score"], "pk")
 
 
 @staff_required
 def portfolio(request: HttpRequest) -> HttpResponse:
     as_of = timezone.now()
-    accounts, filters = _filtered(request)
+    filters = PortfolioFilters(request.GET)
+    accounts = filters.apply(
+        with_latest_health(Account.objects.restrict(request.user).select_related("owner")), request.user)
     if request.GET.get("format") == "csv":
-        return portfolio_csv(accounts)
+        return filters.bad_request() if filters.errors else portfolio_csv(accounts)
     # Binned in the database: over 100,000 accounts, fetching (and sorting) every score
     # to count them in Python took longer than the rest of the page.
     counts, unscored = [0] * BINS, 0
@@ -165,14 +175,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     query.pop("sort", None)
     history = band_history(Account.objects.restrict(request.user), as_of)
     return render(request, "web/portfolio.html", {
-        "page": page, "filters": filters, **(choices := filter_choices()),
-        # Value and label of each owner, worked out once rather than in the template's loop.
-        "owner_options": [(str(o.pk), str(o)) for o in choices["owners"]],
-        "bands": Band.choices, "trends": Trend.choices,
-        "counts": counts, "n_scored": sum(counts), "history": history,
-        **portfolio_charts(counts, history),
-        "query": query.urlencode(),
-    })
+        "page": page, "filters": filters, "counts": counts, "n_scored": sum(counts), "history": history,
+        **portfolio_charts(counts, history), "query": query.urlencode(),
+    }, status=filters.response_status)
 
 
 def label_rows(page) -> None:
