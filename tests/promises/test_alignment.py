@@ -59,7 +59,8 @@ def test_it_uses_one_query_for_the_matrix(manager_client, ledger, django_assert_
 
 def test_it_explains_a_bad_date(manager_client, ledger):
     response = manager_client.get(reverse("promise_alignment"), {"as_of": "2026-02-31"})
-    assert "is not a date" in response.content.decode()
+    assert response.status_code == 400
+    assert "As of “2026-02-31”: This is not a date (use YYYY-MM-DD)." in response.content.decode()
 
 
 def test_it_shows_a_departments_record_both_ways(owner_client, ledger, colleague, manager):

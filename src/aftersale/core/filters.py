@@ -83,9 +83,15 @@ def choice(label: str, choices: Choices, *, blank: str | None = _("All"),
     return forms.ChoiceField(label=label, choices=options, required=False, widget=widget)
 
 
-def day(label: str) -> forms.DateField:
-    return forms.DateField(label=label, required=False,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+def day(label: str, *, hidden: bool = False) -> forms.DateField:
+    widget = forms.HiddenInput if hidden else forms.DateInput(attrs={"type": "date"})
+    return forms.DateField(label=label, required=False, widget=widget,
+                           error_messages={"invalid": _("This is not a date (use YYYY-MM-DD).")})
+
+
+def number(label: str, low: int, high: int, *, hidden: bool = False) -> forms.IntegerField:
+    widget = forms.HiddenInput if hidden else forms.NumberInput
+    return forms.IntegerField(label=label, required=False, min_value=low, max_value=high, widget=widget)
 
 
 def search(label: str = _("Search"), placeholder: str = "") -> forms.CharField:
@@ -105,20 +111,22 @@ class IdField(forms.IntegerField):
 
 
 class OwnerField(forms.ChoiceField):
-    """Whose accounts: anyone (''), ``me``, or a staff member's id. The options name the
-    people who own accounts; any staff id is accepted (a link may name someone who owns
-    none today, which lists nothing)."""
+    """Whose accounts: anyone (''), ``me`` (unless ``me`` is None), or a staff member's id.
+    The options name the people who own accounts; any id is accepted (a link may name
+    someone who owns none today, which lists nothing)."""
 
     widget = QuickSelect
 
     def __init__(self, owners: Callable[[], Iterable[Any]], *, label: str = _("Owner"),
-                 anyone: str = _("Anyone"), me: str = _("Me"), **kwargs: Any) -> None:
+                 anyone: str = _("Anyone"), me: str | None = _("Me"), **kwargs: Any) -> None:
         super().__init__(label=label, required=False, **kwargs)
-        self.choices = lambda: [("", anyone), ("me", me), *((str(o.pk), str(o)) for o in owners())]
+        self.me = me is not None
+        mine = [("me", me)] if me is not None else []
+        self.choices = lambda: [("", anyone), *mine, *((str(o.pk), str(o)) for o in owners())]
 
     def valid_value(self, value: Any) -> bool:
         text = str(value)
-        return text in ("", "me") or (text.isdigit() and int(text) <= MAX_ID)
+        return text == "" or (text == "me" and self.me) or (text.isdigit() and 0 < int(text) <= MAX_ID)
 
 
 def by_owner(queryset: QuerySet, owner: str, user: Any, *, field: str = "owner") -> QuerySet:

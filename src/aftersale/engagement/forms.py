@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account
-from aftersale.core.enums import Department
+from aftersale.core.enums import Department, Direction
+from aftersale.core.filters import FilterForm, IdField, choice, flag
 from aftersale.engagement.actions import check_touchpoint_minutes, check_touchpoint_time
-from aftersale.engagement.models import Idea, InfoShare, Touchpoint
+from aftersale.engagement.models import Idea, IdeaStatus, InfoKind, InfoShare, Touchpoint
 from aftersale.staff.models import User
 
 
@@ -85,3 +86,19 @@ class InfoShareForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("shared_at", timezone.localdate())
+
+
+class DirectionFilters(FilterForm):
+    """An account's log, or the portfolio's list (which ``?account=`` narrows to that log)."""
+
+    direction = choice(_("Direction"), Direction.choices, blank=_("Both directions"))
+    account = IdField(label=_("Account"))
+
+
+class IdeaFilters(DirectionFilters):
+    status = choice(_("Status"), IdeaStatus.choices)
+
+
+class InfoFilters(DirectionFilters):
+    kind = choice(_("Kind"), InfoKind.choices)
+    confidential = flag(_("Confidential only"))

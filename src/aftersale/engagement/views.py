@@ -14,36 +14,27 @@ from django.views.decorators.http import require_POST
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
-from aftersale.core.enums import Direction
 from aftersale.core.forms import apply_errors
 from aftersale.engagement.actions import do_decide_idea, do_log_idea, do_log_info_share
-from aftersale.engagement.forms import IdeaForm, InfoShareForm
-from aftersale.engagement.models import Idea, IdeaStatus, InfoKind
+from aftersale.engagement.forms import DirectionFilters, IdeaFilters, IdeaForm, InfoFilters, InfoShareForm
+from aftersale.engagement.models import Idea, IdeaStatus
 from aftersale.engagement.queries import ideas_for, info_shares_for
 from aftersale.staff.access import staff_required
-
-
-def _direction(request: HttpRequest) -> str:
-    value = request.GET.get("direction", "")
-    return value if value in Direction.values else ""
 
 
 @staff_required
 def idea_list(request: HttpRequest) -> HttpResponse:
     """Ideas across the portfolio in scope; ``?account=`` goes to that account's log."""
-    if request.GET.get("account", "").isdigit():
-        account = access_account(request.user, int(request.GET["account"]))
-        return redirect("account_ideas", account.pk)
-    direction = _direction(request)
-    ideas = ideas_for(Account.objects.restrict(request.user), direction=direction)
-    status = request.GET.get("status", "")
-    if status in IdeaStatus.values:
-        ideas = ideas.filter(status=status)
+    filters = IdeaFilters(request.GET)
+    if filters.values["account"]:
+        return redirect("account_ideas", access_account(request.user, filters.values["account"]).pk)
+    ideas = ideas_for(Account.objects.restrict(request.user), direction=filters.values["direction"])
+    if filters.values["status"]:
+        ideas = ideas.filter(status=filters.values["status"])
     page = Paginator(ideas, 50).get_page(request.GET.get("page"))
     return render(request, "engagement/idea_list.html", {
-        "page": page, "direction": direction, "status": status, "statuses": IdeaStatus.choices,
-        "directions": Direction.choices, "portfolio": True,
-    })
+        "page": page, "filters": filters, "portfolio": True,
+    }, status=filters.response_status)
 
 
 @staff_required
@@ -61,13 +52,12 @@ def account_ideas(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Idea logged."))
             return redirect("account_ideas", account.pk)
-    direction = _direction(request)
-    ideas = ideas_for(Account.objects.filter(pk=account.pk), direction=direction)
+    filters = DirectionFilters(request.GET)
+    ideas = ideas_for(Account.objects.filter(pk=account.pk), direction=filters.values["direction"])
     page = Paginator(ideas, 50).get_page(request.GET.get("page"))
     return render(request, "engagement/account_ideas.html", {
-        "account": account, "form": form, "page": page, "direction": direction,
-        "directions": Direction.choices, "statuses": IdeaStatus.choices,
-    }, status=400 if form.errors else 200)
+        "account": account, "form": form, "page": page, "filters": filters, "statuses": IdeaStatus.choices,
+    }, status=400 if form.errors else filters.response_status)
 
 
 @staff_required
@@ -87,21 +77,18 @@ def idea_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def info_list(request: HttpRequest) -> HttpResponse:
     """Information shared across the portfolio in scope; ``?account=`` goes to that account's log."""
-    if request.GET.get("account", "").isdigit():
-        account = access_account(request.user, int(request.GET["account"]))
-        return redirect("account_info", account.pk)
-    direction = _direction(request)
-    shares = info_shares_for(Account.objects.restrict(request.user), direction=direction)
-    kind = request.GET.get("kind", "")
-    if kind in InfoKind.values:
-        shares = shares.filter(kind=kind)
-    if request.GET.get("confidential"):
+    filters = InfoFilters(request.GET)
+    values = filters.values
+    if values["account"]:
+        return redirect("account_info", access_account(request.user, values["account"]).pk)
+    shares = info_shares_for(Account.objects.restrict(request.user), direction=values["direction"])
+    if values["kind"]:
+        shares = shares.filter(kind=values["kind"])
+    if values["confidential"]:
         shares = shares.filter(is_confidential=True)
     page = Paginator(shares, 50).get_page(request.GET.get("page"))
-    return render(request, "engagement/info_list.html", {
-        "page": page, "direction": direction, "kind": kind, "kinds": InfoKind.choices,
-        "confidential": request.GET.get("confidential", ""), "directions": Direction.choices,
-    })
+    return render(request, "engagement/info_list.html", {"page": page, "filters": filters},
+                  status=filters.response_status)
 
 
 @staff_required
@@ -115,10 +102,9 @@ def account_info(request: HttpRequest, pk: int) -> HttpResponse:
             do_log_info_share(account=account, by=request.user, **form.cleaned_data)
             messages.success(request, _("Information sharing logged."))
             return redirect("account_info", account.pk)
-    direction = _direction(request)
-    shares = info_shares_for(Account.objects.filter(pk=account.pk), direction=direction)
+    filters = DirectionFilters(request.GET)
+    shares = info_shares_for(Account.objects.filter(pk=account.pk), direction=filters.values["direction"])
     page = Paginator(shares, 50).get_page(request.GET.get("page"))
     return render(request, "engagement/account_info.html", {
-        "account": account, "form": form, "page": page, "direction": direction,
-        "directions": Direction.choices,
-    }, status=400 if form.errors else 200)
+        "account": account, "form": form, "page": page, "filters": filters,
+    }, status=400 if form.errors else filters.response_status)

@@ -7,16 +7,16 @@ number by passing the same parameters the measures used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.enums import Department, Direction
+from aftersale.core.filters import FilterForm, IdField, OwnerField, choice, day, number, search
 from aftersale.promises.measures import OUTCOMES, outcome_q, relevant_q, with_due_as_of
 from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.staff.models import User
@@ -77,6 +77,28 @@ def attention_q(today: date) -> Q:
     return result
 
 
+def account_owners() -> QuerySet[User]:
+    return User.objects.staff().filter(owned_accounts__isnull=False).distinct()
+
+
+class LedgerForm(FilterForm):
+    """The list's query string: the filters people pick, and those a measure's link sets."""
+
+    q = search(placeholder=_("What, account or external ID"))
+    show = choice(_("Whose"), SHOWS.items(), blank=None)
+    owner = OwnerField(account_owners, label=_("Account owner"), me=None)
+    direction = choice(_("Direction"), Direction.choices, blank=_("Both"))
+    status = choice(_("Status"), PromiseStatus.choices, blank=_("Any"))
+    made_dept = choice(_("Made by department"), Department.choices, blank=_("Any"))
+    delivery_dept = choice(_("Delivering department"), Department.choices, blank=_("Any"))
+    view = choice(_("View"), VIEWS.items(), blank=None, hidden=True)
+    outcome = choice(_("Outcome"), [(name, name) for name in (*OUTCOMES, "any")], hidden=True)
+    account = IdField(label=_("Account"))
+    as_of = day(_("As of"), hidden=True)
+    months = number(_("Months back"), 1, 120, hidden=True)
+    defaults = {"view": "attention"}
+
+
 @dataclass
 class LedgerFilters:
     """What the list shows; every field comes from (and goes back to) the query string."""
@@ -95,41 +117,22 @@ class LedgerFilters:
     outcome: str = ""
     as_of: date | None = None
     months: int = 12
-    errors: list[str] = field(default_factory=list)
+    form: LedgerForm | None = None
 
     @classmethod
     def from_query(cls, params: QueryDict, *, user: User, today: date) -> LedgerFilters:
-        f = cls(today=today, show="all" if user.is_manager else "mine")
-        show = params.get("show", "")
-        if show in SHOWS:
-            f.show = show
-        view = params.get("view", "")
-        if view in VIEWS:
-            f.view = view
-        for name in ("owner", "account"):
-            raw = params.get(name, "")
-            if raw.isdigit():
-                setattr(f, name, int(raw))
-        if params.get("direction", "") in Direction.values:
-            f.direction = params["direction"]
-        if params.get("status", "") in PromiseStatus.values:
-            f.status = params["status"]
-        if params.get("made_dept", "") in Department.values:
-            f.made_dept = params["made_dept"]
-        if params.get("delivery_dept", "") in Department.values:
-            f.delivery_dept = params["delivery_dept"]
-        f.q = params.get("q", "").strip()[:100]
-        outcome = params.get("outcome", "")
-        if outcome in (*OUTCOMES, "any"):
-            f.outcome = outcome
+        show = "all" if user.is_manager else "mine"
+        form = LedgerForm(params, defaults={"show": show})
+        v = form.values
+        f = cls(
+            today=today, show=v["show"] or show, view=v["view"] or "attention",
+            owner=int(v["owner"]) if v["owner"] else None, account=v["account"],
+            direction=v["direction"], status=v["status"], made_dept=v["made_dept"],
+            delivery_dept=v["delivery_dept"], q=v["q"], outcome=v["outcome"], as_of=v["as_of"],
+            months=v["months"] or 12, form=form,
+        )
+        if f.outcome:
             f.view = "all"
-        if params.get("as_of"):
-            f.as_of = parse_day(params["as_of"])
-            if f.as_of is None:
-                f.errors.append(_("The date “%(value)s” is not a date (use YYYY-MM-DD).") % {
-                    "value": params["as_of"]})
-        if params.get("months", "").isdigit():
-            f.months = max(1, min(int(params["months"]), 120))
         if f.owner is not None or f.account is not None:
             f.show = "all"
         return f
@@ -209,14 +212,6 @@ class LedgerFilters:
             if value not in (None, ""):
                 query[name] = str(value)
         return query.urlencode()
-
-
-def parse_day(raw: str) -> date | None:
-    """An ISO date from a query string, or None if it is not one (31 February included)."""
-    try:
-        return parse_date(raw.strip())
-    except ValueError:
-        return None
 
 
 def flag(promise: Promise, today: date) -> list[str]:

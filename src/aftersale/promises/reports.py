@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersale.core.enums import Department, Direction
-from aftersale.promises.ledger import parse_day
+from aftersale.core.filters import FilterForm, choice, day, number
 from aftersale.promises.measures import PromiseMeasures, promise_measures
 from aftersale.staff.access import staff_required
 from aftersale.staff.models import User
@@ -23,30 +23,30 @@ from aftersale.staff.models import User
 EMPTY = PromiseMeasures()
 
 
+class ReportForm(FilterForm):
+    as_of = day(gettext_lazy("As of"))
+    months = number(gettext_lazy("Months back"), 1, 120)
+    direction = choice(gettext_lazy("Direction"), [
+        (Direction.FROM_US, gettext_lazy("Our promises")),
+        (Direction.TO_US, gettext_lazy("Suppliers' promises to us")),
+    ], blank=None)
+    defaults = {"direction": Direction.FROM_US}
+    submit_label = gettext_lazy("Show")
+
+
 @dataclass
 class ReportParams:
     as_of: date
     direction: str
     months: int
-    errors: list[str]
+    form: ReportForm
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> ReportParams:
-        errors: list[str] = []
-        as_of = timezone.localdate()
-        raw = request.GET.get("as_of", "").strip()
-        if raw:
-            parsed = parse_day(raw)
-            if parsed is None:
-                errors.append(_("The date “%(value)s” is not a date (use YYYY-MM-DD).") % {"value": raw})
-            else:
-                as_of = parsed
-        direction = request.GET.get("direction", Direction.FROM_US)
-        if direction not in Direction.values:
-            direction = Direction.FROM_US
-        raw_months = request.GET.get("months", "")
-        months = max(1, min(int(raw_months), 120)) if raw_months.isdigit() else 12
-        return cls(as_of=as_of, direction=direction, months=months, errors=errors)
+        form = ReportForm(request.GET)
+        values = form.values
+        return cls(as_of=values["as_of"] or timezone.localdate(), form=form,
+                   direction=values["direction"] or Direction.FROM_US, months=values["months"] or 12)
 
     def list_url(self, **filters: Any) -> str:
         """The promise list showing exactly the promises behind one number."""
@@ -108,7 +108,8 @@ def alignment(request: HttpRequest) -> HttpResponse:
     return render(
         request, "promises/alignment.html",
         {"params": params, "rows": rows, "deliverers": [(d, labels[d]) for d in deliverers],
-         "column_totals": column_totals, "grand": grand, "directions": Direction.choices},
+         "column_totals": column_totals, "grand": grand},
+        status=params.form.response_status,
     )
 
 
@@ -151,8 +152,9 @@ def department(request: HttpRequest, department: str) -> HttpResponse:
             "delivered": delivered,
             "delivered_total": _cell(params, _total(as_deliverer.values()), delivery_dept=department),
             "deliverers": _people(deliverers, people), "makers": _people(makers, people),
-            "departments": Department.choices, "directions": Direction.choices,
+            "departments": Department.choices,
         },
+        status=params.form.response_status,
     )
 
 

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
-from aftersale.core.enums import Department, Direction
 from aftersale.promises.actions import (
     PromiseConflict,
     access_promise,
@@ -26,11 +25,10 @@ from aftersale.promises.actions import (
     do_record_promise,
 )
 from aftersale.promises.forms import PromiseEditForm, PromiseForm, StatusForm
-from aftersale.promises.ledger import BUCKETS, SHOWS, VIEWS, LedgerFilters, flag
+from aftersale.promises.ledger import BUCKETS, VIEWS, LedgerFilters, flag
 from aftersale.promises.measures import status_as_of
 from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.staff.access import staff_required
-from aftersale.staff.models import User
 
 PAGE_SIZE = 50
 
@@ -58,11 +56,9 @@ def promise_list(request: HttpRequest) -> HttpResponse:
         request,
         "promises/promise_list.html",
         {
-            "page": page, "filters": filters, "tabs": tabs, "buckets": BUCKETS, "shows": SHOWS,
-            "directions": Direction.choices, "statuses": PromiseStatus.choices,
-            "departments": Department.choices,
-            "owners": User.objects.staff().filter(owned_accounts__isnull=False).distinct(),
+            "page": page, "filters": filters, "tabs": tabs, "buckets": BUCKETS,
         },
+        status=filters.form.response_status,
     )
 
 
