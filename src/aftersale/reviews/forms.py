@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from aftersale.accounts.models import Account, Competitor
+from aftersale.accounts.models import Account, Competitor, Tier
 from aftersale.core.enums import Department, Direction
+from aftersale.core.filters import FilterForm, IdField, choice, day, flag, not_after
 from aftersale.reviews.actions import TRUST_ITEMS, Rating, ReviewAction
 from aftersale.reviews.models import (
     Attribute,
@@ -270,3 +273,52 @@ class TrustRatingForm(forms.ModelForm):
 
     def answers(self) -> dict[str, int]:
         return {key: self.cleaned_data[f"item_{key}"] for key in TRUST_ITEMS}
+
+
+# --- the list pages' filters ---------------------------------------------------------------
+
+class ScopeFilters(FilterForm):
+    """Whose accounts a report covers (an owner's own by default, a manager's everyone's),
+    by tier; ``as_of`` for the reports that read the past."""
+
+    owner = choice(_("Owner"), [("me", _("My accounts")), ("all", _("Every account"))], blank=None)
+    tier = choice(_("Tier"), Tier.choices)
+    as_of = day(_("As of"))
+
+    def __init__(self, query: Any, *, user: User, as_of: bool = True, **kwargs: Any) -> None:
+        super().__init__(query, defaults={"owner": "all" if user.is_manager else "me"}, **kwargs)
+        self.user = user
+        if not as_of:
+            del self.fields["as_of"]
+
+    def accounts(self) -> QuerySet[Account]:
+        accounts = Account.objects.restrict(self.user)
+        if self.values["owner"] == "me":
+            accounts = accounts.filter(owner=self.user)
+        if self.values["tier"]:
+            accounts = accounts.filter(tier=self.values["tier"])
+        return accounts
+
+    @property
+    def as_of_day(self) -> date:
+        """The day the report is as of: the one asked for, at the latest today."""
+        return not_after(self.values.get("as_of"), timezone.localdate())
+
+
+class ReviewFilters(ScopeFilters):
+    due = flag(_("Due now only"))
+    account = IdField(label=_("Account"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, as_of=False, **kwargs)
+
+
+class TrustFilters(FilterForm):
+    direction = choice(_("Who rates whom"), [(Direction.TO_US, _("The account rates us")),
+                                             (Direction.FROM_US, _("We rate the account"))])
+    account = IdField(label=_("Account"))
+
+
+class PlanFilters(FilterForm):
+    current = flag(_("Current plans only"))
+    account = IdField(label=_("Account"))

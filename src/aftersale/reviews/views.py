@@ -23,12 +23,12 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.access import access_account
-from aftersale.accounts.models import Account, Competitor, Tier
+from aftersale.accounts.models import Account, Competitor
 from aftersale.core.forms import apply_errors
 from aftersale.reviews.actions import access_review, do_save_review
 from aftersale.reviews.alerts import review_due_dates
 from aftersale.reviews.evidence import gather_evidence, period_starts
-from aftersale.reviews.forms import ActionFormSet, ReviewForm
+from aftersale.reviews.forms import ActionFormSet, ReviewFilters, ReviewForm
 from aftersale.reviews.measures import competitor_gaps, mean_gap, ratings_by_review
 from aftersale.reviews.models import Attribute, RelationshipReview, ReviewStatus
 from aftersale.reviews.queries import reviews_for_account
@@ -90,41 +90,28 @@ def signal_labels() -> dict[str, str]:
     return {d.name: str(d.label) for d in registry.all()}
 
 
-def _accounts_filter(request: HttpRequest):
-    accounts = Account.objects.restrict(request.user).select_related("owner")
-    mine = request.GET.get("owner", "" if request.user.is_manager else "me")
-    if mine == "me":
-        accounts = accounts.filter(owner=request.user)
-    tier = request.GET.get("tier", "")
-    if tier in Tier.values:
-        accounts = accounts.filter(tier=tier)
-    return accounts, {"owner": mine, "tier": tier, "due": request.GET.get("due", "")}
-
-
 @staff_required
 def review_list(request: HttpRequest) -> HttpResponse:
     """Which accounts are due for a review; ``?account=`` goes to that account's history."""
-    if request.GET.get("account", "").isdigit():
-        account = access_account(request.user, int(request.GET["account"]))
-        return redirect("account_reviews", account.pk)
+    filters = ReviewFilters(request.GET, user=request.user)
+    if filters.values["account"]:
+        return redirect("account_reviews", access_account(request.user, filters.values["account"]).pk)
     today = timezone.localdate()
-    accounts, filters = _accounts_filter(request)
-    accounts = list(accounts.order_by("name"))
+    accounts = list(filters.accounts().select_related("owner").order_by("name"))
     due = review_due_dates(today, [a.pk for a in accounts])
     rows = []
     for account in accounts:
         if account.pk not in due:
             continue
         due_on, last_held = due[account.pk]
-        if filters["due"] and due_on > today:
+        if filters.values["due"] and due_on > today:
             continue
         rows.append({"account": account, "due_on": due_on, "last_held": last_held,
                      "overdue": due_on <= today})
     rows.sort(key=lambda r: (r["due_on"], r["account"].name))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "reviews/review_list.html", {
-        "page": page, "filters": filters, "tiers": Tier.choices, "today": today,
-    })
+    return render(request, "reviews/review_list.html", {"page": page, "filters": filters, "today": today},
+                  status=filters.response_status)
 
 
 @staff_required

@@ -25,7 +25,14 @@ from aftersale.reviews.actions import (
     do_record_expectation,
     do_set_item_status,
 )
-from aftersale.reviews.forms import AssessForm, ExpectationForm, ItemStatusForm, PlanForm, PlanItemForm
+from aftersale.reviews.forms import (
+    AssessForm,
+    ExpectationForm,
+    ItemStatusForm,
+    PlanFilters,
+    PlanForm,
+    PlanItemForm,
+)
 from aftersale.reviews.models import ItemStatus, JointPlan
 from aftersale.reviews.queries import expectations_for_account, plans_for_account
 from aftersale.staff.access import staff_required
@@ -34,9 +41,9 @@ from aftersale.staff.access import staff_required
 @staff_required
 def joint_plan_list(request: HttpRequest) -> HttpResponse:
     """Every joint plan in scope with its open and overdue items; ``?account=`` goes to the account's."""
-    if request.GET.get("account", "").isdigit():
-        account = access_account(request.user, int(request.GET["account"]))
-        return redirect("account_plans", account.pk)
+    filters = PlanFilters(request.GET)
+    if filters.values["account"]:
+        return redirect("account_plans", access_account(request.user, filters.values["account"]).pk)
     today = timezone.localdate()
     plans = (
         JointPlan.objects.filter(account__in=Account.objects.restrict(request.user))
@@ -48,10 +55,11 @@ def joint_plan_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-period_end", "account__name")
     )
-    if request.GET.get("current"):
+    if filters.values["current"]:
         plans = plans.filter(period_start__lte=today, period_end__gte=today)
     page = Paginator(plans, 50).get_page(request.GET.get("page"))
-    return render(request, "reviews/plan_list.html", {"page": page, "current": request.GET.get("current")})
+    return render(request, "reviews/plan_list.html", {"page": page, "filters": filters},
+                  status=filters.response_status)
 
 
 def _plans_page(request: HttpRequest, account: Account, **forms) -> HttpResponse:

@@ -12,17 +12,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.access import access_account
-from aftersale.accounts.models import Account, Tier
+from aftersale.accounts.models import Account
 from aftersale.core import charts
 from aftersale.core.enums import Direction
+from aftersale.core.filters import not_after
 from aftersale.core.forms import apply_errors
 from aftersale.reviews.actions import do_record_trust_rating
 from aftersale.reviews.conf import LEAST_TRUSTED_SHARE, MOST_TRUSTED_SHARE
-from aftersale.reviews.forms import TrustRatingForm
+from aftersale.reviews.forms import ScopeFilters, TrustFilters, TrustRatingForm
 from aftersale.reviews.measures import (
     exchange,
     face_time,
@@ -39,12 +39,6 @@ from aftersale.reviews.trust_pays import REVENUE_UNITS, findings, trust_cost_row
 from aftersale.staff.access import manager_required, staff_required
 
 QUARTERS = 8
-
-
-def _as_of(request: HttpRequest) -> date:
-    day = parse_date(request.GET.get("as_of", "") or "")
-    today = timezone.localdate()
-    return min(day, today) if day else today
 
 
 def references() -> list[tuple[str, float, str]]:
@@ -94,7 +88,7 @@ def quarterly(as_of: date, account_ids: list[int] | None, key: int | None) -> di
 def account_trust(request: HttpRequest, pk: int) -> HttpResponse:
     """One account's face time and trust over the last eight quarters."""
     account = access_account(request.user, pk)
-    as_of = _as_of(request)
+    as_of = not_after(None, timezone.localdate())
     ids = [account.pk]
     context = quarterly(as_of, ids, account.pk)
     context.update({
@@ -108,24 +102,13 @@ def account_trust(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/account_trust.html", context)
 
 
-def _scope(request: HttpRequest):
-    accounts = Account.objects.restrict(request.user)
-    owner = request.GET.get("owner", "" if request.user.is_manager else "me")
-    if owner == "me":
-        accounts = accounts.filter(owner=request.user)
-    tier = request.GET.get("tier", "")
-    if tier in Tier.values:
-        accounts = accounts.filter(tier=tier)
-    return accounts, {"owner": owner, "tier": tier}
-
-
 @staff_required
 def face_time_report(request: HttpRequest) -> HttpResponse:
     """The portfolio: pooled face time and trust by quarter, and each account's last 12 months,
     most transactional first (where trust is lowest by the P17 yardstick)."""
-    as_of = _as_of(request)
-    accounts, filters = _scope(request)
-    by_id = {a.pk: a for a in accounts.select_related("owner")}
+    filters = ScopeFilters(request.GET, user=request.user)
+    as_of = filters.as_of_day
+    by_id = {a.pk: a for a in filters.accounts().select_related("owner")}
     ids = list(by_id)
     context = quarterly(as_of, ids, None)
     face, staff = face_time(as_of, ids), staff_time(as_of, ids)
@@ -138,25 +121,22 @@ def face_time_report(request: HttpRequest) -> HttpResponse:
     table.sort(key=lambda r: (r["face"] is None or r["face"].share is None,
                               -(r["face"].share or 0) if r["face"] else 0, r["account"].name))
     page = Paginator(table, 50).get_page(request.GET.get("page"))
-    context.update({"page": page, "filters": filters, "tiers": Tier.choices, "as_of": as_of,
-                    "references": references()})
-    return render(request, "reviews/face_time_report.html", context)
+    context.update({"page": page, "filters": filters, "as_of": as_of, "references": references()})
+    return render(request, "reviews/face_time_report.html", context, status=filters.response_status)
 
 
 @staff_required
 def trust_list(request: HttpRequest) -> HttpResponse:
     """Trust ratings in scope, newest first; ``?account=`` goes to that account's report."""
-    if request.GET.get("account", "").isdigit():
-        account = access_account(request.user, int(request.GET["account"]))
-        return redirect("account_trust", account.pk)
+    filters = TrustFilters(request.GET)
+    if filters.values["account"]:
+        return redirect("account_trust", access_account(request.user, filters.values["account"]).pk)
     ratings = trust_ratings_for(Account.objects.restrict(request.user))
-    direction = request.GET.get("direction", "")
-    if direction in Direction.values:
-        ratings = ratings.filter(direction=direction)
+    if filters.values["direction"]:
+        ratings = ratings.filter(direction=filters.values["direction"])
     page = Paginator(ratings, 50).get_page(request.GET.get("page"))
-    return render(request, "reviews/trust_list.html", {
-        "page": page, "direction": direction, "directions": Direction.choices,
-    })
+    return render(request, "reviews/trust_list.html", {"page": page, "filters": filters},
+                  status=filters.response_status)
 
 
 @staff_required
@@ -183,9 +163,9 @@ def trust_new(request: HttpRequest, pk: int) -> HttpResponse:
 @manager_required
 def trust_pays(request: HttpRequest) -> HttpResponse:
     """Trust (ratings, transactional share) against cost-to-serve and purchasing effort."""
-    as_of = _as_of(request)
-    accounts, filters = _scope(request)
-    by_id = {a.pk: a for a in accounts.customers()}
+    filters = ScopeFilters(request.GET, user=request.user)
+    as_of = filters.as_of_day
+    by_id = {a.pk: a for a in filters.accounts().customers()}
     rows, currency, missing = trust_cost_rows(as_of, list(by_id))
     unit = REVENUE_UNITS.get(currency, REVENUE_UNITS["USD"])
     x_labels = {"trust": _("trust"), "transactional_share": _("transactional share of face time")}
@@ -219,5 +199,5 @@ def trust_pays(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "reviews/trust_pays.html", {
         "results": results, "charts": drawn, "table": table, "currency": currency, "unit": unit,
-        "missing": sorted(missing), "as_of": as_of, "filters": filters, "tiers": Tier.choices,
-    })
+        "missing": sorted(missing), "as_of": as_of, "filters": filters,
+    }, status=filters.response_status)
