@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersale.accounts.models import Account, Contact
 from aftersale.commerce.models import Product, ProductKind
 from aftersale.core.enums import Department
+from aftersale.core.filters import FilterForm, choice, flag
 from aftersale.service.models import (
     CASE_TRANSITIONS,
     CaseChannel,
@@ -168,3 +169,15 @@ class CompleteMaintenanceForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["done_at"].initial = now_local()
+
+
+class BoardFilters(FilterForm):
+    mine = choice(_("Show"), [("assigned", _("Assigned to me")), ("accounts", _("My accounts"))],
+                  blank=_("All open cases"))
+    kind = choice(_("Kind"), CaseKind.choices)
+    severity = choice(_("Severity"), Severity.choices)
+    complaints = flag(_("Complaints only"))
+
+
+class MaintenanceFilters(FilterForm):
+    mine = choice(_("Show"), [("accounts", _("My accounts"))], blank=_("All accounts"))

@@ -27,9 +27,11 @@ from aftersale.service.conf import service_setting
 from aftersale.service.costs import convert_or_none, cost_to_serve
 from aftersale.service.forms import (
     AttachmentForm,
+    BoardFilters,
     CommentForm,
     CompleteMaintenanceForm,
     EditCaseForm,
+    MaintenanceFilters,
     MomentForm,
     OpenCaseForm,
     StatusForm,
@@ -38,10 +40,8 @@ from aftersale.service.forms import (
 from aftersale.service.maintenance import visits
 from aftersale.service.models import (
     CaseAttachment,
-    CaseKind,
     MaintenancePlan,
     ServiceCase,
-    Severity,
     TargetState,
 )
 from aftersale.service.summary import board, case_items
@@ -51,27 +51,21 @@ from aftersale.staff.access import staff_required
 @staff_required
 def service_board(request: HttpRequest) -> HttpResponse:
     cases = actions.cases_for(request.user)
-    filters = {
-        "mine": request.GET.get("mine", ""),
-        "kind": request.GET.get("kind", ""),
-        "severity": request.GET.get("severity", ""),
-        "complaints": request.GET.get("complaints", ""),
-    }
-    if filters["mine"] == "assigned":
+    filters = BoardFilters(request.GET)
+    values = filters.values
+    if values["mine"] == "assigned":
         cases = cases.filter(assigned_to=request.user)
-    elif filters["mine"] == "accounts":
+    elif values["mine"] == "accounts":
         cases = cases.filter(account__owner=request.user)
-    if filters["kind"] in CaseKind.values:
-        cases = cases.filter(kind=filters["kind"])
-    if filters["severity"] in Severity.values:
-        cases = cases.filter(severity=filters["severity"])
-    if filters["complaints"]:
+    for name in ("kind", "severity"):
+        if values[name]:
+            cases = cases.filter(**{name: values[name]})
+    if values["complaints"]:
         cases = cases.filter(is_complaint=True)
     columns = board(cases, timezone.now())
     return render(request, "service/board.html", {
-        "columns": [(TargetState(state), items) for state, items in columns.items()],
-        "filters": filters, "kinds": CaseKind.choices, "severities": Severity.choices,
-    })
+        "columns": [(TargetState(state), items) for state, items in columns.items()], "filters": filters,
+    }, status=filters.response_status)
 
 
 @staff_required
@@ -245,16 +239,16 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def maintenance_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     days = int(service_setting("DUE_SOON_DAYS"))
-    accounts = Account.objects.restrict(request.user)
-    mine = request.GET.get("mine", "")
-    if mine == "accounts":
-        accounts = accounts.filter(owner=request.user)
-    account_ids = None if mine != "accounts" else list(accounts.values_list("pk", flat=True))
+    filters = MaintenanceFilters(request.GET)
+    account_ids = None
+    if filters.values["mine"] == "accounts":
+        account_ids = list(Account.objects.restrict(request.user).filter(owner=request.user)
+                           .values_list("pk", flat=True))
     due = visits(today, account_ids, due_by=today + timedelta(days=days))
     return render(request, "service/maintenance_list.html", {
-        "visits": due, "days": days, "mine": mine, "today": today,
+        "visits": due, "days": days, "filters": filters, "today": today,
         "overdue": sum(v.overdue for v in due),
-    })
+    }, status=filters.response_status)
 
 
 @staff_required
