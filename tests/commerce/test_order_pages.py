@@ -109,7 +109,9 @@ def test_it_shows_the_columns_and_marks_portal_orders(owner_client, orders):
 
 def test_it_filters_by_channel_account_and_dates(manager_client, orders, account):
     assert listed(manager_client, channel="portal") == ["PO-7"]
-    assert listed(manager_client, channel="bogus") == ["EDI-3", "PO-7", "SO-99", "SO-1"]
+    bogus = manager_client.get(reverse("order_list"), {"channel": "bogus"})
+    assert bogus.status_code == 400 and "Channel “bogus”" in bogus.content.decode()
+    assert [o.external_id for o in bogus.context["page"]] == ["EDI-3", "PO-7", "SO-99", "SO-1"]
     assert listed(manager_client, account=account.pk) == ["EDI-3", "PO-7", "SO-1"]
     assert listed(manager_client, since="2026-04-01", until="2026-04-15") == ["PO-7", "SO-99"]
     assert listed(manager_client, q="so-99") == ["SO-99"]
@@ -126,11 +128,14 @@ def test_it_shows_one_accounts_orders_to_a_member_whoever_owns_it(owner_client, 
 
 def test_it_names_a_bad_date_and_ignores_it(manager_client, orders):
     response = manager_client.get(reverse("order_list"), {"since": "15/04/2026"})
+    assert response.status_code == 400
     assert [o.external_id for o in response.context["page"]] == ["EDI-3", "PO-7", "SO-99", "SO-1"]
-    assert "From: “15/04/2026” is not a date; use YYYY-MM-DD." in response.content.decode()
+    assert "From “15/04/2026”: This is not a date (use YYYY-MM-DD)." in response.content.decode()
     response = manager_client.get(reverse("order_list"), {"since": "2026-05-01",
                                                           "until": "2026-04-01"})
-    assert "the first day comes after the last day" in response.content.decode()
+    assert response.status_code == 400
+    assert "The first day comes after the last day (To)." in response.content.decode()
+    assert len(response.context["page"]) == 4
 
 
 def test_it_pages_the_list(manager_client, account):

@@ -8,90 +8,64 @@ orders and may widen the list to anyone's, as on the attention list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
 from aftersale.commerce.models import Channel, Order
+from aftersale.core.filters import FilterForm, IdField, OwnerField, by_owner, choice, day, search
 from aftersale.staff.access import staff_required
 from aftersale.staff.models import User
 
 PAGE_SIZE = 50
 
 
-@dataclass
-class OrderFilters:
+def account_owners() -> QuerySet[User]:
+    return User.objects.staff().filter(owned_accounts__isnull=False).distinct()
+
+
+class OrderFilters(FilterForm):
     """What the order list is narrowed to, read from the query string."""
 
-    q: str = ""
-    channel: str = ""
-    owner: str = ""
-    account: int | None = None
-    since: date | None = None
-    until: date | None = None
-    errors: list[str] = field(default_factory=list)
+    q = search(placeholder=gettext_lazy("Order number, account name or ID"))
+    channel = choice(gettext_lazy("Channel"), Channel.choices)
+    owner = OwnerField(account_owners, label=gettext_lazy("Account owner"))
+    since = day(gettext_lazy("From"))
+    until = day(gettext_lazy("To"))
+    account = IdField(label=gettext_lazy("Account"))
 
-    @classmethod
-    def from_query(cls, query: QueryDict, *, default_owner: str) -> OrderFilters:
-        filters = cls(
-            q=query.get("q", "").strip(),
-            channel=query.get("channel", "") if query.get("channel", "") in Channel.values else "",
-            owner=query.get("owner", default_owner),
-        )
-        if filters.owner not in ("", "me") and not filters.owner.isdigit():
-            filters.owner = ""
-        raw_account = query.get("account", "")
-        filters.account = int(raw_account) if raw_account.isdigit() else None
-        filters.since = filters._day(query, "since", _("From"))
-        filters.until = filters._day(query, "until", _("To"))
-        if filters.since and filters.until and filters.since > filters.until:
-            filters.errors.append(_("From: the first day comes after the last day (To)."))
-            filters.since = filters.until = None
-        return filters
-
-    def _day(self, query: QueryDict, name: str, label: str) -> date | None:
-        raw = query.get(name, "").strip()
-        if not raw:
-            return None
-        try:
-            day = parse_date(raw)
-        except ValueError:
-            day = None
-        if day is None:
-            self.errors.append(
-                _("%(field)s: “%(value)s” is not a date; use YYYY-MM-DD.")
-                % {"field": label, "value": raw}
-            )
-        return day
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("since", _("The first day comes after the last day (To)."))
+            data.pop("until", None)
+        return data
 
     def apply(self, orders: QuerySet[Order], user: User) -> QuerySet[Order]:
-        if self.q:
+        values = self.values
+        if values["q"]:
             orders = orders.filter(
-                Q(external_id__iexact=self.q) | Q(account__name__icontains=self.q)
-                | Q(account__external_id__iexact=self.q)
+                Q(external_id__iexact=values["q"]) | Q(account__name__icontains=values["q"])
+                | Q(account__external_id__iexact=values["q"])
             )
-        if self.channel:
-            orders = orders.filter(channel=self.channel)
-        if self.owner == "me":
-            orders = orders.filter(account__owner=user)
-        elif self.owner:
-            orders = orders.filter(account__owner_id=int(self.owner))
-        if self.account is not None:
-            orders = orders.filter(account_id=self.account)
+        if values["channel"]:
+            orders = orders.filter(channel=values["channel"])
+        orders = by_owner(orders, values["owner"], user, field="account__owner")
+        if values["account"] is not None:
+            orders = orders.filter(account_id=values["account"])
         # Days are the user's local days (TIME_ZONE), as shown in the list.
-        if self.since:
-            orders = orders.filter(placed_at__date__gte=self.since)
-        if self.until:
-            orders = orders.filter(placed_at__date__lte=self.until)
+        if values["since"]:
+            orders = orders.filter(placed_at__date__gte=values["since"])
+        if values["until"]:
+            orders = orders.filter(placed_at__date__lte=values["until"])
         return orders
 
 
@@ -99,9 +73,8 @@ class OrderFilters:
 def order_list(request: HttpRequest) -> HttpResponse:
     # Members start on their own accounts, as on the attention list; one account's orders
     # (the link from an order) are that account's whoever owns it.
-    narrowed = request.GET.get("account", "").isdigit()
-    default_owner = "" if request.user.is_manager or narrowed else "me"
-    filters = OrderFilters.from_query(request.GET, default_owner=default_owner)
+    everyone = request.user.is_manager or "account" in request.GET
+    filters = OrderFilters(request.GET, defaults={"owner": "" if everyone else "me"})
     visible = Account.objects.restrict(request.user)
     chosen = Order.objects.filter(account__in=visible)
     chosen = filters.apply(chosen, request.user)
@@ -111,13 +84,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
     # One aggregate for the whole filtered list, per currency: totals never mix currencies.
     totals = list(chosen.order_by().values("currency").annotate(amount=Sum("total"))
                   .order_by("currency"))
-    account = (visible.filter(pk=filters.account).only("pk", "name").first()
-               if filters.account is not None else None)
+    chosen_account = filters.values["account"]
+    account = (visible.filter(pk=chosen_account).only("pk", "name").first()
+               if chosen_account is not None else None)
     return render(request, "commerce/order_list.html", {
-        "page": page, "filters": filters, "channels": Channel.choices, "totals": totals,
-        "account": account,
-        "owners": User.objects.staff().filter(owned_accounts__isnull=False).distinct(),
-    })
+        "page": page, "filters": filters, "totals": totals, "account": account,
+    }, status=filters.response_status)
 
 
 @staff_required

@@ -7,7 +7,6 @@ for all staff, since salespeople build them. Portal contacts get 403 everywhere 
 
 from __future__ import annotations
 
-from datetime import date
 from functools import partial
 
 from django.contrib import messages
@@ -15,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,9 +29,15 @@ from aftersale.commerce.actions import (
     new_quote,
 )
 from aftersale.commerce.economics import account_economics
-from aftersale.commerce.forms import ExchangeRateForm, QuoteForm, QuoteLineFormSet
+from aftersale.commerce.forms import (
+    ExchangeRateForm,
+    ProfitabilityFilters,
+    QuoteFilters,
+    QuoteForm,
+    QuoteLineFormSet,
+)
 from aftersale.commerce.health import health_by_account
-from aftersale.commerce.models import ExchangeRate, Quote, QuoteStatus
+from aftersale.commerce.models import ExchangeRate, Quote
 from aftersale.commerce.money import quantum, reporting_currency
 from aftersale.commerce.periods import PeriodKind, period_containing
 from aftersale.commerce.profit import Economics, Standing, standing, total_of
@@ -42,33 +46,26 @@ from aftersale.commerce.sections import section_context
 from aftersale.commerce.templatetags.economics import amount
 from aftersale.core import charts
 from aftersale.core.enums import Currency
+from aftersale.core.filters import not_after
 from aftersale.staff.access import manager_required, staff_required
 
 PAGE_SIZE = 50
 PRINT_LANGUAGES = ("en", "vi")
 
 
-def _as_of(request: HttpRequest) -> date:
-    parsed = parse_date(request.GET.get("as_of", "") or "")
-    today = timezone.localdate()
-    return min(parsed, today) if parsed else today
-
-
 @manager_required
 def portfolio(request: HttpRequest) -> HttpResponse:
     """Customers ranked by profitability, beside their health."""
-    as_of = _as_of(request)
-    kind = request.GET.get("period", PeriodKind.YEAR)
-    if kind not in PeriodKind.values:
-        kind = PeriodKind.YEAR
-    only = request.GET.get("only", "")
-    order = "low" if request.GET.get("order") == "low" else "high"
-    period = period_containing(kind, as_of)
+    filters = ProfitabilityFilters(request.GET)
+    values = filters.values
+    as_of = not_after(values["as_of"], timezone.localdate())
+    order = values["order"] or "high"
+    period = period_containing(values["period"] or PeriodKind.YEAR, as_of)
     result = account_economics(period=period)
     currency = result.currency
     health = health_by_account(as_of)
     accounts = Account.objects.restrict(request.user).customers()
-    if request.GET.get("owner") == "me":
+    if values["owner"] == "me":
         accounts = accounts.filter(owner=request.user)
 
     # Rank on plain values; only the rows of the page shown become Account objects.
@@ -86,8 +83,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     counts = {value: sum(1 for r in rows if r["standing"] == value) for value in Standing.values}
-    if only in Standing.values:
-        rows = [r for r in rows if r["standing"] == only]
+    if values["only"]:
+        rows = [r for r in rows if r["standing"] == values["only"]]
     total = total_of({r["pk"]: r["figures"] for r in rows}, currency)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = Account.objects.select_related("owner").in_bulk([r["pk"] for r in page])
@@ -95,11 +92,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         row["account"] = shown[row["pk"]]
     return render(request, "commerce/portfolio.html", {
         "page": page, "total": total, "currency": currency, "period": period, "as_of": as_of,
-        "kind": kind, "kinds": PeriodKind.choices, "only": only, "order": order,
-        "standings": Standing.choices, "counts": counts, "health_installed": health is not None,
-        "portfolio_margin_rate": result.portfolio_margin_rate,
+        "filters": filters, "standings": Standing.choices, "counts": counts,
+        "health_installed": health is not None, "portfolio_margin_rate": result.portfolio_margin_rate,
         "missing": sorted(total.missing_currencies),
-    })
+    }, status=filters.response_status)
 
 
 @staff_required
@@ -137,19 +133,17 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     visible = Account.objects.restrict(request.user)
     quotes = (Quote.objects.filter(account__in=visible)
               .select_related("account", "created_by", "competitor").order_by("-created_at"))
-    status = request.GET.get("status", "")
-    if status in QuoteStatus.values:
-        quotes = quotes.filter(status=status)
-    account_id = request.GET.get("account", "")
-    if account_id.isdigit():
-        quotes = quotes.filter(account_id=int(account_id))
-    if request.GET.get("mine"):
+    filters = QuoteFilters(request.GET)
+    values = filters.values
+    if values["status"]:
+        quotes = quotes.filter(status=values["status"])
+    if values["account"]:
+        quotes = quotes.filter(account_id=values["account"])
+    if values["mine"]:
         quotes = quotes.filter(created_by=request.user)
     page = Paginator(quotes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "commerce/quote_list.html", {
-        "page": page, "status": status, "statuses": QuoteStatus.choices,
-        "mine": bool(request.GET.get("mine")), "account_id": account_id,
-    })
+    return render(request, "commerce/quote_list.html", {"page": page, "filters": filters},
+                  status=filters.response_status)
 
 
 def _access_quote(request: HttpRequest, account_pk: int, pk: int) -> Quote:
