@@ -67,9 +67,14 @@ class FilterForm(forms.Form):
         """Every filter's value; a filter given a bad value has its empty value (no filter)."""
         self.is_valid()
         return {
-            name: self.cleaned_data[name] if name in self.cleaned_data else field.to_python(None)
+            name: self.cleaned_data[name] if name in self.cleaned_data else empty(field)
             for name, field in self.fields.items()
         }
+
+
+def empty(field: forms.Field) -> Any:
+    """What a field holds when nothing (or nothing it accepts) was given."""
+    return field.empty_value if hasattr(field, "empty_value") else field.to_python(None)
 
 
 def choice(label: str, choices: Choices, *, blank: str | None = _("All"),

@@ -10,20 +10,21 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from aftersale.core.filters import FilterForm, day
+from aftersale.core.forms import QuickSelect
 from aftersale.ops.audit import audited_content_types, search
 from aftersale.staff.access import manager_required
 
 
-class AuditFilter(forms.Form):
+class AuditFilter(FilterForm):
     model = forms.TypedChoiceField(label=pgettext_lazy("audit", "Record"), required=False,
                                    coerce=int, empty_value=None)
     user = forms.TypedChoiceField(label=_("Changed by"), required=False, coerce=int,
-                                  empty_value=None)
+                                  empty_value=None, widget=QuickSelect)
     object = forms.CharField(label=_("Record number"), required=False, max_length=40)
-    since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = day(_("From"))
+    until = day(_("To"))
+    submit_label = _("Search")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -37,8 +38,8 @@ class AuditFilter(forms.Form):
 
 @manager_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    form = AuditFilter(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form = AuditFilter(request.GET)
+    filters = form.values
     entries = search(
         content_type=filters.get("model"), actor=filters.get("user"),
         object_pk=filters.get("object") or "", since=filters.get("since"),
@@ -48,4 +49,4 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "ops/audit_log.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+                  {"form": form, "page": page, "query": query.urlencode()}, status=form.response_status)

@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from aftersale.commerce.models import ProductKind
+from aftersale.core.filters import FilterForm, choice, flag, search
 from aftersale.portal.access import portal_contact_of
 from aftersale.portal.actions import MAX_QUANTITY, PORTAL_CASE_KINDS
 from aftersale.portal.catalogue import Offer
@@ -191,3 +193,10 @@ class SurveyForm(forms.Form):
 
     def answers(self) -> dict[str, int]:
         return {key: self.cleaned_data[f"item_{key}"] for key in TRUST_ITEMS}
+
+
+class CatalogueFilters(FilterForm):
+    q = search()
+    kind = choice(_("Kind"), ProductKind.choices)
+    fits = flag(_("Only for my equipment"))
+    submit_label = _("Show")

@@ -26,6 +26,7 @@ from aftersale.portal import access, actions
 from aftersale.portal.access import access_portal_contact, portal_required
 from aftersale.portal.catalogue import offers
 from aftersale.portal.forms import (
+    CatalogueFilters,
     CommentForm,
     ExpectationForm,
     ItemStatusForm,
@@ -104,21 +105,20 @@ KIND_ORDER = {kind: i for i, kind in enumerate(ProductKind.values)}
 @portal_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     contact = access_portal_contact(request)
-    filters = {"q": request.GET.get("q", "").strip(), "kind": request.GET.get("kind", ""),
-               "fits": request.GET.get("fits", "")}
+    filters = CatalogueFilters(request.GET)
+    values = filters.values
     shown = offers(contact.account, timezone.localdate())
-    if filters["q"]:
-        shown = [o for o in shown if filters["q"].casefold() in o.product.name.casefold()]
-    if filters["kind"] in ProductKind.values:
-        shown = [o for o in shown if o.product.kind == filters["kind"]]
-    if filters["fits"]:
+    if values["q"]:
+        shown = [o for o in shown if values["q"].casefold() in o.product.name.casefold()]
+    if values["kind"]:
+        shown = [o for o in shown if o.product.kind == values["kind"]]
+    if values["fits"]:
         shown = [o for o in shown if o.fits_mine]
     # Parts for their own equipment first: what they most likely came for.
     shown.sort(key=lambda o: (not o.fits_mine, KIND_ORDER.get(o.product.kind, 9), o.product.name))
     return render(request, "portal/catalogue.html", {
-        "form": OrderForm(offers=shown), "filters": filters, "kinds": ProductKind.choices,
-        "currency": contact.account.currency,
-    })
+        "form": OrderForm(offers=shown), "filters": filters, "currency": contact.account.currency,
+    }, status=filters.response_status)
 
 
 def _review(request: HttpRequest, contact, form: OrderForm, quantities: dict[int, Decimal],

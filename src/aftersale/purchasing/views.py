@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy
 
 from aftersale.accounts.models import Account
 from aftersale.core.enums import Direction
+from aftersale.core.filters import FilterForm, by_search, day, not_after, search
 from aftersale.engagement.models import Idea
 from aftersale.health.evaluate import evaluate_account
 from aftersale.health.models import HealthSnapshot
@@ -27,6 +28,7 @@ from aftersale.purchasing.models import IncomingInspection, Purchase, Purchasing
 from aftersale.purchasing.report import REFERENCES, cost_gap, supplier_rows, trust_groups
 from aftersale.reviews.measures import quarter_label
 from aftersale.staff.access import staff_required
+from aftersale.staff.models import User
 
 RECENT_ROWS = 10
 
@@ -39,46 +41,48 @@ def with_latest_health(accounts: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
-def as_of_from(request: HttpRequest) -> date:
-    """``?as_of=YYYY-MM-DD`` (never in the future), else today."""
-    today = timezone.localdate()
-    asked = parse_date(request.GET.get("as_of", "") or "") if request.GET.get("as_of") else None
-    return min(asked, today) if asked else today
+class SupplierFilters(FilterForm):
+    """The supplier pages' filters: which suppliers, and the day (at the latest today) the
+    figures are as of."""
 
+    q = search(placeholder=gettext_lazy("Name or external ID"))
+    as_of = day(gettext_lazy("As of"))
 
-def _suppliers(request: HttpRequest) -> tuple[list[Account], str]:
-    q = request.GET.get("q", "").strip()
-    accounts = Account.objects.restrict(request.user).suppliers()
-    if q:
-        accounts = accounts.filter(Q(name__icontains=q) | Q(external_id__iexact=q))
-    return list(with_latest_health(accounts).select_related("owner").order_by("name")), q
+    @property
+    def as_of_day(self) -> date:
+        return not_after(self.values["as_of"], timezone.localdate())
+
+    def suppliers(self, user: User) -> list[Account]:
+        accounts = by_search(Account.objects.restrict(user).suppliers(), self.values["q"], contains="name")
+        return list(with_latest_health(accounts).select_related("owner").order_by("name"))
 
 
 @staff_required
 def supplier_list(request: HttpRequest) -> HttpResponse:
-    as_of = as_of_from(request)
-    suppliers, q = _suppliers(request)
+    filters = SupplierFilters(request.GET)
+    as_of = filters.as_of_day
     return render(request, "purchasing/supplier_list.html", {
-        "rows": supplier_rows(suppliers, as_of), "as_of": as_of, "q": q,
-    })
+        "rows": supplier_rows(filters.suppliers(request.user), as_of), "as_of": as_of, "filters": filters,
+    }, status=filters.response_status)
 
 
 @staff_required
 def partnership_report(request: HttpRequest) -> HttpResponse:
-    as_of = as_of_from(request)
-    suppliers, q = _suppliers(request)
-    rows = supplier_rows(suppliers, as_of)
+    filters = SupplierFilters(request.GET)
+    as_of = filters.as_of_day
+    rows = supplier_rows(filters.suppliers(request.user), as_of)
     groups = trust_groups(rows)
     return render(request, "purchasing/partnership_report.html", {
         "rows": rows, "groups": groups, "cost_gap": cost_gap(groups), "references": REFERENCES,
-        "as_of": as_of, "q": q,
-    })
+        "as_of": as_of, "filters": filters,
+    }, status=filters.response_status)
 
 
 @staff_required
 def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     supplier = access_supplier(request.user, pk)
-    as_of = as_of_from(request)
+    filters = SupplierFilters(request.GET)
+    as_of = filters.as_of_day
     suppliers = list(with_latest_health(Account.objects.filter(pk=supplier.pk)).select_related("owner"))
     row = supplier_rows(suppliers, as_of)[0]
     by_quarter = measures.inspections_by_quarter(as_of, [supplier.pk]).get(supplier.pk, {})
@@ -100,5 +104,5 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             account=supplier, period_end__lte=as_of)[:RECENT_ROWS],
         "ideas": Idea.objects.filter(account=supplier, direction=Direction.TO_US, proposed_at__lte=as_of)
         .order_by("-proposed_at")[:RECENT_ROWS],
-        "references": REFERENCES,
-    })
+        "references": REFERENCES, "filters": filters,
+    }, status=filters.response_status)
