@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import AccountKind
+from aftersale.core.filters import FilterForm
 from aftersale.health.config import load_config
 from aftersale.health.models import Band
 from aftersale.health.panel import panel_context
@@ -30,14 +37,29 @@ def model_page(request: HttpRequest) -> HttpResponse:
     return render(request, "health/model.html", {"config": config, "signals": signals, "bands": Band})
 
 
+class MomentField(forms.CharField):
+    """A day (its end) or an ISO date and time, as the ``health`` command takes it."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_as_of(text)
+        except BadDate as error:
+            raise ValidationError(str(error)) from None
+
+
+class HealthFilters(FilterForm):
+    as_of = MomentField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    submit_label = _("Show")
+
+
 @staff_required
 def account_health(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
-    error = ""
-    try:
-        as_of = parse_as_of(request.GET.get("as_of"))
-    except BadDate as exc:
-        error, as_of = str(exc), parse_as_of(None)
-    context = {"account": account, "as_of_error": error, **panel_context(account, as_of, full=True)}
+    filters = HealthFilters(request.GET)
+    context = {"account": account, "filters": filters,
+               **panel_context(account, filters.values["as_of"], full=True)}
     template = "health/_panel.html" if request.htmx else "health/account.html"
-    return render(request, template, context)
+    return render(request, template, context, status=filters.response_status)

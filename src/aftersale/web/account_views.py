@@ -35,6 +35,7 @@ from aftersale.promises.models import PromiseStatus
 from aftersale.service.actions import do_open_case
 from aftersale.service.forms import OpenCaseForm
 from aftersale.staff.access import staff_required
+from aftersale.web.filters import TimelineFilters
 from aftersale.web.pagecache import page_cache
 from aftersale.web.timeline import KINDS, timeline
 
@@ -42,10 +43,11 @@ CHANGED = "accountChanged"  # the htmx event the score panel and timeline listen
 
 
 def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    kinds = [k for k in request.GET.getlist("kind") if k in KINDS]
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    filters = TimelineFilters(request.GET)
+    kinds, page = filters.values["kind"], filters.values["page"] or 1
     entries, more = timeline(account, kinds=kinds, page=page)
-    return {"entries": entries, "more": more, "page": page, "kinds": KINDS, "chosen": kinds}
+    return {"entries": entries, "more": more, "page": page, "kinds": KINDS, "chosen": kinds,
+            "timeline_filters": filters}
 
 
 @staff_required
@@ -53,10 +55,10 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     contacts = account.contacts.order_by("name")
+    timeline = timeline_context(request, account)
     return render(request, "web/account_detail.html", {
-        "account": account, "contacts": contacts,
-        **panel_context(account), **timeline_context(request, account),
-    })
+        "account": account, "contacts": contacts, **panel_context(account), **timeline,
+    }, status=timeline["timeline_filters"].response_status)
 
 
 @staff_required
@@ -73,7 +75,7 @@ def account_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"account": account, **timeline_context(request, account)}
     if not request.htmx:
         return redirect(reverse("account_detail", args=[pk]) + "?" + request.GET.urlencode() + "#timeline")
-    return render(request, "web/_timeline.html", context)
+    return render(request, "web/_timeline.html", context, status=context["timeline_filters"].response_status)
 
 
 @staff_required

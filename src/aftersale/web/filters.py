@@ -5,19 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account, AccountKind, Industry, Tier
 from aftersale.core.enums import Department
-from aftersale.core.filters import FilterForm, OwnerField, by_owner, by_search, choice, search
+from aftersale.core.filters import MAX_ID, FilterForm, OwnerField, by_owner, by_search, choice, number, search
 from aftersale.staff.models import User
+from aftersale.web.timeline import KINDS
 
 
 def account_owners() -> QuerySet[User]:
     # EXISTS, not a join and DISTINCT over every account.
     return (User.objects.staff().filter(Exists(Account.objects.filter(owner=OuterRef("pk"))))
             .only("name", "email").order_by("name"))
+
+
+class TimelineFilters(FilterForm):
+    """The account page's timeline: which kinds of event, which page of them."""
+
+    kind = forms.MultipleChoiceField(label=_("Show"), choices=list(KINDS.items()), required=False,
+                                     widget=forms.CheckboxSelectMultiple)
+    page = number(_("Page"), 1, MAX_ID, hidden=True)
 
 
 class AccountFilters(FilterForm):
