@@ -35,6 +35,13 @@ def test_it_filters_to_parts_for_their_equipment(frozen, portal_client, world, c
     assert catalogue["press"].name not in page
 
 
+def test_it_names_a_kind_it_does_not_know(frozen, portal_client, world, catalogue):
+    response = portal_client.get(reverse("portal:catalogue"), {"kind": "spaceship"})
+    assert response.status_code == 400
+    assert "Kind “spaceship”:" in response.content.decode()
+    assert catalogue["seal"].name in response.content.decode()  # the catalogue, unfiltered
+
+
 def test_it_reviews_before_placing(frozen, portal_client, world, catalogue):
     response = portal_client.post(reverse("portal:order_new"),
                                   {qty(catalogue["seal"]): "3", qty(catalogue["oil"]): ""})
