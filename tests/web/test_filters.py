@@ -53,7 +53,7 @@ def test_it_answers_a_bad_filter_on_account_pages_too(manager_client, account):
     for name, query in (("account_ideas", {"direction": "x"}), ("account_info", {"direction": "x"}),
                         ("account_detail", {"kind": "gossip"}), ("account_timeline", {"page": "0"}),
                         ("account_health", {"as_of": "tomorrow-ish"})):
-        response = manager_client.get(reverse(name, args=[account.pk]), query)
+        response = manager_client.get(reverse(name, args=[account.pk]), query, HTTP_HX_REQUEST="true")
         assert response.status_code == 400, name
 
 
