@@ -157,8 +157,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         with_latest_health(Account.objects.restrict(request.user).select_related("owner")), request.user)
     if request.GET.get("format") == "csv":
         return filters.bad_request() if filters.errors else portfolio_csv(accounts)
-    # Binned in the database: over 100,000 accounts, fetching (and sorting) every score
-    # to count them in Python took longer than the rest of the page.
+    # Binned in the database: fetching (and sorting) every score of a large portfolio to
+    # count them in Python would cost more than the rest of the page.
     counts, unscored = [0] * BINS, 0
     for low, n in score_bins(accounts):
         if low is None:
@@ -166,7 +166,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         else:
             counts[bin_of(low, BINS)] += n
     paginator = Paginator(accounts, 50)
-    # The bins already counted the list: no second pass over 100,000 accounts to count it.
+    # The bins already counted the list: no second pass over every account to count it.
     paginator.count = sum(counts) + unscored
     page = paginator.get_page(request.GET.get("page"))
     label_rows(page)
@@ -196,8 +196,8 @@ def portfolio_csv(accounts) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="portfolio.csv"'
     writer = csv.writer(response)
     writer.writerow(["external_id", "name", "score", "band", "trend", "owner", "tier", "industry"])
-    # Plain tuples, not model instances: building 100,000 accounts and their owners was
-    # most of the download's time.
+    # Plain tuples, not model instances: building every account and its owner as objects
+    # would be most of the download's time.
     rows = accounts.values_list(
         "external_id", "name", "score", "band", "trend", "owner__email", "tier", "industry"
     ).iterator(chunk_size=2000)
