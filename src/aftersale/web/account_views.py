@@ -6,6 +6,7 @@ of validation). Without JavaScript their links lead to those full pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -98,48 +99,45 @@ def _done(request: HttpRequest, account: Account) -> HttpResponse:
     return response
 
 
-def _dialog(request: HttpRequest, account: Account, form: Any, *, title: str, action: str,
-            full_url: str) -> HttpResponse:
+def _dialog(request: HttpRequest, account: Account, form: Any, *, title: str, full_url: str) -> HttpResponse:
+    """The dialog's form (it posts back to the address it came from); without htmx, the full page."""
     if not request.htmx:
         return redirect(full_url)
     return render(request, "web/_dialog_form.html", {
-        "account": account, "form": form, "title": title, "action": action, "full_url": full_url,
+        "account": account, "form": form, "title": title, "action": request.path, "full_url": full_url,
     })
+
+
+def _quick(request: HttpRequest, account: Account, form: Any, action: Callable[..., Any], /, *,
+           title: str, full_url: str, **arguments: Any) -> HttpResponse:
+    """A quick dialog: the full page's form and ``do_*`` action, then the score recomputed."""
+    if request.method == "POST" and form.is_valid() and perform(form, action, by=request.user, **arguments):
+        return _done(request, account)
+    return _dialog(request, account, form, title=title, full_url=full_url)
 
 
 @staff_required
 def quick_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     form = TouchpointForm(request.POST or None, account=account, user=request.user)
-    if request.method == "POST" and form.is_valid() and perform(form, do_log_touchpoint, account=account,
-                                                                 by=request.user):
-        return _done(request, account)
-    return _dialog(request, account, form, title=_("Log a touchpoint"),
-                   action=reverse("quick_touchpoint", args=[pk]),
-                   full_url=reverse("log_touchpoint", args=[pk]))
+    return _quick(request, account, form, do_log_touchpoint, account=account, title=_("Log a touchpoint"),
+                  full_url=reverse("log_touchpoint", args=[pk]))
 
 
 @staff_required
 def quick_promise(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     form = PromiseForm(request.POST or None, account=account, user=request.user)
-    if request.method == "POST" and form.is_valid() and perform(form, do_record_promise, account=account,
-                                                                 by=request.user):
-        return _done(request, account)
-    return _dialog(request, account, form, title=_("Record a promise"),
-                   action=reverse("quick_promise", args=[pk]),
-                   full_url=reverse("promise_create") + f"?account={pk}")
+    return _quick(request, account, form, do_record_promise, account=account, title=_("Record a promise"),
+                  full_url=reverse("promise_create") + f"?account={pk}")
 
 
 @staff_required
 def quick_case(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_account(request.user, pk)
     form = OpenCaseForm(request.POST or None, user=request.user, account=account)
-    if request.method == "POST" and form.is_valid() and perform(form, do_open_case, by=request.user):
-        return _done(request, account)
-    return _dialog(request, account, form, title=_("Open a case"),
-                   action=reverse("quick_case", args=[pk]),
-                   full_url=reverse("service:case_new") + f"?account={pk}")
+    return _quick(request, account, form, do_open_case, title=_("Open a case"),
+                  full_url=reverse("service:case_new") + f"?account={pk}")
 
 
 @staff_required
@@ -161,4 +159,4 @@ def quick_keep(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _done(request, account)
     return _dialog(request, account, form, title=_("Mark the promise kept"),
-                   action=reverse("quick_keep", args=[pk]), full_url=promise.get_absolute_url())
+                   full_url=promise.get_absolute_url())
