@@ -17,8 +17,8 @@ from aftersale.health.evaluate import (
     make_context,
 )
 from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus
+from aftersale.health.panel import panel_context
 from aftersale.health.sql import batched, run, run_many
-from aftersale.web.account_views import health_context
 
 from .conftest import NOW, case, day, days_ago, order, promise, touchpoint, trust_rating
 
@@ -104,7 +104,7 @@ def test_a_few_accounts_evaluate_exactly_as_signal_by_signal(accounts):
 def test_the_health_panel_reads_in_four_round_trips(accounts):
     account = Account.objects.get(pk=accounts[0])
     with CaptureQueriesContext(connection) as ctx:
-        health_context(account)
+        panel_context(account)
     # Settings, weights and fits; the account and the scan dates; every signal and the
     # reference scores; the sparkline's snapshots.
     assert len(ctx) == 4, [q["sql"][:200] for q in ctx.captured_queries]
