@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
@@ -30,7 +30,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Trunc
-from django.utils import timezone
 
 from aftersale.commerce.models import Order, OrderLine
 from aftersale.commerce.money import ZERO, RateBook, reporting_currency
@@ -43,27 +42,23 @@ from aftersale.commerce.profit import (
     build_economics,
     margin_rate,
 )
+from aftersale.core.asof import day_after, start_of_day
 from aftersale.service.costs import cost_to_serve
 
 MONEY = DecimalField(max_digits=30, decimal_places=5)
 
 
-def day_start(day: date) -> datetime:
-    """Midnight starting ``day`` in the project's time zone (periods are local days)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _orders(start: date | None, end: date, account_ids: Iterable[int] | None) -> QuerySet[Order]:
-    orders = Order.objects.filter(placed_at__lt=day_start(end + timedelta(days=1)))
+    orders = Order.objects.filter(placed_at__lt=day_after(end))
     if start is not None:
-        orders = orders.filter(placed_at__gte=day_start(start))
+        orders = orders.filter(placed_at__gte=start_of_day(start))
     if account_ids is not None:
         orders = orders.filter(account_id__in=list(account_ids))
     return orders.annotate(has_lines=Exists(OrderLine.objects.filter(order=OuterRef("pk"))))
 
 
 def _lines(end: date, account_ids: Iterable[int] | None) -> QuerySet[OrderLine]:
-    lines = OrderLine.objects.filter(order__placed_at__lt=day_start(end + timedelta(days=1)))
+    lines = OrderLine.objects.filter(order__placed_at__lt=day_after(end))
     if account_ids is not None:
         lines = lines.filter(order__account_id__in=list(account_ids))
     return lines
@@ -148,7 +143,7 @@ def account_economics(
                                       has_lines=row["has_lines"], orders=row["n"])
 
     in_period = (
-        Case(When(Q(order__placed_at__gte=day_start(start)), then=Value(True)),
+        Case(When(Q(order__placed_at__gte=start_of_day(start)), then=Value(True)),
              default=Value(False), output_field=BooleanField())
         if start is not None else Value(True, output_field=BooleanField())
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
@@ -25,10 +25,11 @@ from django.db.models import (
     When,
 )
 
-from aftersale.commerce.economics import MONEY, day_start
+from aftersale.commerce.economics import MONEY
 from aftersale.commerce.models import OrderLine, Product, ProductKind
 from aftersale.commerce.money import ZERO, NoExchangeRate, RateBook, round_money
 from aftersale.commerce.tco import asset_years, blend, per_asset_year, round_hours
+from aftersale.core.asof import day_after
 from aftersale.service.costs import cost_to_serve
 from aftersale.service.models import Asset, CaseKind, ServiceCase
 
@@ -69,7 +70,7 @@ class ProductEstimate:
 def _downtime_hours(product_ids: list[int], as_of: date) -> dict[int, Decimal]:
     """Hours from opening to resolution of repair cases on each product's units; a case
     still open on the as-of date counts up to the end of that day."""
-    end = day_start(as_of + timedelta(days=1))
+    end = day_after(as_of)
     until = Case(
         When(resolved_at__lt=end, then=F("resolved_at")),
         default=Value(end), output_field=DateTimeField(),
@@ -109,7 +110,7 @@ def _consumables(
     rows = (
         OrderLine.objects.filter(
             product_id__in=list(fits_by_part),
-            order__placed_at__lt=day_start(as_of + timedelta(days=1)),
+            order__placed_at__lt=day_after(as_of),
             order__account_id__in=owner_accounts.values("account_id"),
         )
         .values("product_id", "order__account_id", "order__currency")

@@ -8,7 +8,7 @@ simply shows no health when the engine is not installed.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
@@ -16,7 +16,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import OuterRef, Subquery
 
-from aftersale.commerce.economics import day_start
+from aftersale.core.asof import day_after
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def health_by_account(as_of: date) -> dict[int, tuple[Decimal | None, str | None
         logger.warning("health snapshots not shown: HealthSnapshot lacks account/as_of/score/band")
         return None
     if isinstance(field, models.DateTimeField):
-        upto = {"as_of__lt": day_start(as_of + timedelta(days=1))}
+        upto = {"as_of__lt": day_after(as_of)}
     else:
         upto = {"as_of__lte": as_of}
     latest = (snapshot.objects.filter(account_id=OuterRef("account_id"), **upto)

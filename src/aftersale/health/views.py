@@ -8,10 +8,11 @@ from django.shortcuts import render
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import AccountKind
 from aftersale.alerts.models import AlertKind
+from aftersale.core.asof import BadDate, parse_as_of
 from aftersale.health.config import load_config
 from aftersale.health.evaluate import evaluate_account
 from aftersale.health.models import Band
-from aftersale.health.report import BadDate, alert_conditions, moved_rows, parse_as_of
+from aftersale.health.report import alert_conditions, moved_rows
 from aftersale.health.signals import registry
 from aftersale.staff.access import staff_required
 

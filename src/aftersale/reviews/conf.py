@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from django.conf import settings
-from django.utils import timezone
 
 from aftersale.accounts.models import Tier
 
@@ -28,23 +25,3 @@ def cadence_days() -> dict[str, int]:
 
 def cadence_for(tier: str) -> int:
     return cadence_days().get(tier, DEFAULT_CADENCE_DAYS[Tier.STANDARD])
-
-
-def as_date(as_of: date | datetime) -> date:
-    """The local calendar day of ``as_of``."""
-    if isinstance(as_of, datetime):
-        return timezone.localdate(as_of) if timezone.is_aware(as_of) else as_of.date()
-    return as_of
-
-
-def end_of_day(day: date) -> datetime:
-    """The first moment after ``day`` in the project's time zone (an exclusive bound)."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-
-def year_before(day: date) -> date:
-    """The start (exclusive) of the 12 months that end on ``day``."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)

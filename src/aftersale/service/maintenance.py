@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from aftersale.core.asof import end_of_day
 from aftersale.service.models import Asset, AssetStatus, MaintenancePlan, ServiceCase
 
 # Assets that are in the field and need their maintenance.
@@ -67,10 +68,6 @@ def due_date(
     if first_due is not None:
         return first_due
     return anchor + timedelta(days=interval_days)
-
-
-def end_of_day(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=timezone.get_default_timezone())
 
 
 def visits(
