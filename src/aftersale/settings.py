@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "aftersale.reviews",
     "aftersale.alerts",
     "aftersale.health",
+    "aftersale.jobs",
     "aftersale.web",
     "aftersale.imports",
     "aftersale.portal",

@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from aftersale.accounts.models import Account
+from aftersale.core.sql import batched, run, run_many
 from aftersale.engagement.models import InitiatedBy
 from aftersale.health.evaluate import (
     NO_DATA,
@@ -17,7 +18,6 @@ from aftersale.health.evaluate import (
     make_context,
 )
 from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus
-from aftersale.health.sql import batched, run, run_many
 from aftersale.web.account_views import health_context
 
 from .conftest import NOW, case, day, days_ago, order, promise, touchpoint, trust_rating

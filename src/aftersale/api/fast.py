@@ -29,7 +29,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
 
-from aftersale.health.sql import as_date
+from aftersale.core.sql import date_value
 
 
 def scope_clause(visible: QuerySet, column: str) -> tuple[str, list[Any]]:
@@ -99,7 +99,7 @@ def day_sql(column: str) -> str:
 
 
 def day(value: Any) -> str | None:
-    found = as_date(value)
+    found = date_value(value)
     return found.isoformat() if found is not None else None
 
 

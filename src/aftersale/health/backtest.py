@@ -11,7 +11,7 @@ import numpy as np
 
 from aftersale.health.evaluate import evaluate, make_context
 from aftersale.health.silence import BGNBDRhythm, EventDays, _model_from, event_days
-from aftersale.health.stats import account_rhythm, roc_auc, summarise
+from aftersale.stats import account_rhythm, roc_auc, summarise
 
 
 def _finite(value: float) -> float | None:

@@ -58,14 +58,14 @@ def load_config() -> EngineConfig:
     Plain SQL: this runs before every one-account refresh, where building
     querysets would cost more than reading two tiny tables.
     """
-    from aftersale.health.sql import run_many
+    from aftersale.core.sql import run_many
 
     return config_from(*run_many(*config_statements()))
 
 
 def config_statements() -> tuple[tuple[str, dict[str, Any]], tuple[str, dict[str, Any]]]:
     """The two statements ``load_config`` runs, for a caller that sends them with others."""
-    from aftersale.health.sql import table
+    from aftersale.core.sql import table
 
     columns = ", ".join(SETTING_FIELDS)
     return (

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from aftersale.accounts.models import Account
+from aftersale.core.sql import Scope
 from aftersale.health.models import HealthSnapshot
-from aftersale.health.sql import Scope
 
 
 def sync_latest_health(scope: Scope) -> int:

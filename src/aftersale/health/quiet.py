@@ -18,7 +18,7 @@ the negative-binomial lower tail P(N <= observed | expected) is below
 or less than ``QUIET_MIN_DAYS`` of use in the window) are not judged.
 
 One set-based statement reads the usage (each measure aggregated once over all
-accounts in scope); the statistics are ``aftersale.health.stats.quietness``. See
+accounts in scope); the statistics are ``aftersale.stats.quietness``. See
 docs/silence-models.md, section 5.
 """
 
@@ -38,10 +38,10 @@ from django.utils import timezone
 
 from aftersale.accounts.models import Account, AccountKind
 from aftersale.commerce.models import Order
+from aftersale.core.sql import Scope, age_days_sql, run, scope_sql, table
 from aftersale.engagement.models import InitiatedBy, Touchpoint
-from aftersale.health.sql import Scope, age_days_sql, run, scope_sql, table
-from aftersale.health.stats import expected_from_peers, lower_tail_probability
 from aftersale.service.models import Asset, ServiceCase
+from aftersale.stats import expected_from_peers, lower_tail_probability
 
 STREAM = "quietness"
 #: Covariates every fit has; tier and industry indicators are added when enough accounts share them.

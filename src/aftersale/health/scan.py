@@ -25,6 +25,7 @@ from django.utils import timezone
 from aftersale.accounts.models import Account
 from aftersale.alerts import registry as alert_registry
 from aftersale.alerts.models import Alert
+from aftersale.core.sql import adapt, table
 from aftersale.health import engine_alerts
 from aftersale.health.config import load_config
 from aftersale.health.evaluate import AccountHealth, evaluate, make_context
@@ -32,7 +33,6 @@ from aftersale.health.latest import sync_latest_health
 from aftersale.health.models import Band, HealthSnapshot, ScanPart, ScanRun, ScanStatus
 from aftersale.health.signals.registry import EvalContext
 from aftersale.health.signals.rhythm import fit_models, fits_by_stream
-from aftersale.health.sql import adapt, table
 
 logger = logging.getLogger(__name__)
 

@@ -31,10 +31,11 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from aftersale.commerce.models import Order
+from aftersale.core.sql import Scope, day_number_sql, run, scope_sql, table
 from aftersale.engagement.models import InitiatedBy, Touchpoint
 from aftersale.health import rhythm
-from aftersale.health.sql import Scope, day_number_sql, run, scope_sql, table
-from aftersale.health.stats import (
+from aftersale.service.models import ServiceCase
+from aftersale.stats import (
     InsufficientData,
     ModelKind,
     RhythmModel,
@@ -44,7 +45,6 @@ from aftersale.health.stats import (
     fit_paretonbd,
     summarise,
 )
-from aftersale.service.models import ServiceCase
 
 #: Pareto/NBD (numerical gradient) is fitted on at most this many accounts.
 PARETO_SAMPLE = 20_000

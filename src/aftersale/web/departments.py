@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from aftersale.core.asof import start_of_day
 from aftersale.core.enums import Department
+from aftersale.core.sql import run, table
 from aftersale.engagement.models import TouchpointParticipant
-from aftersale.health.sql import run, table
 from aftersale.promises.measures import PromiseMeasures, promise_measures
 from aftersale.service.models import WorkLog
 from aftersale.staff.access import staff_required

@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from aftersale.accounts.models import Account, AccountKind, Industry, Tier
+from aftersale.core.sql import date_value, run, table
 from aftersale.health.models import Band, HealthSnapshot, Trend
-from aftersale.health.sql import as_date, run, table
 from aftersale.staff.access import staff_required
 from aftersale.web.charts import bin_of, histogram_bars
 from aftersale.web.views import filter_choices, portfolio_filters
@@ -67,7 +67,7 @@ def scan_days(since: date, until: date, limit: int) -> list[date]:
         f") SELECT day FROM days WHERE day IS NOT NULL LIMIT {int(limit)}",
         since=since, until=until,
     )
-    return [as_date(day) for (day,) in rows]
+    return [date_value(day) for (day,) in rows]
 
 
 def band_history(accounts, as_of: datetime) -> list[dict]:
@@ -83,7 +83,7 @@ def band_history(accounts, as_of: datetime) -> list[dict]:
     rows = snapshots.order_by().values_list("as_of", "band").annotate(n=Count("*"))
     by_day: dict = {day: {b: 0 for b in Band.values} for day in days}
     for day, band, n in rows:
-        by_day[as_date(day)][band] = n
+        by_day[date_value(day)][band] = n
     days = sorted(days)
     top = max((sum(by_day[d].values()) for d in days), default=0) or 1
     columns = []

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from aftersale.accounts.models import Account
 from aftersale.commerce.models import Order
 from aftersale.core.asof import start_of_day
+from aftersale.core.sql import execute_all
 from aftersale.engagement.models import Idea, Touchpoint
-from aftersale.health.sql import execute_all
 from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.reviews.models import RelationshipReview
 from aftersale.service.models import ServiceCase

@@ -14,9 +14,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from aftersale.core.sql import Scope
 from aftersale.health.quiet import STREAM, assess_quietness
 from aftersale.health.signals.registry import CUSTOMERS_ONLY, EvalContext, SignalDef, SignalValue, register
-from aftersale.health.sql import Scope
 
 NAME = "quietness"
 

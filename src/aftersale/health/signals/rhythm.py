@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.commerce.models import Order
+from aftersale.core.sql import Scope, age_days_sql, run, scope_sql, table
 from aftersale.engagement.models import Touchpoint
 from aftersale.health import rhythm
 from aftersale.health.signals.registry import (
@@ -23,7 +24,6 @@ from aftersale.health.signals.registry import (
     SignalValue,
     register,
 )
-from aftersale.health.sql import Scope, age_days_sql, run, scope_sql, table
 
 
 def _stats(model: type[Model], column: str, ctx: EvalContext, scope: Scope) -> dict[int, rhythm.RhythmStats]:
