@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "aftersale.staff",
     "aftersale.accounts",
     "aftersale.commerce",
+    "aftersale.economics",
     "aftersale.promises",
     "aftersale.service",
     "aftersale.engagement",

@@ -20,26 +20,26 @@ from django.views.decorators.http import require_POST
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
-from aftersale.commerce.actions import (
+from aftersale.commerce.actions import do_set_exchange_rate
+from aftersale.commerce.charts import line_chart
+from aftersale.commerce.forms import ExchangeRateForm, QuoteForm, QuoteLineFormSet
+from aftersale.commerce.models import ExchangeRate, Quote, QuoteStatus
+from aftersale.commerce.money import quantum, reporting_currency
+from aftersale.core.enums import Currency
+from aftersale.economics.actions import (
     LineInput,
     QuoteError,
     do_close_quote,
     do_save_quote,
     do_send_quote,
-    do_set_exchange_rate,
     new_quote,
 )
-from aftersale.commerce.charts import line_chart
-from aftersale.commerce.economics import account_economics
-from aftersale.commerce.forms import ExchangeRateForm, QuoteForm, QuoteLineFormSet
-from aftersale.commerce.health import health_by_account
-from aftersale.commerce.models import ExchangeRate, Quote, QuoteStatus
-from aftersale.commerce.money import quantum, reporting_currency
-from aftersale.commerce.periods import PeriodKind, period_containing
-from aftersale.commerce.profit import Economics, Standing, standing, total_of
-from aftersale.commerce.quotes import quote_economics
-from aftersale.commerce.sections import section_context
-from aftersale.core.enums import Currency
+from aftersale.economics.periods import PeriodKind, period_containing
+from aftersale.economics.profit import Economics, Standing, standing, total_of
+from aftersale.economics.profitability import account_economics
+from aftersale.economics.quotes import quote_economics
+from aftersale.economics.sections import section_context
+from aftersale.health.latest import health_as_of
 from aftersale.staff.access import manager_required, staff_required
 
 PAGE_SIZE = 50
@@ -64,7 +64,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     period = period_containing(kind, as_of)
     result = account_economics(period=period)
     currency = result.currency
-    health = health_by_account(as_of)
+    health = health_as_of(as_of)
     accounts = Account.objects.restrict(request.user).customers()
     if request.GET.get("owner") == "me":
         accounts = accounts.filter(owner=request.user)
@@ -73,7 +73,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     rows = []
     for pk, name in accounts.values_list("pk", "name"):
         figures = result.figures.get(pk) or Economics(currency=currency)
-        score, band = (health or {}).get(pk, (None, None))
+        score, band = health.get(pk, (None, None))
         rows.append({"pk": pk, "name": name, "figures": figures, "profit": figures.profit,
                      "score": score, "band": band, "standing": standing(figures.profit, band)})
     # An unknown profitability goes last either way.
@@ -94,7 +94,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     return render(request, "commerce/portfolio.html", {
         "page": page, "total": total, "currency": currency, "period": period, "as_of": as_of,
         "kind": kind, "kinds": PeriodKind.choices, "only": only, "order": order,
-        "standings": Standing.choices, "counts": counts, "health_installed": health is not None,
+        "standings": Standing.choices, "counts": counts,
         "portfolio_margin_rate": result.portfolio_margin_rate,
         "missing": sorted(total.missing_currencies),
     })

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from aftersale.health.evaluate import evaluate, make_context
-from aftersale.health.silence import BGNBDRhythm, EventDays, _model_from, event_days
+from aftersale.health.rhythm.bgnbd import BGNBDRhythm, EventDays, _model_from, event_days
 from aftersale.stats import account_rhythm, roc_auc, summarise
 
 

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from aftersale.accounts.models import Account
 from aftersale.core.sql import Scope, batched, date_value, run, run_many, scope_sql, table
 from aftersale.health import scoring
-from aftersale.health.config import EngineConfig, config_from, config_statements
+from aftersale.health.config import EngineConfig
 from aftersale.health.models import Band, HealthSnapshot, ScanRun, ScanStatus, Trend
+from aftersale.health.rhythm.signals import fits_by_stream
 from aftersale.health.signals import registry
 from aftersale.health.signals.registry import EvalContext, SignalDef, SignalValue
-from aftersale.health.signals.rhythm import fits_by_stream
+from aftersale.health.store import config_from, config_statements
 from aftersale.staff.models import User
 
 # A reference snapshot may be up to this many days older than its target date.

@@ -9,11 +9,11 @@ from aftersale.accounts.access import access_account
 from aftersale.accounts.models import AccountKind
 from aftersale.alerts.models import AlertKind
 from aftersale.core.asof import BadDate, parse_as_of
-from aftersale.health.config import load_config
 from aftersale.health.evaluate import evaluate_account
 from aftersale.health.models import Band
 from aftersale.health.report import alert_conditions, moved_rows
 from aftersale.health.signals import registry
+from aftersale.health.store import load_config
 from aftersale.staff.access import staff_required
 
 

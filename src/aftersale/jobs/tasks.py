@@ -28,9 +28,9 @@ from django_tasks import TaskContext, task
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from aftersale.health.config import load_config
 from aftersale.health.models import ScanRun
 from aftersale.health.scan import PART_SIZE, close_finished_runs, run_part, start_scan, unfinished_parts
+from aftersale.health.store import load_config
 from aftersale.jobs import worker
 from aftersale.jobs.models import Schedule
 

@@ -23,7 +23,6 @@ from aftersale.stats.bgnbd import (
     bgnbd_pmf,
     fit_bgnbd,
 )
-from aftersale.stats.engagement import AccountRhythm, RhythmStatus, account_rhythm, exposure_p_engaged
 from aftersale.stats.model import InsufficientData, ModelKind, RhythmModel
 from aftersale.stats.paretonbd import (
     fit_paretonbd,
@@ -40,6 +39,7 @@ from aftersale.stats.quietness import (
     fit_poisson_glm,
     lower_tail_probability,
 )
+from aftersale.stats.rhythm import AccountRhythm, RhythmStatus, account_rhythm, exposure_p_engaged
 from aftersale.stats.summary import TIME_UNITS, EventSummary, summarise
 
 __all__ = [

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersale.commerce.models import Order
 from aftersale.core.sql import Scope, age_days_sql, run, scope_sql, table
 from aftersale.engagement.models import Touchpoint
-from aftersale.health import rhythm
+from aftersale.health.rhythm import base as rhythm
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
     EvalContext,
@@ -76,7 +76,7 @@ def order_rhythm(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
 def fit_models(ctx: EvalContext) -> list[dict[str, Any]]:
     """Fit every model that needs it on the whole portfolio (once per scan): the rhythm of
     each stream, and the peers that quietness compares each account with."""
-    from aftersale.health.quiet import fit_quietness
+    from aftersale.health.quietness.assess import fit_quietness
 
     fits: list[dict[str, Any]] = []
     for stream in rhythm.STREAMS:

@@ -1,9 +1,9 @@
 from datetime import date
 from decimal import Decimal
 
-from aftersale.commerce.economics import account_economics, account_history
-from aftersale.commerce.periods import Period, PeriodKind, period_containing
-from aftersale.commerce.profit import MarginBasis
+from aftersale.economics.periods import Period, PeriodKind, period_containing
+from aftersale.economics.profit import MarginBasis
+from aftersale.economics.profitability import account_economics, account_history
 
 AS_OF = date(2026, 6, 30)
 

@@ -25,11 +25,11 @@ from django.db.models import (
     When,
 )
 
-from aftersale.commerce.economics import MONEY
 from aftersale.commerce.models import OrderLine, Product, ProductKind
 from aftersale.commerce.money import ZERO, NoExchangeRate, RateBook, round_money
-from aftersale.commerce.tco import asset_years, blend, per_asset_year, round_hours
 from aftersale.core.asof import day_after
+from aftersale.economics.profitability import MONEY
+from aftersale.economics.tco import asset_years, blend, per_asset_year, round_hours
 from aftersale.service.costs import cost_to_serve
 from aftersale.service.models import Asset, CaseKind, ServiceCase
 

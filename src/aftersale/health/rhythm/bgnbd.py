@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from aftersale.commerce.models import Order
 from aftersale.core.sql import Scope, day_number_sql, run, scope_sql, table
 from aftersale.engagement.models import InitiatedBy, Touchpoint
-from aftersale.health import rhythm
+from aftersale.health.rhythm import base as rhythm
 from aftersale.service.models import ServiceCase
 from aftersale.stats import (
     InsufficientData,

@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from aftersale.commerce.money import quantum
-from aftersale.commerce.tco import (
+from aftersale.economics.tco import (
     Equipment,
     Offer,
     PricedLine,

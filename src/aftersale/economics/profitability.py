@@ -33,8 +33,9 @@ from django.db.models.functions import Trunc
 
 from aftersale.commerce.models import Order, OrderLine
 from aftersale.commerce.money import ZERO, RateBook, reporting_currency
-from aftersale.commerce.periods import Period, PeriodKind, period_start, recent_periods
-from aftersale.commerce.profit import (
+from aftersale.core.asof import day_after, start_of_day
+from aftersale.economics.periods import Period, PeriodKind, period_start, recent_periods
+from aftersale.economics.profit import (
     Economics,
     LineSums,
     MarginBasis,
@@ -42,7 +43,6 @@ from aftersale.commerce.profit import (
     build_economics,
     margin_rate,
 )
-from aftersale.core.asof import day_after, start_of_day
 from aftersale.service.costs import cost_to_serve
 
 MONEY = DecimalField(max_digits=30, decimal_places=5)

@@ -14,10 +14,10 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersale.commerce.estimates import ProductEstimate, estimate_products
 from aftersale.commerce.models import ProductKind, Quote, QuoteLine
 from aftersale.commerce.money import ZERO, RateBook
-from aftersale.commerce.tco import (
+from aftersale.economics.estimates import ProductEstimate, estimate_products
+from aftersale.economics.tco import (
     Comparison,
     Equipment,
     Offer,

@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from aftersale.accounts.models import Account
-from aftersale.commerce.economics import account_history
 from aftersale.commerce.models import Quote
 from aftersale.commerce.money import reporting_currency
-from aftersale.commerce.periods import PeriodKind
+from aftersale.economics.periods import PeriodKind
+from aftersale.economics.profitability import account_history
 
 SECTION_PERIODS = {PeriodKind.MONTH: 6, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 4}
 RECENT_QUOTES = 5

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aftersale.commerce.money import RateBook, quantum
-from aftersale.commerce.profit import (
+from aftersale.economics.profit import (
     Economics,
     LineSums,
     MarginBasis,
@@ -19,7 +19,7 @@ from aftersale.commerce.profit import (
     total_of,
 )
 from aftersale.service.costs import CostBreakdown
-from tests.commerce.test_tco import walk
+from tests.economics.test_tco import walk
 
 ON = date(2026, 6, 30)
 RATES = RateBook.from_rows([

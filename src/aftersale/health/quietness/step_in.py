@@ -29,9 +29,9 @@ from aftersale.alerts.models import Alert, AlertKind
 from aftersale.core.sql import age_days_sql, run, scope_sql, table
 from aftersale.health import engine_alerts, rhythm
 from aftersale.health.evaluate import AccountHealth
-from aftersale.health.quiet import QuietSettings, quiet_settings
-from aftersale.health.signals.quietness import NAME as QUIETNESS
-from aftersale.health.signals.quietness import explain as explain_quietness
+from aftersale.health.quietness.assess import QuietSettings, quiet_settings
+from aftersale.health.quietness.signal import NAME as QUIETNESS
+from aftersale.health.quietness.signal import explain as explain_quietness
 from aftersale.health.signals.registry import EvalContext, SignalValue
 from aftersale.service.models import Asset
 

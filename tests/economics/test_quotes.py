@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from aftersale.commerce.actions import (
+from aftersale.commerce.models import QuoteStatus
+from aftersale.economics.actions import (
     LineInput,
     QuoteError,
     QuoteUnderpriced,
@@ -12,9 +13,8 @@ from aftersale.commerce.actions import (
     do_save_quote,
     do_send_quote,
 )
-from aftersale.commerce.estimates import estimate_products
-from aftersale.commerce.models import QuoteStatus
-from aftersale.commerce.quotes import quote_economics
+from aftersale.economics.estimates import estimate_products
+from aftersale.economics.quotes import quote_economics
 from tests.commerce.conftest import make_log
 
 AS_OF = date(2026, 6, 30)
@@ -98,7 +98,7 @@ def test_it_keeps_the_estimates_a_quote_was_sent_with(quote, owner, account, col
 
 
 def test_it_saves_a_draft_with_list_prices_in_the_quote_currency(account, owner, press, usd_rate):
-    from aftersale.commerce.actions import new_quote
+    from aftersale.economics.actions import new_quote
 
     quote = new_quote(account)
     quote.currency = "USD"
@@ -109,7 +109,7 @@ def test_it_saves_a_draft_with_list_prices_in_the_quote_currency(account, owner,
 
 
 def test_it_names_the_missing_rate_when_it_cannot_price_a_line(account, owner, press):
-    from aftersale.commerce.actions import new_quote
+    from aftersale.economics.actions import new_quote
 
     quote = new_quote(account)
     quote.currency = "USD"

@@ -1,4 +1,5 @@
-"""Rhythm models: how alarming an account's silence is, given its own pace (P1, P8, P10).
+"""The rhythm hook: streams, per-account stats, the model protocol and registry, and the
+gap-ratio model every stream falls back to (P1, P8, P10).
 
 Two event streams have a rhythm: ``orders`` (placed orders) and ``contacts``
 (touchpoints). For each account the engine reads, in one aggregate query, how
@@ -9,6 +10,7 @@ The default model is the simple gap ratio below. A statistical model (for
 example BG/NBD fitted by maximum likelihood) plugs in with::
 
     from aftersale.health import rhythm
+
     rhythm.register_model("orders", MyModel())
 
 A model has ``kind`` and ``needs_fit``; ``fit(as_of, stats)`` is called once

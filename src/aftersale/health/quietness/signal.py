@@ -1,6 +1,6 @@
 """Quietness (P10): fewer requests and complaints than accounts like it would raise.
 
-The peers are fitted once per scan (``aftersale.health.quiet.fit_quietness``,
+The peers are fitted once per scan (``aftersale.health.quietness.assess.fit_quietness``,
 stored beside the rhythm models); this signal values the accounts in scope
 against that fit. A quiet account's facts carry ``caps_band``: the engine
 never bands it healthy, however green its other signals (see ``evaluate``).
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from aftersale.core.sql import Scope
-from aftersale.health.quiet import STREAM, assess_quietness
+from aftersale.health.quietness.assess import STREAM, assess_quietness
 from aftersale.health.signals.registry import CUSTOMERS_ONLY, EvalContext, SignalDef, SignalValue, register
 
 NAME = "quietness"
