@@ -37,7 +37,7 @@ from aftersale.health.store import load_config
 logger = logging.getLogger(__name__)
 
 # Accounts per part: big enough that per-query overhead vanishes (and PostgreSQL
-# may scan in parallel), small enough that a part's results stay near 100 MB.
+# may scan in parallel), small enough that a part's results stay small in memory.
 PART_SIZE = 10000
 # Snapshot rows per upsert statement.
 SNAPSHOT_BATCH = 2000
