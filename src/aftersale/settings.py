@@ -193,7 +193,8 @@ AFTERSALE = {
         "WORKING_DAYS": [0, 1, 2, 3, 4],  # Monday = 0 ... Sunday = 6
         "WORKING_HOURS": ["08:00", "17:00"],
         "LUNCH": ["12:00", "13:00"],  # None: no lunch break
-        # Holiday calendar: "" (none) or a country code ("vn"): its public holidays from the `holidays` package.
+        # Holiday calendar: "" (none) or a country code ("vn"): its public holidays, from the
+        # `holidays` package.
         "HOLIDAYS": config.os.environ.get("AFTERSALE_HOLIDAYS", ""),
     },
     # Relationship reviews (docs/reviews.md): days between reviews, per account tier.
