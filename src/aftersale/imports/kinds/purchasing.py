@@ -109,5 +109,3 @@ class PurchasesKind(Kind):
     def on_create(self, row: Row) -> None:
         row.fields["currency"] = row.refs["account"][1]
 
-
-KINDS = (InspectionsKind(), PurchasingEffortKind(), PurchasesKind())
