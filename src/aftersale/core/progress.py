@@ -33,7 +33,7 @@ class ProgressBar:
         self.done = 0
         self.counted = 0
         self.started = time.monotonic()
-        self._drawn = 0.0
+        self._drawn: float | None = None
         self._tty = stream.isatty()
         self._last_tenth = -1
         self._shown = (-1, -1)
@@ -45,7 +45,7 @@ class ProgressBar:
         now = time.monotonic()
         if self._tty:
             complete = bool(self.total) and done >= self.total
-            if now - self._drawn >= self.INTERVAL or complete:
+            if self._drawn is None or now - self._drawn >= self.INTERVAL or complete:
                 self._draw(now)
             return
         tenth = done * 10 // self.total if self.total else 0
