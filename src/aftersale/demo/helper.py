@@ -48,8 +48,8 @@ from aftersale.demo.writer import (
 )
 from aftersale.engagement.models import Touchpoint, TouchpointParticipant
 
-# About half of the writing work (measured per table): the orders and the
-# touchpoints with their participants.
+# The orders and the touchpoints with their participants: chosen so the two
+# processes have about as much writing to do (docs/benchmarks.md).
 HELPER_MODELS: tuple[type[models.Model], ...] = (
     Order, OrderLine, Touchpoint, Touchpoint.contacts.through, TouchpointParticipant,
 )
