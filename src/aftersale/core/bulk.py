@@ -1,8 +1,8 @@
 """Writing many rows at once: what every bulk load needs around its own rows.
 
 The demo generator (``aftersale.demo.writer``) and the CSV import
-(``aftersale.imports.writer``) each turn their input into rows their own way;
-both write them through this module, inside their caller's transaction:
+(``aftersale.imports.writer``) each turn their input into rows their own way
+and load them with this module, inside their caller's transaction:
 
 * ``sqlite_session``: SQLite settings for the length of a big write (a larger
   page cache, a second thread for sorts; for a load that takes the database
