@@ -34,7 +34,21 @@ def suppliers() -> Resolver:
     )
 
 
-class InspectionsKind(Kind):
+class SupplierKind(Kind):
+    """Rows that belong to a supplier (the ``account`` column)."""
+
+    # Money on these rows is in the supplier's currency (set on creation; not a column).
+    in_supplier_currency = False
+
+    def resolvers(self) -> dict[str, Resolver]:
+        return {"account": suppliers()}
+
+    def on_create(self, row: Row) -> None:
+        if self.in_supplier_currency:
+            row.fields["currency"] = row.refs["account"][1]
+
+
+class InspectionsKind(SupplierKind):
     name = "inspections"
     label = gettext_lazy("Incoming inspections")
     model = IncomingInspection
@@ -45,9 +59,6 @@ class InspectionsKind(Kind):
         Column("lots_inspected", LOTS, field="lots_inspected", required=False, empty_ok=False),
         Column("lots_rejected", LOTS, field="lots_rejected", required=False, empty_ok=False),
     )
-
-    def resolvers(self) -> dict[str, Resolver]:
-        return {"account": suppliers()}
 
     def check(self, row: Row, merged: dict[str, Any], report: Report) -> None:
         received = merged["lots_received"]
@@ -60,12 +71,13 @@ class InspectionsKind(Kind):
                    % {"inspected": inspected})
 
 
-class PurchasingEffortKind(Kind):
+class PurchasingEffortKind(SupplierKind):
     """Effort over a period; the purchase value is in the supplier's currency."""
 
     name = "purchasing_effort"
     label = gettext_lazy("Purchasing effort")
     model = PurchasingEffort
+    in_supplier_currency = True
     columns = (
         EXTERNAL_ID, SUPPLIER,
         Column("period_start", p.date_value, field="period_start"),
@@ -74,9 +86,6 @@ class PurchasingEffortKind(Kind):
         Column("purchase_value", MONEY, field="purchase_value"),
     )
 
-    def resolvers(self) -> dict[str, Resolver]:
-        return {"account": suppliers()}
-
     def check(self, row: Row, merged: dict[str, Any], report: Report) -> None:
         if merged["period_end"] < merged["period_start"]:
             report("period_end", _("The period ends before it starts (%(start)s).")
@@ -84,16 +93,14 @@ class PurchasingEffortKind(Kind):
         if not merged["staff_hours"]:
             report("staff_hours", _("Purchasing staff hours must be more than zero."))
 
-    def on_create(self, row: Row) -> None:
-        row.fields["currency"] = row.refs["account"][1]
 
-
-class PurchasesKind(Kind):
+class PurchasesKind(SupplierKind):
     """Orders we placed with suppliers; the value is in the supplier's currency."""
 
     name = "purchases"
     label = gettext_lazy("Purchases")
     model = Purchase
+    in_supplier_currency = True
     columns = (
         EXTERNAL_ID, SUPPLIER,
         Column("ordered_on", p.date_value, field="ordered_on"),
@@ -103,11 +110,3 @@ class PurchasesKind(Kind):
         Column("requotes", p.integer(0, 1000), field="requotes", required=False, empty_ok=False),
     )
 
-    def resolvers(self) -> dict[str, Resolver]:
-        return {"account": suppliers()}
-
-    def on_create(self, row: Row) -> None:
-        row.fields["currency"] = row.refs["account"][1]
-
-
-KINDS = (InspectionsKind(), PurchasingEffortKind(), PurchasesKind())
