@@ -95,7 +95,10 @@ def test_if_match_cannot_be_met_and_says_so_in_the_usual_error_shape(api, accoun
     etag = api.get("/api/accounts")["ETag"]
     response = api.client.get("/api/accounts", headers={**api._headers(), "If-Match": etag})
     assert response.status_code == 412
-    assert response.json()["code"] == "precondition_failed" and response.json()["detail"]
+    assert response.json()["code"] == "precondition_failed" and "If-Match" in response.json()["detail"]
+    vietnamese = api.client.get("/api/accounts", headers={**api._headers(), "If-Match": etag,
+                                                          "Accept-Language": "vi"})
+    assert vietnamese.status_code == 412 and vietnamese.json()["detail"].startswith("Điều kiện If-Match")
 
 
 @pytest.fixture
