@@ -220,7 +220,8 @@ def is_trusted(address: str) -> bool:
 
 def address_of(peer: str, forwarded: str) -> str | None:
     with override_settings(AFTERSALE={"TRUSTED_PROXIES": list(TRUSTED)}):
-        return client_address(RequestFactory().post("/login/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded))
+        request = RequestFactory().post("/login/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+        return client_address(request)
 
 
 @given(peer=addresses, forwarded=st.text(max_size=80))

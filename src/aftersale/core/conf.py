@@ -1,7 +1,7 @@
 """Every setting of Aftersale in one table, and the one reader of it.
 
 ``SETTINGS`` holds each setting's name, default, kind (type and validation) and
-description; docs/configuration.md is made from it (``aftersale settings_table``, and
+description; docs/configuration.md's tables are made from it (``aftersale settings_table``;
 ``tests/core/test_settings_table.py`` checks that the two agree). Product settings live in
 ``settings.AFTERSALE`` under their name; a dotted name (``SERVICE.LUNCH``) is a key
 of a group (``AFTERSALE["SERVICE"]["LUNCH"]``). Django's own settings that the
@@ -65,7 +65,7 @@ class Setting:
             return "on" if self.default else "off"
         if self.default in ("", [], None):
             return "none"
-        return f"`{self.default!r}`"
+        return f"`{self.default}`" if isinstance(self.default, str) else f"`{self.default!r}`"
 
 
 S = Setting
@@ -131,7 +131,7 @@ SETTINGS: tuple[Setting, ...] = (
       "Days between relationship reviews per account tier; a missing tier keeps its default "
       "(docs/reviews.md)."),
     S("IMPORT_MAX_UPLOAD_BYTES", 200 * MIB, kinds.whole(least=1), "Largest CSV file an import accepts "
-      "(docs/import-export.md)."),
+      "(docs/import-export.md).", shown="`209715200` (200 MiB)"),
     S("QUIET_P", 0.05, kinds.share(), "A customer is quiet when so few requests by chance are less "
       "likely than this (docs/silence-models.md, section 5)."),
     S("QUIET_WINDOW_DAYS", 365, kinds.whole(least=30), "The window requests and orders are counted over "
@@ -177,7 +177,7 @@ SETTINGS: tuple[Setting, ...] = (
       "Labour cost per hour when a work log gives hours but no labour cost; a currency left out keeps "
       "its default."),
     S("SERVICE.ATTACHMENT_MAX_BYTES", 10 * MIB, kinds.whole(least=1), "Largest file a case attachment "
-      "(staff or portal) may be."),
+      "(staff or portal) may be.", shown="`10485760` (10 MiB)"),
     S("SERVICE.ATTACHMENT_TYPES", {
         ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
         ".webp": "image/webp", ".txt": "text/plain", ".csv": "text/csv", ".log": "text/plain",

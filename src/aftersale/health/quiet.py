@@ -62,7 +62,7 @@ def _default(name: str) -> Any:
 
 @dataclass(frozen=True)
 class QuietSettings:
-    """``settings.AFTERSALE`` keys of silence detection (docs/silence-models.md), each documented
+    """The ``AFTERSALE`` keys of silence detection (docs/silence-models.md), each documented
     with its default in ``aftersale.core.conf``."""
 
     p: float = _default("p")  # flag when P(N <= observed | expected) is below this
