@@ -56,7 +56,8 @@ def attempted_login(request: HttpRequest | None, credentials: dict[str, Any] | N
 
 def _address(text: str) -> Address | None:
     try:
-        address = ipaddress.ip_address(text.strip().strip("[]"))
+        # Without a zone (``%eth0``): the same client whatever interface, and the column takes none.
+        address = ipaddress.ip_address(text.strip().strip("[]").partition("%")[0])
     except ValueError:
         return None
     # An IPv4 client seen through an IPv6 socket is the same client.
