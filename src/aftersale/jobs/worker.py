@@ -33,18 +33,17 @@ from datetime import timedelta
 from types import FrameType
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connections, transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from aftersale.core import conf
 from aftersale.jobs.models import Schedule
 
 logger = logging.getLogger("django_tasks_db")
 
-DEFAULTS = {"STALE_AFTER_SECONDS": 1800, "RECOVER_MINUTES": 5, "SCAN_PART_SIZE": 10000}
 # Runs of one task (the first included) when each attempt lost its database
 # connection; beyond this the failure is left for a person to look at.
 MAX_ATTEMPTS = 5
@@ -60,7 +59,7 @@ _current_id = ""
 
 
 def setting(name: str) -> int:
-    return int(settings.AFTERSALE.get("WORKER", {}).get(name, DEFAULTS[name]))
+    return int(conf.get(f"WORKER.{name}"))
 
 
 def stale_after() -> timedelta:

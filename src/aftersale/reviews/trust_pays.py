@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Sum
 
 from aftersale.commerce.models import Order
-from aftersale.commerce.money import NoExchangeRate, rate
+from aftersale.commerce.money import NoExchangeRate, rate, reporting_currency
 from aftersale.core.asof import day_after, start_of_day, year_before
 from aftersale.reviews.measures import FaceTime, TrustMeasure, face_time, trust_measures
 from aftersale.reviews.stats import Correlation, correlate
@@ -128,7 +127,7 @@ def findings(rows: list[TrustCostRow], unit: Decimal) -> list[Finding]:
 def trust_cost_rows(as_of: date, account_ids: list[int]) -> tuple[list[TrustCostRow], str, set[str]]:
     """The report's rows for the given accounts, the reporting currency, and currencies
     left out for want of an exchange rate."""
-    currency = settings.AFTERSALE["CURRENCY"]
+    currency = reporting_currency()
     book = RateBook(currency, as_of)
     start = year_before(as_of) + timedelta(days=1)
     costs = cost_to_serve(end=as_of, start=start, account_ids=account_ids)

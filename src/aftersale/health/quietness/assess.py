@@ -31,13 +31,13 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import numpy as np
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone
 
 from aftersale.accounts.models import Account, AccountKind
 from aftersale.commerce.models import Order
+from aftersale.core import conf
 from aftersale.core.sql import Scope, age_days_sql, run, scope_sql, table
 from aftersale.engagement.models import InitiatedBy, Touchpoint
 from aftersale.service.models import Asset, ServiceCase
@@ -49,50 +49,37 @@ BASE_COVARIATES = ("log_assets", "asset_age_years", "log_orders_per_year")
 DAYS_PER_YEAR = 365.25
 
 
+_KEYS = {
+    "p": "QUIET_P", "window_days": "QUIET_WINDOW_DAYS", "min_days": "QUIET_MIN_DAYS",
+    "min_orders": "QUIET_MIN_ORDERS", "min_peers": "QUIET_MIN_PEERS", "min_group": "QUIET_MIN_GROUP",
+    "silence_p": "SILENCE_P", "grace_days": "STEP_IN_GRACE_DAYS",
+}
+
+
+def _default(name: str) -> Any:
+    return conf.BY_NAME[_KEYS[name]].default
+
+
 @dataclass(frozen=True)
 class QuietSettings:
-    """``settings.AFTERSALE`` keys of silence detection (docs/silence-models.md)."""
+    """The ``AFTERSALE`` keys of silence detection (docs/silence-models.md), each documented
+    with its default in ``aftersale.core.conf``."""
 
-    p: float = 0.05  # QUIET_P: flag when P(N <= observed | expected) is below this
-    window_days: int = 365  # QUIET_WINDOW_DAYS: the window requests are counted over
-    min_days: int = 180  # QUIET_MIN_DAYS: less use than this in the window is not judged
-    min_orders: int = 4  # QUIET_MIN_ORDERS: without equipment, fewer orders in the window are not judged
-    min_peers: int = 20  # QUIET_MIN_PEERS: eligible accounts needed to fit the peers
-    min_group: int = 20  # QUIET_MIN_GROUP: accounts sharing a tier/industry for it to be a covariate
-    silence_p: float = 0.2  # SILENCE_P: contact rhythm below this opens a silence alert
-    grace_days: int = 90  # STEP_IN_GRACE_DAYS: a step-in alert closed this recently is not raised again
-
-
-_KEYS = {
-    "QUIET_P": ("p", float), "QUIET_WINDOW_DAYS": ("window_days", int),
-    "QUIET_MIN_DAYS": ("min_days", int), "QUIET_MIN_ORDERS": ("min_orders", int),
-    "QUIET_MIN_PEERS": ("min_peers", int), "QUIET_MIN_GROUP": ("min_group", int),
-    "SILENCE_P": ("silence_p", float), "STEP_IN_GRACE_DAYS": ("grace_days", int),
-}
+    p: float = _default("p")  # flag when P(N <= observed | expected) is below this
+    window_days: int = _default("window_days")  # the window requests are counted over
+    min_days: int = _default("min_days")  # less use than this in the window is not judged
+    min_orders: int = _default("min_orders")  # without equipment, fewer orders are not judged
+    min_peers: int = _default("min_peers")  # eligible accounts needed to fit the peers
+    min_group: int = _default("min_group")  # accounts sharing a tier/industry for it to be a covariate
+    silence_p: float = _default("silence_p")  # contact rhythm below this opens a silence alert
+    grace_days: int = _default("grace_days")  # a step-in alert closed this recently is not raised again
 
 
 def quiet_settings() -> QuietSettings:
     """Read the settings each time (never at import), each checked and named when wrong."""
-    configured = getattr(settings, "AFTERSALE", {})
-    values: dict[str, Any] = {}
-    for key, (name, kind) in _KEYS.items():
-        if key not in configured:
-            continue
-        raw = configured[key]
-        try:
-            value = kind(raw)
-        except (TypeError, ValueError):
-            raise ImproperlyConfigured(f'AFTERSALE["{key}"] = {raw!r} is not a number') from None
-        values[name] = value
-    result = QuietSettings(**values)
-    if not 0 < result.p < 1 or not 0 < result.silence_p < 1:
-        raise ImproperlyConfigured('AFTERSALE["QUIET_P"] and ["SILENCE_P"] must be between 0 and 1')
-    if result.window_days < 30 or not 0 < result.min_days <= result.window_days:
-        raise ImproperlyConfigured(
-            'AFTERSALE["QUIET_WINDOW_DAYS"] must be at least 30 and ["QUIET_MIN_DAYS"] between 1 and it'
-        )
-    if min(result.min_orders, result.min_peers, result.min_group, result.grace_days) < 0:
-        raise ImproperlyConfigured('AFTERSALE quietness counts and days must not be negative')
+    result = QuietSettings(**{name: conf.get(key) for name, key in _KEYS.items()})
+    if result.min_days > result.window_days:
+        raise ImproperlyConfigured('AFTERSALE["QUIET_MIN_DAYS"] must not be more than ["QUIET_WINDOW_DAYS"]')
     return result
 
 
