@@ -28,6 +28,7 @@ test: install
 lint: install
 	scripts/system-deps.sh
 	$(BIN)/ruff check src tests bench
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 	DEBUG=1 $(BIN)/aftersale makemigrations --check --dry-run
 	scripts/check-messages.sh
 

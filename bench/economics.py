@@ -115,10 +115,10 @@ def main() -> None:
         print(f"built in {time.perf_counter() - started:.1f} s")
 
     from aftersale.accounts.models import Account
-    from aftersale.commerce.economics import account_economics, account_history
-    from aftersale.commerce.estimates import estimate_products
     from aftersale.commerce.models import Order, OrderLine, Product
-    from aftersale.commerce.periods import PeriodKind, period_containing
+    from aftersale.economics.estimates import estimate_products
+    from aftersale.economics.periods import PeriodKind, period_containing
+    from aftersale.economics.profitability import account_economics, account_history
     from aftersale.service.models import ServiceCase, WorkLog
 
     print(f"{Account.objects.count()} accounts, {Order.objects.count()} orders, "

@@ -117,7 +117,7 @@ print(json.dumps({"token": do_issue_token(user, name="bench")[1]}))
 
 QUEUE_SCAN = """
 from django.utils import timezone
-from aftersale.health import tasks
+from aftersale.jobs import tasks
 queued = tasks.scan.enqueue(timezone.now().isoformat(), part_size=int(sys.argv[1]))
 print(json.dumps({"task": str(queued.id)}))
 """
@@ -125,7 +125,7 @@ print(json.dumps({"task": str(queued.id)}))
 SCAN_STATE = """
 from collections import Counter
 from django_tasks_db.models import DBTaskResult
-from aftersale.health import tasks
+from aftersale.jobs import tasks
 from aftersale.health.models import ScanRun
 run = ScanRun.objects.order_by("-pk").first()
 ids = set(run.parts.values_list("pk", flat=True)) if run else set()

@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 import scipy
 
-from aftersale.health.stats import account_rhythm, fit_bgnbd, fit_paretonbd, summarise
-from aftersale.health.stats.simulate import simulate_bgnbd, simulate_event_days
+from aftersale.stats import account_rhythm, fit_bgnbd, fit_paretonbd, summarise
+from aftersale.stats.simulate import simulate_bgnbd, simulate_event_days
 
 TRUE = {"r": 0.8, "alpha": 30.0, "a": 0.6, "b": 3.0}
 AS_OF = 800_000  # any day number

@@ -49,8 +49,8 @@ def main() -> None:
 
     from aftersale.accounts.models import Account
     from aftersale.commerce.models import Order
+    from aftersale.core.progress import ProgressBar
     from aftersale.imports.engine import import_file
-    from aftersale.imports.progress import ProgressBar
     from aftersale.staff.models import User
 
     call_command("migrate", verbosity=0)
@@ -70,14 +70,16 @@ def main() -> None:
 
     table = []
     for label in ("first import", "re-import"):
-        progress = ProgressBar(sys.stderr, path.stat().st_size, label) if sys.stderr.isatty() else None
+        progress = (
+            ProgressBar(sys.stderr, path.stat().st_size, label=label) if sys.stderr.isatty() else None
+        )
         profiler = cProfile.Profile() if args.profile and label == "first import" else None
         cpu_started = time.process_time()
         load_before = os.getloadavg()[0]
         with open(path, "rb") as binary:
             if profiler is not None:
                 profiler.enable()
-            result = import_file("orders", binary, progress=progress)
+            result = import_file("orders", binary, progress=progress.update if progress else None)
             if profiler is not None:
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("tottime").print_stats(20)

@@ -36,7 +36,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from aftersale.health.quiet import QuietSettings, Usage, fit_usage, judge  # noqa: E402
+from aftersale.health.quietness.assess import QuietSettings, Usage, fit_usage, judge  # noqa: E402
 
 
 def simulate(n: int, seed: int = 7) -> tuple[Usage, np.ndarray]:

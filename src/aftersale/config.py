@@ -1,9 +1,12 @@
-"""Reading settings from the environment, with one clear error per bad variable."""
+"""Turning the environment's connection strings into Django settings, one clear error per bad one.
+
+Which variables there are, their defaults and how simple values are read is
+``aftersale.core.conf``'s table; this module parses the compound ones.
+"""
 
 from __future__ import annotations
 
 import os
-import zoneinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -15,37 +18,7 @@ class ConfigError(Exception):
     """A setting from the environment is missing or malformed."""
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ConfigError(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no)")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def secret_key(debug: bool) -> str:
-    key = os.environ.get("SECRET_KEY", "")
+def secret_key(key: str, debug: bool) -> str:
     if key:
         if not debug and len(key) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters long")
@@ -56,8 +29,7 @@ def secret_key(debug: bool) -> str:
     raise ConfigError("SECRET_KEY is required when DEBUG is off (set SECRET_KEY or DEBUG=1)")
 
 
-def database(default_path: Path) -> dict[str, Any]:
-    url = os.environ.get("DATABASE_URL", "")
+def database(url: str, default_path: Path) -> dict[str, Any]:
     if not url:
         default_path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{default_path}"
@@ -87,13 +59,12 @@ def database(default_path: Path) -> dict[str, Any]:
     return config
 
 
-def email(debug: bool) -> dict[str, Any]:
+def email(url: str) -> dict[str, Any]:
     """Translate EMAIL_URL into Django's e-mail settings.
 
-    ``console://`` (the default), ``locmem://``, ``smtp://user:pass@host:port``
+    ``console://``, ``locmem://``, ``smtp://user:pass@host:port``
     and ``smtp+tls://`` / ``smtp+ssl://`` are understood.
     """
-    url = os.environ.get("EMAIL_URL", "") or "console://"
     parsed = urlparse(url)
     scheme = parsed.scheme
     backends = {
@@ -115,6 +86,10 @@ def email(debug: bool) -> dict[str, Any]:
     except ValueError:
         raise ConfigError("EMAIL_URL has an invalid port") from None
     query = parse_qs(parsed.query)
+    try:
+        timeout = int(query.get("timeout", ["10"])[0])
+    except ValueError:
+        raise ConfigError("EMAIL_URL has an invalid timeout (a whole number of seconds)") from None
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": parsed.hostname,
@@ -123,14 +98,6 @@ def email(debug: bool) -> dict[str, Any]:
         "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
         "EMAIL_USE_TLS": scheme == "smtp+tls",
         "EMAIL_USE_SSL": scheme == "smtp+ssl",
-        "EMAIL_TIMEOUT": int(query.get("timeout", ["10"])[0]),
+        "EMAIL_TIMEOUT": timeout,
     }
 
-
-def time_zone() -> str:
-    name = os.environ.get("TIME_ZONE", "") or "Asia/Ho_Chi_Minh"
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"TIME_ZONE={name!r} is not a known time zone") from None
-    return name

@@ -7,17 +7,19 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from aftersale import config
+from aftersale.core import conf
 
+# Every variable read here is in aftersale.core.conf's table (docs/configuration.md).
 PACKAGE_DIR = Path(__file__).resolve().parent
-BASE_DIR = Path(config.os.environ.get("AFTERSALE_HOME", Path.cwd())).resolve()
+BASE_DIR = Path(conf.env("AFTERSALE_HOME") or Path.cwd()).resolve()
 VAR_DIR = BASE_DIR / "var"
 
-DEBUG = config.env_bool("DEBUG", False)
-SECRET_KEY = config.secret_key(DEBUG)
-ALLOWED_HOSTS = config.env_list(
-    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
+DEBUG = conf.env("DEBUG")
+SECRET_KEY = config.secret_key(conf.env("SECRET_KEY"), DEBUG)
+ALLOWED_HOSTS = conf.env("ALLOWED_HOSTS") or (
+    ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
 )
-CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = conf.env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # Ours first: where a word is shared, our Vietnamese wins over Django's.
@@ -25,12 +27,14 @@ INSTALLED_APPS = [
     "aftersale.staff",
     "aftersale.accounts",
     "aftersale.commerce",
+    "aftersale.economics",
     "aftersale.promises",
     "aftersale.service",
     "aftersale.engagement",
     "aftersale.reviews",
     "aftersale.alerts",
     "aftersale.health",
+    "aftersale.jobs",
     "aftersale.web",
     "aftersale.imports",
     "aftersale.portal",
@@ -41,6 +45,7 @@ INSTALLED_APPS = [
     "aftersale.purchasing",
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -56,21 +61,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # API requests (bearer tokens) skip the pages' middleware below (aftersale/api/middleware.py).
-    "aftersale.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Refuses sign-ins after repeated failures (docs/operations.md).
-    "aftersale.ops.throttle.LoginThrottleMiddleware",
     # Records who made each change in the audit trail (docs/operations.md).
     "auditlog.middleware.AuditlogMiddleware",
     "aftersale.staff.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "aftersale.urls"
@@ -92,7 +95,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": config.database(VAR_DIR / "aftersale.sqlite3")}
+DATABASES = {"default": config.database(conf.env("DATABASE_URL"), VAR_DIR / "aftersale.sqlite3")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: the portfolio-wide queries of the staff pages cost enough to
     # trigger it, and compiling took 1.5 to 2 s longer than running them (bench/pages.py,
@@ -102,6 +105,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "staff.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a login locked out by the sign-in throttle before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -115,7 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = config.time_zone()
+TIME_ZONE = conf.env("TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
 
@@ -134,40 +142,39 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 # Uploaded files (case attachments) live outside the static tree and are only
 # ever served through views that check access.
-MEDIA_ROOT = Path(config.os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(conf.env("MEDIA_ROOT") or VAR_DIR / "media")
 
-globals().update(config.email(DEBUG))
-DEFAULT_FROM_EMAIL = config.os.environ.get("DEFAULT_FROM_EMAIL", "aftersale@localhost")
+globals().update(config.email(conf.env("EMAIL_URL")))
+DEFAULT_FROM_EMAIL = conf.env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Rendered staff pages (the attention list, the account page) are served again while
-# the database is unchanged, for at most this many seconds: 0 turns the cache off,
-# otherwise a number dividing a minute (docs/web.md, "Page cache"). Each process
-# keeps its own, at most PAGE_CACHE_ENTRIES pages (24 KB to 230 KB each on 100,000 accounts).
-PAGE_CACHE_SECONDS = config.env_int("PAGE_CACHE_SECONDS", 60)
-if PAGE_CACHE_SECONDS not in (0, 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60):
-    raise config.ConfigError(
-        f"PAGE_CACHE_SECONDS={PAGE_CACHE_SECONDS} must be 0 (no page cache) or divide a minute "
-        "(1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)"
-    )
+# the database is unchanged (docs/web.md, "Page cache"); each process keeps its own.
+PAGE_CACHE_SECONDS = conf.env("PAGE_CACHE_SECONDS")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": config.env_int("PAGE_CACHE_ENTRIES", 200)},
+        "OPTIONS": {"MAX_ENTRIES": conf.env("PAGE_CACHE_ENTRIES")},
     },
 }
 
 # Behind a TLS-terminating proxy (docs/deploy.md).
-if config.env_bool("BEHIND_TLS_PROXY", False):
+if conf.env("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = config.env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = config.env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = conf.env("SECURE_SSL_REDIRECT")
+if SECURE_SSL_REDIRECT is None:
+    SECURE_SSL_REDIRECT = not DEBUG
+SESSION_COOKIE_SECURE = conf.env("SECURE_COOKIES")
+if SESSION_COOKIE_SECURE is None:
+    SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = config.env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = conf.env("SECURE_HSTS_SECONDS")
+if SECURE_HSTS_SECONDS is None:
+    SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -179,37 +186,28 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": config.os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": conf.env("LOG_LEVEL")},
 }
 
-# Product settings (each documented in docs/configuration.md).
-AFTERSALE = {
-    "CURRENCY": config.os.environ.get("AFTERSALE_CURRENCY", "VND"),
-    # After-sale service (docs/service.md): the business-hours calendar that response
-    # and resolution targets run on, in TIME_ZONE. Any key left out keeps its default.
-    "SERVICE": {
-        "WORKING_DAYS": [0, 1, 2, 3, 4],  # Monday = 0 ... Sunday = 6
-        "WORKING_HOURS": ["08:00", "17:00"],
-        "LUNCH": ["12:00", "13:00"],  # None: no lunch break
-        # Holiday calendar: "" (none) or "vn" (Vietnam's public holidays, shipped as data).
-        "HOLIDAYS": config.os.environ.get("AFTERSALE_HOLIDAYS", ""),
-    },
-    # Relationship reviews (docs/reviews.md): days between reviews, per account tier.
-    "REVIEW_CADENCE_DAYS": {"strategic": 91, "key": 91, "standard": 182},
-    # Where e-mailed links point (the address users open the application at).
-    "SITE_URL": config.os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
-    # E-mail digests and alerts (docs/notifications.md): the local hour from which the
-    # daily digest goes out, and how often the worker looks for e-mails to send.
-    "NOTIFY": {
-        "DIGEST_HOUR": config.env_int("DIGEST_HOUR", 7),
-        "INTERVAL_MINUTES": config.env_int("NOTIFY_INTERVAL_MINUTES", 5),
-    },
-    # Workers (docs/health.md, "The worker"): a task RUNNING this long is taken for
-    # abandoned by a dead worker and queued again; how often a worker looks for them;
-    # accounts per range of the periodic scan (the unit workers share).
-    "WORKER": {
-        "SCAN_PART_SIZE": config.env_int("SCAN_PART_SIZE", 10000),
-        "STALE_AFTER_SECONDS": config.env_int("WORKER_STALE_AFTER_SECONDS", 1800),
-        "RECOVER_MINUTES": config.env_int("WORKER_RECOVER_MINUTES", 5),
-    },
-}
+# Product settings: every key of aftersale.core.conf's table, from the environment or its
+# default. Code reads them with conf.get(name) when used.
+AFTERSALE = conf.environment()
+
+# Sign-in throttle (django-axes, docs/operations.md "Sign-in throttling"): failures are
+# rows in the database, shared by every process and server, counted per login and
+# client address on every door (staff, admin and portal sign-in, password resets).
+# The limit, the lockout and the client's address come from the callables in
+# aftersale.ops.throttle, which read AFTERSALE when used.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "aftersale.ops.throttle.failure_limit"
+AXES_COOLOFF_TIME = "aftersale.ops.throttle.lockout_time"
+AXES_USERNAME_CALLABLE = "aftersale.ops.throttle.attempted_login"
+AXES_CLIENT_IP_CALLABLE = "aftersale.ops.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "aftersale.ops.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A locked-out login waits the lockout out from its last counted failure; tries while
+# locked out do not lengthen it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]

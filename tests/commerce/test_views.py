@@ -109,25 +109,13 @@ def test_it_makes_money_and_health_disagreements_stand_out(manager_client, ledge
 
     make_log(other_account, colleague, date(2026, 5, 3), "50000000")  # now loses money
     health = {ledger.pk: (Decimal("31"), "at_risk"), other_account.pk: (Decimal("88"), "healthy")}
-    with mock.patch("aftersale.commerce.views.health_by_account", return_value=health):
+    with mock.patch("aftersale.commerce.views.health_as_of", return_value=health):
         body = manager_client.get(reverse("economics_portfolio")).content.decode()
         only = manager_client.get(reverse("economics_portfolio"),
                                   {"only": "unprofitable_healthy"}).content.decode()
     assert "flag-profitable_failing" in body and "flag-unprofitable_healthy" in body
     assert "band-at_risk" in body
     assert other_account.name in only and ledger.name not in only
-
-
-def test_it_says_when_there_is_no_health_engine(manager_client, account):
-    from unittest import mock
-
-    from django.apps import apps
-
-    real = apps.is_installed
-    with mock.patch.object(apps, "is_installed", side_effect=lambda name: name != "aftersale.health"
-                           and real(name)):
-        body = manager_client.get(reverse("economics_portfolio")).content.decode()
-    assert "once the health engine is installed" in body
 
 
 # --- exchange rates ------------------------------------------------------------------

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
+from aftersale.core.bulk import sqlite_session
 from aftersale.demo import helper as helper_module
 from aftersale.demo import load as load_module
 from aftersale.demo.load import load_demo
 from aftersale.demo.purge import delete_demo
-from aftersale.demo.writer import BulkWriter, DemoWriteError
+from aftersale.demo.writer import DemoWriteError
 from aftersale.engagement.models import Touchpoint
 
 from .test_determinism import export
@@ -45,7 +46,7 @@ def load(accounts: int, seed: int) -> dict[str, list[tuple]]:
     before = attached()
     # As the command loads a big demo: foreign keys checked once at the end,
     # which lets SQLite copy the helper's index pages as well.
-    with BulkWriter.sqlite_bulk_mode(), transaction.atomic():
+    with sqlite_session(64, exclusive=True), transaction.atomic():
         delete_demo()
         load_demo(accounts=accounts, seed=seed, as_of=AS_OF)
     with connection.cursor() as cursor:

@@ -7,8 +7,8 @@ import pytest
 
 from aftersale.accounts.models import Account
 from aftersale.alerts.models import Alert, AlertKind
+from aftersale.core.asof import end_of_day
 from aftersale.health.models import Band
-from aftersale.health.report import end_of_day
 from aftersale.health.scan import run_scan
 from tests.demo.conftest import AS_OF
 

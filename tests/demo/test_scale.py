@@ -10,9 +10,9 @@ from django.db.models import Count
 
 from aftersale.accounts.models import Account
 from aftersale.commerce.models import Order
+from aftersale.core.progress import ProgressBar
 from aftersale.demo import load as load_module
 from aftersale.demo.load import EVENT_MODELS, load_demo
-from aftersale.demo.progress import Progress
 from aftersale.engagement.models import Touchpoint
 from aftersale.promises.models import Promise
 
@@ -34,7 +34,10 @@ def test_it_loads_two_hundred_accounts_through_the_bulk_path(monkeypatch):
     monkeypatch.setattr(load_module, "REBUILD_INDEXES_FROM", 100)
     indexes = index_names()
     stream = _Stream()
-    result = load_demo(accounts=200, seed=3, as_of=date(2026, 1, 12), progress=Progress(193, stream))
+    result = load_demo(
+        accounts=200, seed=3, as_of=date(2026, 1, 12),
+        progress=ProgressBar(stream, 193, unit="accounts", counting="events"),
+    )
     assert index_names() == indexes
     connection.check_constraints()
     customers = Account.objects.filter(external_id__startswith="DEMO-").customers()

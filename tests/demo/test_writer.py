@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from aftersale.accounts.models import Competitor
+from aftersale.core.bulk import BulkWriteError, sqlite_session
 from aftersale.demo.writer import BulkWriter, DemoWriteError, _datetime_strings, _literal
 from aftersale.promises.models import Promise
 
@@ -89,8 +90,8 @@ def test_bulk_mode_still_catches_a_dangling_key():
 
     ghost = {"id": [1], "external_id": ["K-1"], "account_id": [424242], "name": ["Ghost"]}
     with (
-        BulkWriter.sqlite_bulk_mode(),
-        pytest.raises(DemoWriteError, match="missing accounts_account"),
+        sqlite_session(64, exclusive=True),
+        pytest.raises(BulkWriteError, match="missing accounts_account"),
         transaction.atomic(),
     ):
         writer = BulkWriter(STAMP)

@@ -18,8 +18,10 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from aftersale.accounts.models import Account
-from aftersale.health import scan, tasks, worker
-from aftersale.health.models import HealthSnapshot, ScanPart, ScanRun, ScanStatus, Schedule
+from aftersale.health import scan
+from aftersale.health.models import HealthSnapshot, ScanPart, ScanRun, ScanStatus
+from aftersale.jobs import tasks, worker
+from aftersale.jobs.models import Schedule
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,8 +55,8 @@ def failed(path: str, exception: str, claims: list[str], args: list | None = Non
     return task
 
 
-def run_worker(worker_id: str = "w1") -> worker.HealthWorker:
-    loop = worker.HealthWorker(
+def run_worker(worker_id: str = "w1") -> worker.QueueWorker:
+    loop = worker.QueueWorker(
         queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
         max_tasks=None, worker_id=worker_id, excluded_queue_names=[],
     )
@@ -220,7 +222,7 @@ def test_a_task_interrupted_by_an_outage_is_run_again(accounts):
 
 
 def test_sigterm_to_an_idle_worker_stops_the_loop_without_cutting_a_query():
-    loop = worker.HealthWorker(
+    loop = worker.QueueWorker(
         queue_names=["default"], interval=0.05, batch=False, backend_name="default", startup_delay=False,
         max_tasks=None, worker_id="w1", excluded_queue_names=[],
     )

@@ -17,16 +17,11 @@ from django_tasks_db.models import DBTaskResult
 
 from aftersale.alerts.models import Alert
 from aftersale.demo.load import load_demo
-from aftersale.health import scan, tasks
-from aftersale.health.models import (
-    HealthSnapshot,
-    NotificationClaim,
-    ScanPart,
-    ScanRun,
-    ScanStatus,
-    Schedule,
-)
-from aftersale.notify.models import Digest, DigestState
+from aftersale.health import scan
+from aftersale.health.models import HealthSnapshot, ScanPart, ScanRun, ScanStatus
+from aftersale.jobs import tasks
+from aftersale.jobs.models import Schedule
+from aftersale.notify.models import Digest, DigestState, NotificationClaim
 from aftersale.notify.sending import pending_alerts, send_due_digests, send_immediate_alerts
 from aftersale.notify.tasks import notify_tick
 

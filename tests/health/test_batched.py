@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from aftersale.accounts.models import Account
+from aftersale.core.sql import batched, run, run_many
 from aftersale.engagement.models import InitiatedBy
 from aftersale.health.evaluate import (
     NO_DATA,
@@ -18,7 +19,6 @@ from aftersale.health.evaluate import (
 )
 from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus
 from aftersale.health.panel import panel_context
-from aftersale.health.sql import batched, run, run_many
 
 from .conftest import NOW, case, day, days_ago, order, promise, touchpoint, trust_rating
 

@@ -7,10 +7,10 @@ from django.test import override_settings
 
 from aftersale.health.evaluate import evaluate, make_context
 from aftersale.health.models import Band
-from aftersale.health.quiet import fit_quietness, quiet_settings
+from aftersale.health.quietness.assess import fit_quietness, quiet_settings
+from aftersale.health.quietness.signal import quietness
 from aftersale.health.scan import run_scan
 from aftersale.health.signals import registry
-from aftersale.health.signals.quietness import quietness
 
 from .conftest import NOW, days_ago
 from .quiet_fixtures import build_portfolio, raises

@@ -13,8 +13,8 @@ from aftersale.accounts.models import Account, AccountKind, Industry, Tier
 from aftersale.commerce.models import Order
 from aftersale.engagement.models import InitiatedBy
 from aftersale.health.evaluate import evaluate, make_context
+from aftersale.health.rhythm.bgnbd import BGNBDRhythm, event_days
 from aftersale.health.scan import run_scan
-from aftersale.health.silence import BGNBDRhythm, event_days
 
 from .conftest import NOW, case, days_ago, order, touchpoint
 
@@ -142,7 +142,7 @@ def test_a_degenerate_fit_falls_back_to_each_accounts_own_gap():
     """Perfectly regular event days drive BG/NBD's dropout towards zero and its
     expectation to NaN; those accounts are judged by their usual gap instead, so no
     signal value or explanation carries a NaN."""
-    from aftersale.health.silence import EventDays
+    from aftersale.health.rhythm.bgnbd import EventDays
 
     ids, days = [], []
     for account_id in range(1, 61):

@@ -10,9 +10,9 @@ import pytest
 from aftersale.alerts.models import Alert, AlertKind
 from aftersale.engagement.models import InitiatedBy, Topic, Touchpoint, TouchpointKind
 from aftersale.health.evaluate import evaluate, make_context
+from aftersale.health.quietness.step_in import quiet_customer, silence
 from aftersale.health.scan import refresh_account, run_scan
 from aftersale.health.signals.registry import SignalValue
-from aftersale.health.step_in import quiet_customer, silence
 
 from .conftest import NOW, days_ago
 from .quiet_fixtures import build_portfolio

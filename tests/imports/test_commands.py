@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from aftersale.commerce.models import Order
-from aftersale.imports.progress import ProgressBar
+from aftersale.core.progress import ProgressBar
 from tests.imports.conftest import DATA, import_sample
 
 
@@ -86,11 +86,16 @@ def test_export_then_import_through_the_commands_changes_nothing(accounts, tmp_p
     assert "1 created, 0 updated, 4 unchanged" in out
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_the_progress_bar_draws_on_one_line():
-    out = io.StringIO()
-    bar = ProgressBar(out, total=1000, label="orders")
+    out = Terminal()
+    bar = ProgressBar(out, 1000, label="orders")
     bar.INTERVAL = 0
-    bar(500, 5000)
+    bar.update(500, 5000)
     bar.finish(10_000)
     first, last = out.getvalue().split("\r")[1:]
     assert "[###############---------------]  50% 5,000 rows" in first

@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 
 from aftersale.alerts.models import Alert, AlertKind
-from aftersale.health.notify import CLAIM_TIMEOUT
+from aftersale.notify.claims import CLAIM_TIMEOUT
 from aftersale.notify.models import Delivery, Digest, DigestState
 from aftersale.notify.preferences import set_deliveries
 from aftersale.notify.sending import claim_digest, send_due_digests

@@ -10,9 +10,8 @@ import time_machine
 from django.core import mail
 
 from aftersale.alerts.models import Alert, AlertKind
-from aftersale.health.models import NotificationClaim
-from aftersale.health.notify import CLAIM_TIMEOUT, claim
-from aftersale.notify.models import Delivery
+from aftersale.notify.claims import CLAIM_TIMEOUT, claim
+from aftersale.notify.models import Delivery, NotificationClaim
 from aftersale.notify.preferences import set_deliveries
 from aftersale.notify.sending import send_immediate_alerts
 

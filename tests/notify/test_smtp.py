@@ -36,14 +36,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp_server(monkeypatch):
+def smtp_server():
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{port}?timeout=5")
     try:
-        with override_settings(**config.email(debug=False)):
+        with override_settings(**config.email(f"smtp://127.0.0.1:{port}?timeout=5")):
             yield inbox
     finally:
         controller.stop()

@@ -12,8 +12,8 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from aftersale.alerts.models import AlertKind
-from aftersale.health import worker
-from aftersale.health.models import Schedule
+from aftersale.jobs import worker
+from aftersale.jobs.models import Schedule
 from aftersale.notify import tasks
 
 from .conftest import NOW, open_alert
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_worker() -> None:
-    worker.HealthWorker(
+    worker.QueueWorker(
         queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
         max_tasks=None, worker_id="w1", excluded_queue_names=[],
     ).run()

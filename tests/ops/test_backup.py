@@ -18,6 +18,7 @@ from aftersale.core.enums import Department
 from aftersale.ops.backup import BackupError, pg_binary
 from aftersale.promises.models import Promise, Stage
 from aftersale.service.models import ServiceCase, WorkLog
+from tests.core.test_bulk import analysed_since, database_clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,6 +95,17 @@ def test_a_backup_restores_every_table_exactly(portfolio, tmp_path: Path):
     call_command("restore", str(path), "--yes")
     assert snapshot() == before
     assert Account.objects.get(pk=portfolio.pk).name == portfolio.name
+
+
+@pytest.mark.postgres
+def test_a_restore_leaves_the_restored_tables_analysed(portfolio, tmp_path: Path):
+    path = tmp_path / "aftersale.backup"
+    call_command("backup", str(path))
+    started = database_clock()
+    call_command("restore", str(path), "--yes")
+    # pg_restore leaves statistics to autovacuum; the command refreshes them before it returns.
+    restored = {m._meta.db_table for m in (Account, Order, OrderLine, Promise, ServiceCase, WorkLog)}
+    assert restored <= analysed_since(started)
 
 
 def test_restore_refuses_to_overwrite_data_without_yes(portfolio, tmp_path: Path):

@@ -27,6 +27,10 @@ SKIPPED_PREFIXES = ("admin/",)  # Django's admin: its own, tested login and perm
 PUBLIC = {
     # name: why anyone may see it
     "login": "the staff login form itself",
+    "password_reset": "asking for a password-reset link (throttled like the sign-in)",
+    "password_reset_done": "the page saying the link is on its way",
+    "password_reset_confirm": "the link from the e-mail: its signed token is the credential",
+    "password_reset_complete": "the page saying the new password is set",
     "logout": "logging out needs no session; it only ends one",
     "set_language": "choosing a language is open to everyone (it only sets a cookie)",
     "api:openapi-json": "the API's published contract (no data)",

@@ -4,8 +4,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from aftersale.core.asof import months_before
 from aftersale.core.enums import Department
-from aftersale.promises.measures import PromiseMeasures, promise_measures, window_start
+from aftersale.promises.measures import PromiseMeasures, promise_measures
 
 JUNE_30 = date(2026, 6, 30)
 
@@ -90,7 +91,7 @@ def test_it_rejects_unknown_groupings_and_directions():
 
 
 def test_it_counts_whole_calendar_months_back():
-    assert window_start(date(2026, 6, 30)) == date(2025, 6, 30)
-    assert window_start(date(2026, 3, 31), 1) == date(2026, 2, 28)
-    assert window_start(date(2024, 2, 29)) == date(2023, 2, 28)
-    assert window_start(date(2026, 1, 15), 1) == date(2025, 12, 15)
+    assert months_before(date(2026, 6, 30)) == date(2025, 6, 30)
+    assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+    assert months_before(date(2024, 2, 29)) == date(2023, 2, 28)
+    assert months_before(date(2026, 1, 15), 1) == date(2025, 12, 15)

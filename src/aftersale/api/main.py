@@ -14,8 +14,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
 from ninja.parser import Parser
 
-from aftersale.api.auth import TokenAuth, check_before_refusing
+from aftersale.api.auth import TokenAuth
 from aftersale.api.errors import ApiError, NotFound, invalid_from_django, invalid_from_pydantic
+from aftersale.api.renderers import OrjsonRenderer
 
 DESCRIPTION = """\
 Aftersale's REST API for integrations (ERP, CRM, support desk).
@@ -24,7 +25,9 @@ Authenticate with `Authorization: Bearer TOKEN` (a staff member's token from
 `aftersale api-token EMAIL`); the token acts as that person, with the same
 visibility and validation as the web pages. Lists are paginated by cursor
 (`limit`, `cursor`, `next_cursor`) and filter with `updated_since` for
-incremental sync and `external_id` for lookups. Errors have one shape:
+incremental sync and `external_id` for lookups. The account list and an
+account's health carry an `ETag`: send it back as `If-None-Match` and an
+unchanged answer is `304 Not Modified`, without a body. Errors have one shape:
 `detail`, `code`, and for invalid input `errors` naming each field.
 See docs/api.md.
 """
@@ -57,6 +60,7 @@ api = AftersaleApi(
     auth=TokenAuth(),
     urls_namespace="api",
     parser=JsonParser(),
+    renderer=OrjsonRenderer(),
 )
 
 
@@ -74,10 +78,6 @@ def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    try:
-        check_before_refusing(request)
-    except ApiError as refused:
-        return _respond(request, refused)
     return _respond(request, invalid_from_pydantic(exc.errors, body_params=("payload",)))
 
 

@@ -29,7 +29,7 @@ MAX_LIMIT = 500
 def encode_cursor(values: Sequence[Any]) -> str:
     """The cursor after a row whose key is ``values`` (dates, times, whole numbers)."""
     plain = [v.isoformat() if isinstance(v, date | datetime) else v for v in values]
-    # orjson writes such a list exactly as json.dumps(..., separators=(",", ":")) does, faster.
+    # orjson writes such a list exactly as json.dumps(..., separators=(",", ":")) does.
     return base64.urlsafe_b64encode(orjson.dumps(plain)).decode().rstrip("=")
 
 
@@ -62,12 +62,19 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
 
 
 def after(keys: Sequence[str], values: Sequence[Any]) -> Q:
-    """Rows whose key (compared field by field) comes after ``values``."""
+    """Rows whose key (compared field by field) comes after ``values``.
+
+    The first field's ``>=`` is stated on its own as well, though implied: the
+    database then reads only the index range after the cursor instead of
+    filtering every row before it, so a page deep in a long list costs as
+    little as the first."""
     condition = Q(**{f"{keys[-1]}__gt": values[-1]})
     for index in range(len(keys) - 2, -1, -1):
         condition = Q(**{f"{keys[index]}__gt": values[index]}) | (
             Q(**{keys[index]: values[index]}) & condition
         )
+    if len(keys) > 1:
+        condition = Q(**{f"{keys[0]}__gte": values[0]}) & condition
     return condition
 
 

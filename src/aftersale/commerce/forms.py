@@ -10,10 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersale.commerce.models import Product, Quote, QuoteStatus
 from aftersale.commerce.money import quantum
-from aftersale.commerce.periods import PeriodKind
-from aftersale.commerce.profit import Standing
 from aftersale.core.enums import Currency
-from aftersale.core.filters import FilterForm, IdField, choice, day, flag
+from aftersale.core.filters import FilterForm, IdField, choice, flag
 
 MAX_HORIZON = 40
 MONEY_FIELDS = [
@@ -149,17 +147,6 @@ class ExchangeRateForm(forms.Form):
         if rate is not None and rate <= 0:
             self.add_error("rate", _("A rate must be above zero."))
         return data
-
-
-class ProfitabilityFilters(FilterForm):
-    period = choice(_("Period"), PeriodKind.choices, blank=None)
-    as_of = day(_("As of"))
-    only = choice(_("Show"), Standing.choices, blank=_("All customers"))
-    order = choice(_("Order"), [("high", _("Most profitable first")), ("low", _("Least profitable first"))],
-                   blank=None)
-    owner = choice(_("Owner"), [("me", _("Me"))], blank=_("Anyone"))
-    defaults = {"period": PeriodKind.YEAR, "order": "high"}
-    submit_label = _("Show")
 
 
 class QuoteFilters(FilterForm):

@@ -140,7 +140,7 @@ def format_money(amount: Decimal, currency: str) -> str:
 
 
 def reporting_currency() -> str:
-    """The one currency reports are shown in (settings.AFTERSALE["CURRENCY"])."""
-    from django.conf import settings
+    """The one currency reports are shown in (``CURRENCY`` in aftersale.core.conf)."""
+    from aftersale.core import conf
 
-    return settings.AFTERSALE.get("CURRENCY", "VND")
+    return conf.get("CURRENCY")

@@ -15,42 +15,48 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import Account
-from aftersale.commerce.actions import (
+from aftersale.commerce.actions import do_set_exchange_rate
+from aftersale.commerce.forms import ExchangeRateForm, QuoteFilters, QuoteForm, QuoteLineFormSet
+from aftersale.commerce.models import ExchangeRate, Quote
+from aftersale.commerce.money import quantum, reporting_currency
+from aftersale.commerce.templatetags.economics import amount
+from aftersale.core import charts
+from aftersale.core.enums import Currency
+from aftersale.core.filters import FilterForm, choice, day, not_after
+from aftersale.economics.actions import (
     LineInput,
     QuoteError,
     do_close_quote,
     do_save_quote,
     do_send_quote,
-    do_set_exchange_rate,
     new_quote,
 )
-from aftersale.commerce.economics import account_economics
-from aftersale.commerce.forms import (
-    ExchangeRateForm,
-    ProfitabilityFilters,
-    QuoteFilters,
-    QuoteForm,
-    QuoteLineFormSet,
-)
-from aftersale.commerce.health import health_by_account
-from aftersale.commerce.models import ExchangeRate, Quote
-from aftersale.commerce.money import quantum, reporting_currency
-from aftersale.commerce.periods import PeriodKind, period_containing
-from aftersale.commerce.profit import Economics, Standing, standing, total_of
-from aftersale.commerce.quotes import quote_economics
-from aftersale.commerce.sections import section_context
-from aftersale.commerce.templatetags.economics import amount
-from aftersale.core import charts
-from aftersale.core.enums import Currency
-from aftersale.core.filters import not_after
+from aftersale.economics.periods import PeriodKind, period_containing
+from aftersale.economics.profit import Economics, Standing, standing, total_of
+from aftersale.economics.profitability import account_economics
+from aftersale.economics.quotes import quote_economics
+from aftersale.economics.sections import section_context
+from aftersale.health.latest import health_as_of
 from aftersale.staff.access import manager_required, staff_required
 
 PAGE_SIZE = 50
 PRINT_LANGUAGES = ("en", "vi")
+
+
+class ProfitabilityFilters(FilterForm):
+    period = choice(gettext_lazy("Period"), PeriodKind.choices, blank=None)
+    as_of = day(gettext_lazy("As of"))
+    only = choice(gettext_lazy("Show"), Standing.choices, blank=gettext_lazy("All customers"))
+    order = choice(gettext_lazy("Order"), [("high", gettext_lazy("Most profitable first")),
+                                           ("low", gettext_lazy("Least profitable first"))], blank=None)
+    owner = choice(gettext_lazy("Owner"), [("me", gettext_lazy("Me"))], blank=gettext_lazy("Anyone"))
+    defaults = {"period": PeriodKind.YEAR, "order": "high"}
+    submit_label = gettext_lazy("Show")
 
 
 @manager_required
@@ -63,7 +69,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     period = period_containing(values["period"] or PeriodKind.YEAR, as_of)
     result = account_economics(period=period)
     currency = result.currency
-    health = health_by_account(as_of)
+    health = health_as_of(as_of)
     accounts = Account.objects.restrict(request.user).customers()
     if values["owner"] == "me":
         accounts = accounts.filter(owner=request.user)
@@ -72,7 +78,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     rows = []
     for pk, name in accounts.values_list("pk", "name"):
         figures = result.figures.get(pk) or Economics(currency=currency)
-        score, band = (health or {}).get(pk, (None, None))
+        score, band = health.get(pk, (None, None))
         rows.append({"pk": pk, "name": name, "figures": figures, "profit": figures.profit,
                      "score": score, "band": band, "standing": standing(figures.profit, band)})
     # An unknown profitability goes last either way.
@@ -93,7 +99,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     return render(request, "commerce/portfolio.html", {
         "page": page, "total": total, "currency": currency, "period": period, "as_of": as_of,
         "filters": filters, "standings": Standing.choices, "counts": counts,
-        "health_installed": health is not None, "portfolio_margin_rate": result.portfolio_margin_rate,
+        "portfolio_margin_rate": result.portfolio_margin_rate,
         "missing": sorted(total.missing_currencies),
     }, status=filters.response_status)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aftersale.core import conf
 from aftersale.core.enums import Currency
 
 
@@ -17,7 +17,7 @@ def new_external_id() -> str:
 
 
 def default_currency() -> str:
-    return settings.AFTERSALE["CURRENCY"]
+    return conf.get("CURRENCY")
 
 
 class TimeStampedModel(models.Model):

@@ -36,20 +36,20 @@ from typing import Any
 from django.db import OperationalError, connection, models, transaction
 
 from aftersale.commerce.models import Order, OrderLine
+from aftersale.core.bulk import DeferredIndexes
 from aftersale.demo.builder import MODEL_ORDER
 from aftersale.demo.portfolio import World
 from aftersale.demo.writer import (
     Batch,
     BatchRecorder,
     BulkWriter,
-    DeferredIndexes,
     DemoWriteError,
     insert_sqlite,
 )
 from aftersale.engagement.models import Touchpoint, TouchpointParticipant
 
-# About half of the writing work (measured per table): the orders and the
-# touchpoints with their participants.
+# The orders and the touchpoints with their participants: chosen so the two
+# processes have about as much writing to do (docs/benchmarks.md).
 HELPER_MODELS: tuple[type[models.Model], ...] = (
     Order, OrderLine, Touchpoint, Touchpoint.contacts.through, TouchpointParticipant,
 )
@@ -149,6 +149,7 @@ class Helper:
         # it; after a rollback the next load detaches it (detach_leftovers).
         transaction.on_commit(lambda: _detach(alias), using=self.writer.connection.alias)
         self.writer.rows.update(self.counts)
+        self.writer.wrote(*HELPER_MODELS)
 
     def _receive(self) -> None:
         try:
@@ -181,7 +182,7 @@ def _work(
 ) -> None:
     """The helper process: write the stories' and every chunk's rows of
     HELPER_MODELS, then build those tables' indexes."""
-    # No cycle collection in this short-lived process (see load._without_cycle_collection).
+    # No cycle collection in this short-lived process (see core.bulk.cycle_collection_paused).
     gc.disable()
     try:
         counts: Counter[str] = Counter()

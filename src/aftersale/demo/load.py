@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import queue
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -18,12 +17,13 @@ from django.db.models import Model
 from django.utils import timezone
 
 from aftersale.commerce.models import Order, OrderLine
+from aftersale.core.bulk import cycle_collection_paused
+from aftersale.core.progress import ProgressBar
 from aftersale.demo import activity, helper, portfolio, relations, stories
 from aftersale.demo.builder import MODEL_ORDER, Builder
 from aftersale.demo.cast import build_cast, ensure_service_targets
 from aftersale.demo.clock import Calendar, day_number
 from aftersale.demo.models import DemoDataset
-from aftersale.demo.progress import Progress
 from aftersale.demo.writer import Batch, BatchRecorder, BulkWriter
 from aftersale.engagement.models import Touchpoint, TouchpointParticipant
 from aftersale.promises.models import Promise, PromiseEvent
@@ -46,7 +46,7 @@ class LoadResult:
 
 
 def load_demo(
-    *, accounts: int, seed: int, as_of: date, progress: Progress | None = None
+    *, accounts: int, seed: int, as_of: date, progress: ProgressBar | None = None
 ) -> LoadResult:
     """Generate ``accounts`` customer accounts (the stories first) as of ``as_of``."""
     if accounts < len(stories.STORIES):
@@ -82,7 +82,7 @@ def load_demo(
             )
             checked: list[type[Model]] = []
             try:
-                with _without_cycle_collection():
+                with cycle_collection_paused():
                     show = _write(writer, world, seed, generated, second, progress)
                 if second is not None:
                     if deferred is not None:
@@ -99,6 +99,8 @@ def load_demo(
         writer.check_foreign_keys([m for m in MODEL_ORDER if m not in checked])
         if connection.vendor == "postgresql":
             writer.reset_sequences(MODEL_ORDER)
+        # Statistics that know the new rows, before anything reads them.
+        writer.finish()
         counts = dict(sorted(writer.rows.items()))
         events = sum(writer.rows[m._meta.label] for m in EVENT_MODELS)
         dataset = DemoDataset.objects.create(
@@ -111,26 +113,9 @@ def load_demo(
     return LoadResult(dataset=dataset, counts=counts, generated_staff=cast.generated_staff)
 
 
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while chunks are generated and written.
-
-    A chunk creates millions of lists and tuples, and the collector, set off by
-    the number of new containers, traverses them again and again (about a
-    tenth of the generating work) although they form no reference cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _write(
     writer: BulkWriter, world: portfolio.World, seed: int, generated: int,
-    second: helper.Helper | None, progress: Progress | None,
+    second: helper.Helper | None, progress: ProgressBar | None,
 ) -> Callable[[int], None]:
     """Write the generated chunks (with a helper, this process's tables only).
 

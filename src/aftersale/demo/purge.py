@@ -21,6 +21,7 @@ from django.db.backends.utils import CursorWrapper
 
 from aftersale.accounts.models import Account, Competitor
 from aftersale.commerce.models import Product
+from aftersale.core.bulk import analyze
 from aftersale.demo.catalogue import EMAIL_DOMAIN, PREFIX
 from aftersale.demo.models import DemoDataset
 from aftersale.staff.models import User
@@ -65,13 +66,12 @@ def delete_demo() -> dict[str, int]:
         (Competitor, f"{qn('external_id')} {like}"),
         (User, f"{qn('email')} LIKE '%{EMAIL_DOMAIN}'"),
     ]
+    if connection.vendor == "postgresql":
+        # The nested selections below are planned from the tables' statistics. Rows
+        # loaded in this transaction (or since the last autovacuum) are not in them,
+        # and a plan made for empty tables ran one of these deletes for minutes.
+        analyze(using=connection.alias)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The nested selections below are planned from the tables' statistics. Rows
-            # loaded in this transaction (or since the last autovacuum) are not in them,
-            # and a plan made for empty tables ran one of these deletes for minutes.
-            # ANALYZE counts this transaction's own rows too.
-            cursor.execute("ANALYZE")
         for model, condition in roots:
             table = qn(model._meta.db_table)
             pk = qn(model._meta.pk.column)

@@ -1,8 +1,9 @@
-"""Writing generated rows fast: raw ``executemany`` INSERTs on SQLite, ``COPY`` on PostgreSQL.
+"""Turning generated columns into rows, written through ``aftersale.core.bulk``.
 
 The ORM's ``bulk_create`` builds a model instance per row and cannot keep up
 with ten million rows, so the generator hands this writer plain columns and
-the writer turns them into the exact values Django itself would store:
+the writer turns them into the exact values Django itself would store, then
+writes them as multi-row INSERTs on SQLite and with ``COPY`` on PostgreSQL:
 
 * ``DateTimeField`` columns are ``numpy.datetime64`` arrays (UTC, ``NaT`` for
   NULL) or lists of aware ``datetime``; they become ``YYYY-MM-DD HH:MM:SS``
@@ -21,23 +22,22 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.core.management.color import no_style
-from django.db import connection, models
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import models
+
+from aftersale.core.bulk import BulkLoad, BulkWriteError, copy_rows, insert_values
 
 Column = Sequence[Any] | np.ndarray
 ROWS_PER_STATEMENT = 50
 
 
-class DemoWriteError(Exception):
+class DemoWriteError(BulkWriteError):
     """The generator produced something the database schema cannot take."""
 
 
@@ -150,29 +150,26 @@ def _literal(value: Any) -> str:
 
 def insert_sqlite(raw: Any, batch: Batch, qn: Callable[[str], str]) -> None:
     """Write a prepared batch through a plain ``sqlite3`` connection ``raw``."""
-    table = qn(batch.model._meta.db_table)
     # Values that are the same in every row go into the statement as
     # literals: binding them a million times costs more than the rest.
-    column_list = ", ".join(qn(n) for n in batch.names + list(batch.constants))
     holders = batch.holders or ["?"] * len(batch.names)
     marks = ", ".join(holders + [_literal(v) for v in batch.constants.values()])
-    sql = f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608 (identifiers only)
-    if batch.statements:
-        raw.executemany(sql + ", ".join([f"({marks})"] * batch.per), batch.statements)
-    if batch.rest:
-        rows = len(batch.rest) // len(batch.names)
-        raw.execute(sql + ", ".join([f"({marks})"] * rows), batch.rest)
+    insert_values(
+        raw, qn(batch.model._meta.db_table), [qn(n) for n in batch.names + list(batch.constants)],
+        f"({marks})", len(batch.names), batch.per, batch.statements, batch.rest,
+    )
 
 
-class BulkWriter:
+class BulkWriter(BulkLoad):
     """Inserts column-wise rows for a model on the default connection.
 
-    Use inside ``transaction.atomic()``; the writer never commits.
+    Use inside ``transaction.atomic()``; the writer never commits. What a
+    load needs around the rows (locks, indexes set aside, key checks,
+    statistics) comes from ``BulkLoad``.
     """
 
     def __init__(self, stamp: datetime) -> None:
-        self.connection: BaseDatabaseWrapper = connection
-        self.vendor = connection.vendor
+        super().__init__()
         self.stamp = stamp
         self.rows: Counter[str] = Counter()
         self._next_id: dict[type[models.Model], int] = {}
@@ -266,20 +263,17 @@ class BulkWriter:
         return batch
 
     def write(self, batch: Batch) -> None:
-        qn = self.connection.ops.quote_name
-        self.connection.ensure_connection()
-        raw = self.connection.connection
         if self.vendor == "postgresql":
-            table = qn(batch.model._meta.db_table)
-            names = batch.names + list(batch.constants)
             data = batch.data + [itertools.repeat(v) for v in batch.constants.values()]
-            column_list = ", ".join(qn(n) for n in names)
-            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                for row in zip(*data, strict=False):
-                    copy.write_row(row)
+            copy_rows(
+                self.connection, batch.model._meta.db_table, batch.names + list(batch.constants),
+                zip(*data, strict=False),
+            )
         else:
-            insert_sqlite(raw, batch, qn)
+            self.connection.ensure_connection()
+            insert_sqlite(self.connection.connection, batch, self.connection.ops.quote_name)
         self.rows[batch.model._meta.label] += batch.length
+        self.wrote(batch.model)
 
     def _convert(self, model_field: models.Field, values: Column) -> Sequence[Any]:
         kind = model_field.get_internal_type()
@@ -329,169 +323,6 @@ class BulkWriter:
         if isinstance(value, date):
             return value.isoformat()
         return model_field.get_db_prep_save(value, self.connection)
-
-    # -- around a big load ----------------------------------------------------
-    @contextmanager
-    def indexes_deferred(self, model_list: Sequence[type[models.Model]]) -> Iterator[DeferredIndexes]:
-        """Drop the secondary indexes (and, on PostgreSQL, foreign keys) of the
-        tables about to receive millions of rows, and rebuild them afterwards.
-
-        Building an index once over sorted data is several times faster than
-        maintaining it row by row. Must run inside the load's transaction, so a
-        failure leaves every index in place. The loader may rebuild some
-        tables' indexes early (``DeferredIndexes.restore``); the rest are
-        rebuilt on leaving the block.
-        """
-        tables = [m._meta.db_table for m in model_list]
-        drop = self._drop_postgresql if self.vendor == "postgresql" else self._drop_sqlite
-        deferred = DeferredIndexes(self.connection, drop(tables))
-        yield deferred
-        deferred.restore(model_list)
-
-    def _drop_sqlite(self, tables: list[str]) -> list[tuple[str, str]]:
-        restore: list[tuple[str, str]] = []
-        qn = self.connection.ops.quote_name
-        with self.connection.cursor() as cursor:
-            for table in tables:
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master "
-                    "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-                    [table],
-                )
-                for name, sql in cursor.fetchall():
-                    cursor.execute(f"DROP INDEX {qn(name)}")
-                    restore.append((table, sql))
-        return restore
-
-    def _drop_postgresql(self, tables: list[str]) -> list[tuple[str, str]]:
-        indexes: list[tuple[str, str]] = []
-        foreign_keys: list[tuple[str, str]] = []
-        qn = self.connection.ops.quote_name
-        with self.connection.cursor() as cursor:
-            # Pending deferred checks (from purging the previous demo) would
-            # forbid ALTER TABLE; run them now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for table in tables:
-                cursor.execute(
-                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype = 'f'",
-                    [qn(table)],
-                )
-                for name, definition in cursor.fetchall():
-                    cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
-                    foreign_keys.append(
-                        (table, f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
-                    )
-                cursor.execute(
-                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "JOIN pg_class c ON c.oid = i.indexrelid "
-                    "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
-                    [qn(table)],
-                )
-                for name, definition in cursor.fetchall():
-                    cursor.execute(f"DROP INDEX {qn(name)}")
-                    indexes.append((table, definition))
-        return indexes + foreign_keys
-
-    @staticmethod
-    @contextmanager
-    def sqlite_bulk_mode(cache_mib: int = 1024) -> Iterator[None]:
-        """Around (not inside) a big transaction on SQLite: a rollback journal and a big cache.
-
-        In WAL mode every page of a multi-gigabyte transaction is written twice
-        (to the WAL, then checkpointed) and page lookups slow down as the WAL
-        grows; with a rollback journal the new pages go straight to the file
-        and only pages that existed before are journalled. Atomicity is the
-        same. WAL is switched back on afterwards (if another connection holds
-        the file open, the switch is refused and the load simply runs in WAL).
-
-        Foreign keys are not checked row by row during the load either: that
-        costs more than checking every table once at the end, which
-        ``check_foreign_keys`` does before the transaction commits.
-        """
-        if connection.vendor != "sqlite" or connection.in_atomic_block:
-            yield
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA journal_mode")
-            (before,) = cursor.fetchone()
-            cursor.execute("PRAGMA foreign_keys")
-            (enforced,) = cursor.fetchone()
-            cursor.execute("PRAGMA foreign_keys=OFF")
-            cursor.execute("PRAGMA journal_mode=DELETE")
-            cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
-            # Lets CREATE INDEX sort on both cores.
-            cursor.execute("PRAGMA threads=2")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size=-2000")
-                cursor.execute(f"PRAGMA journal_mode={before}")
-                cursor.execute(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
-
-    def check_foreign_keys(self, model_list: Sequence[type[models.Model]]) -> None:
-        """On SQLite with enforcement off (``sqlite_bulk_mode``), check every
-        foreign key of the tables written, so a bad key still fails the load."""
-        if self.vendor != "sqlite":
-            return
-        qn = self.connection.ops.quote_name
-        with self.connection.cursor() as cursor:
-            cursor.execute("PRAGMA foreign_keys")
-            if cursor.fetchone()[0]:
-                return  # enforced row by row already (deferred to the commit)
-            for model in model_list:
-                cursor.execute(f"PRAGMA foreign_key_check({qn(model._meta.db_table)})")
-                broken = cursor.fetchall()
-                if broken:
-                    table, rowid, parent, _ = broken[0]
-                    raise DemoWriteError(
-                        f"{len(broken)} rows of {table} point at missing {parent} rows "
-                        f"(first: row {rowid})"
-                    )
-
-    def lock(self, model_list: Sequence[type[models.Model]]) -> None:
-        """Keep other writers out while keys are allocated by hand (PostgreSQL).
-
-        SQLite needs nothing: the load's IMMEDIATE transaction already holds
-        the only write lock.
-        """
-        if self.vendor != "postgresql":
-            return
-        qn = self.connection.ops.quote_name
-        tables = ", ".join(qn(m._meta.db_table) for m in model_list)
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
-
-    def reset_sequences(self, model_list: Sequence[type[models.Model]]) -> None:
-        """Move PostgreSQL's id sequences past the ids written by hand."""
-        statements = self.connection.ops.sequence_reset_sql(no_style(), list(model_list))
-        with self.connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-
-class DeferredIndexes:
-    """The statements that rebuild dropped indexes (and foreign keys), by table."""
-
-    def __init__(self, connection: BaseDatabaseWrapper, pending: list[tuple[str, str]]) -> None:
-        self.connection = connection
-        self.pending = pending
-
-    def statements(self, model_list: Iterable[type[models.Model]]) -> list[str]:
-        tables = {m._meta.db_table for m in model_list}
-        return [sql for table, sql in self.pending if table in tables]
-
-    def restore(self, model_list: Iterable[type[models.Model]]) -> None:
-        """Rebuild what was dropped from these models' tables (in the order dropped)."""
-        tables = {m._meta.db_table for m in model_list}
-        now = [sql for table, sql in self.pending if table in tables]
-        self.pending = [(table, sql) for table, sql in self.pending if table not in tables]
-        with self.connection.cursor() as cursor:
-            for statement in now:
-                cursor.execute(statement)
 
 
 class BatchRecorder:

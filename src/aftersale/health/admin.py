@@ -7,24 +7,8 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.health.models import (
-    HealthSettings,
-    HealthSnapshot,
-    NotificationClaim,
-    ScanRun,
-    Schedule,
-    SignalWeight,
-)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the engine writes: look, never edit."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from aftersale.core.admin import ReadOnlyAdmin
+from aftersale.health.models import HealthSettings, HealthSnapshot, ScanRun, SignalWeight
 
 
 @admin.register(HealthSettings)
@@ -83,13 +67,3 @@ class ScanRunAdmin(ReadOnlyAdmin):
     list_display = ["as_of", "status", "accounts", "started_at", "finished_at", "reconciles_alerts"]
     list_filter = ["status"]
     date_hierarchy = "as_of"
-
-
-@admin.register(NotificationClaim)
-class NotificationClaimAdmin(ReadOnlyAdmin):
-    list_display = ["alert", "worker_id", "claimed_at", "attempts", "last_error"]
-
-
-@admin.register(Schedule)
-class ScheduleAdmin(ReadOnlyAdmin):
-    list_display = ["name", "next_run_at", "task_id"]

@@ -10,14 +10,15 @@ class HealthConfig(AppConfig):
     def ready(self) -> None:
         from importlib import import_module
 
-        from aftersale.health.config import create_missing_weights
         from aftersale.health.signals import BUILTIN
+        from aftersale.health.store import create_missing_weights
 
         # The built-in signals and engine alert kinds register themselves on import.
-        for module in (*BUILTIN, "aftersale.health.engine_alerts", "aftersale.health.step_in"):
+        for module in (*BUILTIN, "aftersale.health.engine_alerts", "aftersale.health.quietness.step_in"):
             import_module(module)
 
-        from aftersale.health import rhythm, silence
+        from aftersale.health import rhythm
+        from aftersale.health.rhythm.bgnbd import BGNBDRhythm
 
-        rhythm.set_default_model(silence.BGNBDRhythm)
+        rhythm.set_default_model(BGNBDRhythm)
         post_migrate.connect(create_missing_weights, sender=self)

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from aftersale.health.evaluate import evaluate, make_context
-from aftersale.health.silence import BGNBDRhythm, EventDays, _model_from, event_days
-from aftersale.health.stats import account_rhythm, roc_auc, summarise
+from aftersale.health.rhythm.bgnbd import BGNBDRhythm, EventDays, _model_from, event_days
+from aftersale.stats import account_rhythm, roc_auc, summarise
 
 
 def _finite(value: float) -> float | None:

@@ -18,13 +18,14 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account
+from aftersale.core.sql import Scope, batched, date_value, run, run_many, scope_sql, table
 from aftersale.health import scoring
-from aftersale.health.config import EngineConfig, config_from, config_statements
+from aftersale.health.config import EngineConfig
 from aftersale.health.models import Band, HealthSnapshot, ScanRun, ScanStatus, Trend
+from aftersale.health.rhythm.signals import fits_by_stream
 from aftersale.health.signals import registry
 from aftersale.health.signals.registry import EvalContext, SignalDef, SignalValue
-from aftersale.health.signals.rhythm import fits_by_stream
-from aftersale.health.sql import Scope, as_date, batched, run, run_many, scope_sql, table
+from aftersale.health.store import config_from, config_statements
 from aftersale.staff.models import User
 
 # A reference snapshot may be up to this many days older than its target date.
@@ -156,7 +157,7 @@ def find_references(day: date) -> References:
     90 days back (each at most two weeks older than its target)."""
     oldest = day - timedelta(days=max(scoring.TREND_REFERENCE_DAYS) + REFERENCE_SLACK_DAYS)
     scans = table(ScanRun)
-    recent = sorted({as_date(d) for (d,) in run(
+    recent = sorted({date_value(d) for (d,) in run(
         f"SELECT DISTINCT as_of_date FROM {scans}"  # noqa: S608 - the table name only
         " WHERE status = :done AND as_of_date < :day AND as_of_date >= :oldest",
         done=ScanStatus.DONE, day=day, oldest=oldest,
@@ -168,7 +169,7 @@ def find_references(day: date) -> References:
             f"SELECT MAX(as_of_date) FROM {scans} WHERE status = :done AND as_of_date < :day",  # noqa: S608
             done=ScanStatus.DONE, day=day,
         )
-        previous = as_date(found[0][0]) if found else None
+        previous = date_value(found[0][0]) if found else None
     trend = []
     for days in scoring.TREND_REFERENCE_DAYS:
         target = day - timedelta(days=days)
@@ -197,7 +198,7 @@ def trend_points(scope: Scope, refs: References) -> dict[int, list[tuple[float, 
             f" WHERE as_of IN ({marks}) AND score IS NOT NULL{scope_sql('account_id', scope)}",
             **values,
         ):
-            points.setdefault(account_id, []).append((days_before[as_date(day)], float(score)))
+            points.setdefault(account_id, []).append((days_before[date_value(day)], float(score)))
     return points
 
 

@@ -14,12 +14,15 @@ with whatever snapshot is latest, with no ordering to get right.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from aftersale.accounts.models import Account
+from aftersale.core.sql import Scope
 from aftersale.health.models import HealthSnapshot
-from aftersale.health.sql import Scope
 
 
 def sync_latest_health(scope: Scope) -> int:
@@ -43,3 +46,15 @@ def sync_latest_health(scope: Scope) -> int:
             f"health_{column}": Subquery(latest.values(column)[:1])
             for column in ("as_of", "score", "band", "trend")
         })
+
+
+def health_as_of(day: date) -> dict[int, tuple[Decimal | float | None, str]]:
+    """Each account's latest snapshot on or before ``day``: ``(score, band)`` (one query).
+
+    For pages that show health beside other figures as of a past day (the
+    profitability portfolio); today's is on the account itself."""
+    latest = (HealthSnapshot.objects.filter(account_id=OuterRef("account_id"), as_of__lte=day)
+              .order_by("-as_of").values("pk")[:1])
+    rows = (HealthSnapshot.objects.filter(as_of__lte=day, pk=Subquery(latest))
+            .values_list("account_id", "score", "band"))
+    return {account_id: (score, band) for account_id, score, band in rows}

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from aftersale.accounts.models import Account
-from aftersale.alerts.models import Alert
 
 
 class Band(models.TextChoices):
@@ -262,51 +261,3 @@ class ScanPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}: {self.first_id}..{self.last_id}"
-
-
-class Schedule(models.Model):
-    """The periodic scan: which queued task is the live tick, and when it runs.
-
-    Locked while a tick re-enqueues itself, so restarts and several workers
-    never leave two ticks behind.
-    """
-
-    SCAN = "scan"
-
-    name = models.CharField(verbose_name=_("name"), max_length=20, unique=True)
-    next_run_at = models.DateTimeField(verbose_name=_("next run"), null=True, blank=True)
-    task_id = models.CharField(verbose_name=_("queued task"), max_length=64, blank=True)
-
-    class Meta:
-        verbose_name = _("schedule")
-        verbose_name_plural = _("schedules")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class NotificationClaim(models.Model):
-    """A worker's claim on sending one alert's notification.
-
-    The row's existence is the claim (its primary key is the alert); a claim
-    older than the timeout is taken over by a conditional UPDATE, so a worker
-    killed between claiming and sending loses nothing. Deleted once the alert
-    is marked notified, which only happens after the e-mail went out.
-    """
-
-    alert = models.OneToOneField(
-        Alert, verbose_name=_("alert"), on_delete=models.CASCADE, primary_key=True,
-        related_name="notification_claim",
-    )
-    worker_id = models.CharField(verbose_name=_("worker"), max_length=64)
-    claimed_at = models.DateTimeField(verbose_name=_("claimed"))
-    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=1)
-    last_error = models.TextField(verbose_name=_("last error"), blank=True)
-
-    class Meta:
-        verbose_name = _("notification claim")
-        verbose_name_plural = _("notification claims")
-        indexes = [models.Index(fields=["claimed_at"], name="claim_claimed_at")]
-
-    def __str__(self) -> str:
-        return f"{self.alert_id} by {self.worker_id}"

@@ -6,12 +6,11 @@ hold then must never change what the scan stored.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from aftersale.accounts.models import Account
 from aftersale.alerts import registry as alert_registry
@@ -20,32 +19,6 @@ from aftersale.health import engine_alerts
 from aftersale.health.evaluate import AccountHealth, evaluate_account
 from aftersale.health.signals import registry
 from aftersale.health.signals.registry import EvalContext
-
-
-class BadDate(ValueError):
-    pass
-
-
-def parse_as_of(value: str | None) -> datetime:
-    """``YYYY-MM-DD`` means the end of that day (its events count); a full ISO datetime
-    is taken as is; nothing means now."""
-    if not value:
-        return timezone.now()
-    value = value.strip()
-    try:
-        moment = parse_datetime(value) if "T" in value or " " in value else None
-        day = None if moment else parse_date(value)
-    except ValueError:
-        moment = day = None
-    if moment is not None:
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
-    if day is not None:
-        return end_of_day(day)
-    raise BadDate(f"{value!r} is not a date (use YYYY-MM-DD or an ISO 8601 date and time)")
-
-
-def end_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.max.replace(microsecond=0)))
 
 
 def alert_conditions(ctx: EvalContext, account: Account, health: AccountHealth) -> list[dict[str, Any]]:

@@ -25,19 +25,19 @@ from django.utils import timezone
 from aftersale.accounts.models import Account
 from aftersale.alerts import registry as alert_registry
 from aftersale.alerts.models import Alert
+from aftersale.core.sql import adapt, table
 from aftersale.health import engine_alerts
-from aftersale.health.config import load_config
 from aftersale.health.evaluate import AccountHealth, evaluate, make_context
 from aftersale.health.latest import sync_latest_health
 from aftersale.health.models import Band, HealthSnapshot, ScanPart, ScanRun, ScanStatus
+from aftersale.health.rhythm.signals import fit_models, fits_by_stream
 from aftersale.health.signals.registry import EvalContext
-from aftersale.health.signals.rhythm import fit_models, fits_by_stream
-from aftersale.health.sql import adapt, table
+from aftersale.health.store import load_config
 
 logger = logging.getLogger(__name__)
 
 # Accounts per part: big enough that per-query overhead vanishes (and PostgreSQL
-# may scan in parallel), small enough that a part's results stay near 100 MB.
+# may scan in parallel), small enough that a part's results stay small in memory.
 PART_SIZE = 10000
 # Snapshot rows per upsert statement.
 SNAPSHOT_BATCH = 2000

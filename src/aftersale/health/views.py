@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import AccountKind
+from aftersale.core.asof import BadDate, parse_as_of
 from aftersale.core.filters import FilterForm
-from aftersale.health.config import load_config
 from aftersale.health.models import Band
 from aftersale.health.panel import panel_context
-from aftersale.health.report import BadDate, parse_as_of
 from aftersale.health.signals import registry
+from aftersale.health.store import load_config
 from aftersale.staff.access import staff_required
 
 

@@ -15,31 +15,24 @@ primary keys, one bit a row).
 
 from __future__ import annotations
 
-import gc
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersale.core.bulk import BulkLoad, cycle_collection_paused, sqlite_session
 from aftersale.imports.kinds import KINDS
 from aftersale.imports.kinds.base import NO_REFS, Column, Kind, Report, Resolver, Row
 from aftersale.imports.parsing import CsvSource, check_header_shape
 from aftersale.imports.problems import Problems
 from aftersale.imports.reader import ChunkReader, plan
-from aftersale.imports.writer import (
-    DeferredIndexes,
-    StoredValues,
-    Writer,
-    bulk_session,
-    key_in,
-)
+from aftersale.imports.writer import StoredValues, Writer, key_in
 
 # Rows read, checked and written together. A chunk's keys go into one IN (...)
 # list, so this stays well under SQLite's 32,766 parameters a statement.
@@ -48,11 +41,13 @@ CHUNK_SIZE = 5000
 FAILED_KEYS_KEPT = 10_000
 # A file expected to create at least this many more rows loads into its table
 # without the non-unique indexes, rebuilt before commit (SQLite; see
-# DeferredIndexes). Rebuilding costs about a quarter of what maintaining them
-# row by row does, over the whole table, so it pays only when the table holds
-# less than about twice the rows still to come.
+# core.bulk.DeferredIndexes). Rebuilding sorts the whole table, old rows
+# included, so it pays only while the table holds less than about twice the
+# rows still to come (docs/benchmarks.md).
 DEFER_INDEXES_ROWS = 50_000
 DEFER_INDEXES_TABLE_RATIO = 2
+# SQLite's page cache during an import, bounded so the import's memory is too.
+SQLITE_CACHE_MIB = 128
 
 Progress = Callable[[int, int], None]
 
@@ -108,7 +103,7 @@ def import_file(
     started = time.monotonic()
     size = stream_size(binary)
     try:
-        with bulk_session(), _without_cycle_collection(), transaction.atomic():
+        with sqlite_session(SQLITE_CACHE_MIB), cycle_collection_paused(), transaction.atomic():
             job = _Import(kind, result, chunk_size, progress, size)
             job.run(binary)
             if result.problems or dry_run:
@@ -122,26 +117,6 @@ def import_file(
     # Checks run column by column within a chunk; the report reads best row by row.
     result.problems.items.sort(key=lambda problem: problem.row)
     return result
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector for the length of an import.
-
-    An import allocates millions of short-lived rows, dicts and tuples, which
-    reference counting frees as soon as their chunk is written; none of them
-    form cycles. The collector, triggered by allocations, would walk them (and
-    now and then every object of the process) again and again: 200,000 orders
-    took 8.9 s of CPU with it and 7.0 s without (docs/benchmarks.md).
-    Collection resumes afterwards, unless something else had turned it off.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def stream_size(binary: IO[bytes]) -> int:
@@ -175,8 +150,9 @@ class _Import:
         self.max_pk_before = 0
         self.key_field = kind.column(kind.key).field
         self.size = size
-        self.indexes = DeferredIndexes(kind.model) if DeferredIndexes.supported() else None
-        self.indexes_checked = False
+        self.load = BulkLoad()
+        # SQLite only: on PostgreSQL dropping an index locks the table for everyone.
+        self.indexes_checked = connection.vendor != "sqlite"
 
     def run(self, binary: IO[bytes]) -> None:
         source = CsvSource(binary, self.problems)
@@ -202,14 +178,17 @@ class _Import:
             self.problems.add(problem.row, problem.column, problem.value, problem.message)
 
     def finish(self) -> None:
-        """Work left before the transaction commits: rebuild the indexes set aside."""
+        """Work left before the transaction commits: rebuild the indexes set aside,
+        and give the planner statistics that know the new rows."""
         self.writer.unstage()
-        if self.indexes is not None and self.indexes.dropped:
-            self.indexes.rebuild()
+        self.load.finish()
 
     def _defer_indexes(self, creates: list[Row]) -> None:
-        """Set the table's non-unique indexes aside if this file is large enough to pay."""
-        if self.indexes is None or self.indexes_checked:
+        """Set the table's non-unique indexes aside if this file is large enough to pay.
+
+        Unique indexes stay: the import looks rows up by them and relies on them.
+        """
+        if self.indexes_checked:
             return
         # Decided on the first chunk that writes: a re-import (nothing created) never pays.
         self.indexes_checked = True
@@ -222,7 +201,7 @@ class _Import:
             rows_ahead >= DEFER_INDEXES_ROWS
             and self.max_pk_before <= DEFER_INDEXES_TABLE_RATIO * rows_ahead
         ):
-            self.indexes.drop()
+            self.load.indexes.set_aside([self.kind.model], unique=False)
             self.writer.stage_inserts()
 
     def _check_header(self, header: list[str]) -> bool:
@@ -413,6 +392,7 @@ class _Import:
                 % {"first": first, "last": last, "error": exc},
             )
             return
+        self.load.wrote(kind.model, *kind.related_models)
         self.result.created += len(creates)
         self.result.updated += len(updates)
 

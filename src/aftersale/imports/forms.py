@@ -1,18 +1,16 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from aftersale.core import conf
 from aftersale.imports.kinds import KINDS
 from aftersale.staff.models import Role, User
 
-DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
 
 def max_upload_bytes() -> int:
-    return getattr(settings, "AFTERSALE_IMPORT_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+    return int(conf.get("IMPORT_MAX_UPLOAD_BYTES"))
 
 
 class ImportForm(forms.Form):

@@ -1,16 +1,16 @@
 """Batched INSERT and UPDATE statements for one model, without building model instances.
 
 ``bulk_create`` spends most of its time constructing and preparing model
-instances: 200,000 orders took 3.4 times as long with it as with
-``executemany`` of records built here (docs/import-export.md). Values go
-through the database backend's own adapters, so what is stored is exactly what
-the ORM would have stored.
+instances, several times what ``executemany`` of records built here costs
+(docs/import-export.md). Values go through the database backend's own
+adapters, so what is stored is exactly what the ORM would have stored. What a
+bulk load needs around the rows (SQLite settings, indexes set aside,
+statistics) is ``aftersale.core.bulk``'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from itertools import repeat
@@ -30,7 +30,7 @@ def key_in(queryset: QuerySet, field_name: str, keys: Sequence[Any]) -> QuerySet
     """``queryset.filter(<field>__in=keys)`` without the ORM's per-value preparation.
 
     Keys are plain strings (external_id, e-mail), so they need none, and for
-    5,000 keys a chunk the ORM's preparation cost more than the query itself.
+    a chunk's keys the ORM's preparation cost more than the query itself.
     """
     if not keys:
         return queryset.none()
@@ -52,10 +52,10 @@ class StoredValues:
     """``values("pk", *names)`` of many rows, converted as the ORM converts them, faster.
 
     A re-import reads every stored row of the file to compare it with the
-    file's row: 5,000 a query. Read through ``values()``, 50,000 orders cost
-    0.65-0.8 s of CPU, mostly in sorting them by the model's default ordering
-    (not needed here) and in parsing SQLite's date-time text with a regular
-    expression (``parse_datetime``). Here the rows are not sorted, SQLite's
+    file's row, a chunk a query. Read through ``values()``, most of the time
+    went into sorting them by the model's default ordering (not needed here)
+    and into parsing SQLite's date-time text with a regular expression
+    (``parse_datetime``). Here the rows are not sorted, SQLite's
     date-time columns are selected as plain text (``+column`` has no declared
     type, so no converter runs) and parsed by ``datetime.fromisoformat``, and
     every other column goes through the ORM's own converters, looked up once.
@@ -111,88 +111,6 @@ def _convert(functions: list[Callable[..., Any]], column: Any, value: Any) -> An
     return value
 
 
-# SQLite's default page cache is 2 MB; a million-row import updates six
-# indexes at scattered places, and re-reads pages the small cache has evicted.
-SQLITE_CACHE_KIB = 128 * 1024
-
-
-@contextmanager
-def bulk_session() -> Iterator[None]:
-    """Give SQLite a larger page cache for the length of an import (bounded: 128 MB),
-    and a second thread for the sorts that rebuild set-aside indexes."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (previous,) = cursor.fetchone()
-        cursor.execute("PRAGMA threads")
-        (threads,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        cursor.execute("PRAGMA threads = 2")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
-            cursor.execute(f"PRAGMA threads = {int(threads)}")
-
-
-class DeferredIndexes:
-    """The non-unique indexes of a table, dropped for a large load and rebuilt before commit.
-
-    Inserting a million orders into a table with six indexes updates the
-    account-ordered ones at scattered places row by row; building them once at
-    the end (a sort) costs a fraction of that (docs/benchmarks.md). SQLite only:
-    its DDL is transactional, so the drop happens inside the import's own
-    transaction and any failure or rollback restores the indexes with it, and
-    other connections keep seeing the old table, indexes included, until
-    commit. (PostgreSQL would lock the table for everyone instead.)
-
-    Only indexes the database holds exactly as the model defines them (from its
-    fields and ``Meta.indexes``, through the schema editor) are touched, and
-    they are rebuilt from that same definition, so nothing can drift. Unique
-    indexes stay: the import looks rows up by them and relies on them.
-    """
-
-    def __init__(self, model: type[models.Model]):
-        self.model = model
-        self.dropped: list[str] = []
-
-    @staticmethod
-    def supported() -> bool:
-        return connection.vendor == "sqlite"
-
-    def definitions(self) -> dict[str, str]:
-        """``{index name: CREATE INDEX statement}`` of the model's non-unique indexes present as defined."""
-        # Not entered as a context: only its SQL generation is used, nothing is executed.
-        editor = connection.schema_editor()
-        wanted = {str(statement) for statement in editor._model_indexes_sql(self.model)}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s",
-                [self.model._meta.db_table],
-            )
-            present = cursor.fetchall()
-        return {name: sql for name, sql in present if sql in wanted}
-
-    def drop(self) -> None:
-        """Drop the indexes (inside the caller's transaction)."""
-        definitions = self.definitions()
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            for name in definitions:
-                cursor.execute(f"DROP INDEX {quote(name)}")
-        self.dropped = list(definitions.values())
-
-    def rebuild(self) -> None:
-        """Create the dropped indexes again, before the transaction commits."""
-        with connection.cursor() as cursor:
-            for sql in self.dropped:
-                cursor.execute(sql)
-        self.dropped = []
-
-
 # ":MM:SS" for every minute and second of an hour.
 _MINUTES_SECONDS = [f":{m:02d}:{sec:02d}" for m in range(60) for sec in range(60)]
 
@@ -200,9 +118,9 @@ _MINUTES_SECONDS = [f":{m:02d}:{sec:02d}" for m in range(60) for sec in range(60
 class SqliteDatetimes:
     """What SQLite's ``adapt_datetimefield_value`` stores (naive UTC text), faster.
 
-    This runs once per imported date-time, and on this machine converting to
-    UTC, dropping the zone and formatting took about 4.8 µs a value, a tenth of
-    a million-row import. The same text is built from the UTC wall time, with
+    This runs once per imported date-time, and converting to UTC, dropping the
+    zone and formatting took a noticeable share of a large import
+    (docs/benchmarks.md). The same text is built from the UTC wall time, with
     the date and hour formatted once per hour met (rows of one file cluster in
     time), and the minutes and seconds from a table.
     """

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from aftersale.notify.models import CalendarFeed, Digest, NotificationPreference
+from aftersale.core.admin import ReadOnlyAdmin
+from aftersale.notify.models import CalendarFeed, Digest, NotificationClaim, NotificationPreference
 
 
 @admin.register(NotificationPreference)
@@ -39,3 +40,8 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(NotificationClaim)
+class NotificationClaimAdmin(ReadOnlyAdmin):
+    list_display = ["alert", "worker_id", "claimed_at", "attempts", "last_error"]

@@ -8,7 +8,7 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         # The worker runs our periodic sender beside the health scan (docs/notifications.md).
-        from aftersale.health import worker
+        from aftersale.jobs import worker
         from aftersale.notify import tasks
 
         worker.register_periodic(tasks.NOTIFY_SCHEDULE, tasks.notify_tick)

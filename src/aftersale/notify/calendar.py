@@ -7,18 +7,21 @@ update rather than duplicate them when a date moves:
 - promises still pending on the accounts they own or that they must deliver,
 - the next relationship review of each account they own (``reviews.alerts.review_due_dates``).
 
-The text is written here rather than by a library: CRLF line ends, lines folded
-at 75 octets without splitting a UTF-8 character, TEXT values escaped.
+The icalendar library writes the text (escaping, folding, line ends); this
+module decides what is in it.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from icalendar import TRANSP, Calendar, vDuration
+from icalendar import Event as VEvent
 
 from aftersale.accounts.models import Account
 from aftersale.notify.conf import absolute, mail_domain
@@ -86,50 +89,35 @@ def events_for(user: User, today: date) -> list[Event]:
     return events
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newline escaped;
-    other control characters, which the format does not allow, dropped."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return "".join(ch for ch in value if ch == "\t" or ord(ch) >= 0x20 and ord(ch) != 0x7F)
+def printable(value: str) -> str:
+    """TEXT may hold no control character but a tab (RFC 5545 §3.3.11): line breaks become
+    one newline (which icalendar escapes), other control characters, typed or pasted into a
+    description, are dropped rather than handed to calendar apps that would choke on them."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in value if ch in "\t\n" or unicodedata.category(ch) != "Cc")
 
 
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets (§3.1), never inside a UTF-8 character."""
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts, current, limit = [], b"", 75
-    for ch in line:
-        encoded = ch.encode("utf-8")
-        if len(current) + len(encoded) > limit:
-            parts.append(current)
-            current, limit = b"", 74  # continuation lines start with a space
-        current += encoded
-    parts.append(current)
-    return "\r\n ".join(p.decode("utf-8") for p in parts)
+def vevent(event: Event, stamp: datetime) -> VEvent:
+    # An all-day event ends the next day; on the last day a date can hold there is no
+    # next day to write, and an all-day DTSTART without DTEND is one day long (§3.6.1).
+    end = event.day + timedelta(days=1) if event.day < date.max else None
+    return VEvent.new(
+        uid=event.uid, stamp=stamp, start=event.day, end=end,
+        summary=printable(event.summary), description=printable(event.description),
+        url=event.url, categories=[printable(event.category)], transparency=TRANSP.TRANSPARENT,
+    )
 
 
 def render(events: list[Event], *, name: str, now: datetime) -> bytes:
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Aftersale//Calendar feed//EN", "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(name)}", f"NAME:{escape_text(name)}",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H",
-    ]
+    calendar = Calendar()
+    calendar.prodid = "-//Aftersale//Calendar feed//EN"
+    calendar.version = "2.0"
+    calendar.calscale = "GREGORIAN"
+    calendar.method = "PUBLISH"
+    calendar.calendar_name = printable(name)  # NAME and X-WR-CALNAME
+    calendar.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(timedelta(hours=1)))
+    stamp = now.astimezone(UTC)
     for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{event.day + timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{escape_text(event.summary)}",
-            f"DESCRIPTION:{escape_text(event.description)}",
-            f"URL:{event.url}",
-            f"CATEGORIES:{escape_text(event.category)}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
+        calendar.add_component(vevent(event, stamp))
+    return calendar.to_ical()

@@ -1,20 +1,16 @@
-"""Notification settings, read when used (never at import time)."""
+"""Notification settings (``AFTERSALE["NOTIFY"]``, in ``aftersale.core.conf``'s table) and links."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
 
-DEFAULTS = {"DIGEST_HOUR": 7, "INTERVAL_MINUTES": 5}
+from aftersale.core import conf
+from aftersale.core.conf import site_url
 
 
 def setting(name: str) -> int:
-    return int(settings.AFTERSALE.get("NOTIFY", {}).get(name, DEFAULTS[name]))
-
-
-def site_url(path: str = "") -> str:
-    """An absolute link for e-mails and calendars (``SITE_URL`` + path)."""
-    return settings.AFTERSALE.get("SITE_URL", "").rstrip("/") + path
+    return int(conf.get(f"NOTIFY.{name}"))
 
 
 def absolute(url_name: str, *args: object) -> str:

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersale.alerts.models import AlertKind
+from aftersale.alerts.models import Alert, AlertKind
 
 
 class Delivery(models.TextChoices):
@@ -108,3 +108,30 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class NotificationClaim(models.Model):
+    """A worker's claim on sending one alert's notification.
+
+    The row's existence is the claim (its primary key is the alert); a claim
+    older than the timeout is taken over by a conditional UPDATE, so a worker
+    killed between claiming and sending loses nothing. Deleted once the alert
+    is marked notified, which only happens after the e-mail went out.
+    """
+
+    alert = models.OneToOneField(
+        Alert, verbose_name=_("alert"), on_delete=models.CASCADE, primary_key=True,
+        related_name="notification_claim",
+    )
+    worker_id = models.CharField(verbose_name=_("worker"), max_length=64)
+    claimed_at = models.DateTimeField(verbose_name=_("claimed"))
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=1)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification claim")
+        verbose_name_plural = _("notification claims")
+        indexes = [models.Index(fields=["claimed_at"], name="claim_claimed_at")]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} by {self.worker_id}"

@@ -2,7 +2,7 @@
 
 ``send_immediate_alerts(now)`` e-mails every open alert not yet notified
 whose owner gets that kind at once, one message per (owner, kind). It claims
-alerts with the health engine's claim protocol (``aftersale.health.notify``:
+alerts with the health engine's claim protocol (``aftersale.notify.claims``:
 a claim row per alert, taken over by a conditional UPDATE when stale) and
 sets ``Alert.notified_at`` only after the mail backend accepted the message.
 
@@ -30,12 +30,11 @@ from django.utils import timezone
 
 from aftersale.alerts.attention import attention_groups
 from aftersale.alerts.models import Alert
-from aftersale.health import worker
-from aftersale.health.models import NotificationClaim
-from aftersale.health.notify import BATCH, CLAIM_TIMEOUT, SendResult, claim, mark_sent, release_failed
+from aftersale.jobs import worker
+from aftersale.notify.claims import BATCH, CLAIM_TIMEOUT, SendResult, claim, mark_sent, release_failed
 from aftersale.notify.conf import setting
 from aftersale.notify.emails import alerts_message, digest_message
-from aftersale.notify.models import Delivery, Digest, DigestState
+from aftersale.notify.models import Delivery, Digest, DigestState, NotificationClaim
 from aftersale.notify.preferences import delivered, kinds_by
 from aftersale.staff.models import User
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
-from aftersale.health import worker
+from aftersale.jobs import worker
 from aftersale.notify.conf import setting
 from aftersale.notify.sending import send_due_digests, send_immediate_alerts
 

@@ -10,4 +10,3 @@ class OpsConfig(AppConfig):
         from aftersale.ops.audit import register
 
         register()
-        from aftersale.ops import throttle  # noqa: F401  (connects the sign-in signals)

@@ -3,6 +3,7 @@
 SQLite goes through the online backup API, so a backup taken while the app and
 the worker write is still consistent. PostgreSQL goes through pg_dump's custom
 format and pg_restore, whose binaries must be at least the server's version.
+A restore ends by analysing the restored tables (``core.bulk.analyze``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connections
+
+from aftersale.core.bulk import analyze
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -78,6 +81,9 @@ def restore(path: Path, alias: str = "default") -> None:
                 f"{path} is not a pg_dump custom-format backup (the database is PostgreSQL)"
             )
         _pg_restore(path, alias)
+    # pg_restore loads every table but leaves the planner's statistics to
+    # autovacuum; the first queries after a restore must not be planned without them.
+    analyze(using=alias)
     from django.contrib.contenttypes.models import ContentType
 
     # Content type ids may differ between the old and the restored database.

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.commerce.models import ProductKind
@@ -17,45 +17,27 @@ from aftersale.core.filters import FilterForm, choice, flag, search
 from aftersale.portal.access import portal_contact_of
 from aftersale.portal.actions import MAX_QUANTITY, PORTAL_CASE_KINDS
 from aftersale.portal.catalogue import Offer
-from aftersale.portal.conf import portal_setting
-from aftersale.portal.throttle import clear_failures, client_ip, is_throttled, record_failure, throttle_key
 from aftersale.reviews.actions import TRUST_ITEMS
 from aftersale.reviews.models import ItemStatus
 from aftersale.service.models import Asset, CaseKind, Severity
 
 
 class PortalAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing further attempts after too many failures (``throttle``)."""
+    """Django's sign-in form for contacts with portal access. Staff are refused here: their
+    login opens the staff side, and only from its own sign-in. Failed attempts are counted
+    by the sign-in throttle (``aftersale.ops.throttle``), the same on every door."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "throttled": _("Too many failed attempts. Wait %(minutes)d minutes, or reset your password."),
         "no_portal": _("This login has no portal access. Ask your account manager for an invitation."),
+        "staff": _("This is the customer portal. Staff sign in on the staff sign-in page."),
     }
-
-    def clean(self) -> dict[str, Any]:
-        email = self.cleaned_data.get("username") or ""
-        key = throttle_key(email, client_ip(self.request)) if self.request else ""
-        now = timezone.now()
-        if key and is_throttled(key, now):
-            raise ValidationError(
-                self.error_messages["throttled"], code="throttled",
-                params={"minutes": int(portal_setting("LOGIN_FAILURE_WINDOW_MINUTES"))},
-            )
-        try:
-            data = super().clean()
-        except ValidationError as error:
-            if key and getattr(error, "code", "") == "invalid_login":
-                record_failure(key, now)
-            raise
-        if key:
-            clear_failures(key)
-        return data
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
-        # Staff may sign in here too: the view sends them on to the staff side.
-        if not user.is_vendor_staff and portal_contact_of(user) is None:
+        if user.role:
+            raise ValidationError(self.error_messages["staff"], code="staff")
+        if portal_contact_of(user) is None:
             raise ValidationError(self.error_messages["no_portal"], code="no_portal")
 
 

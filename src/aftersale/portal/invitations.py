@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import AccountKind, Contact
+from aftersale.core.conf import site_url
 from aftersale.portal.conf import portal_setting
 from aftersale.portal.models import PortalInvitation, hash_token
 from aftersale.staff.models import User
@@ -36,10 +37,6 @@ class SentInvitation:
     invitation: PortalInvitation
     link: str
     language: str
-
-
-def site_url(path: str) -> str:
-    return settings.AFTERSALE.get("SITE_URL", "").rstrip("/") + path
 
 
 def default_language(contact: Contact) -> str:

@@ -1,4 +1,4 @@
-"""What the customer portal keeps of its own: invitations, survey requests, visits, failed sign-ins.
+"""What the customer portal keeps of its own: invitations, survey requests, visits.
 
 Everything else a contact sees or changes (orders, cases, plans, ratings) lives
 in the domain apps; the portal only reads and writes it through their models
@@ -137,21 +137,3 @@ class PortalVisit(models.Model):
     def __str__(self) -> str:
         return f"{self.contact} {self.day}"
 
-
-class LoginFailure(models.Model):
-    """A failed portal sign-in, kept for the throttling window only.
-
-    ``key`` is a hash of the e-mail address and the client's IP address, so the
-    table does not collect the addresses people typed.
-    """
-
-    key = models.CharField(verbose_name=_("key"), max_length=64)
-    at = models.DateTimeField(verbose_name=_("when"))
-
-    class Meta:
-        verbose_name = _("failed sign-in")
-        verbose_name_plural = _("failed sign-ins")
-        indexes = [models.Index(fields=["key", "at"], name="loginfailure_key_time")]
-
-    def __str__(self) -> str:
-        return f"{self.key[:8]} {self.at}"

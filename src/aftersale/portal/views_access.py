@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersale.accounts.models import Account, Contact
+from aftersale.ops.throttle import ThrottledPasswordResetView
 from aftersale.portal.forms import PortalAuthenticationForm, PortalPasswordResetForm
 from aftersale.portal.invitations import (
     do_accept_invitation,
@@ -31,14 +32,14 @@ _INVITATION = "portal_invitation"
 
 
 class PortalLoginView(auth_views.LoginView):
-    """Sign-in for contacts. Staff who sign in here are sent to the staff side."""
+    """Sign-in for contacts (staff are refused: ``PortalAuthenticationForm``)."""
 
     template_name = "portal/login.html"
     authentication_form = PortalAuthenticationForm
     redirect_authenticated_user = True
 
     def get_success_url(self) -> str:
-        if self.request.user.is_vendor_staff:
+        if self.request.user.is_vendor_staff:  # already signed in, on the staff side
             return reverse("home")
         target = self.get_redirect_url()
         if target.startswith(reverse("portal:home")):
@@ -50,7 +51,7 @@ class PortalLogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("portal:login")
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+password_reset = ThrottledPasswordResetView.as_view(
     form_class=PortalPasswordResetForm,
     template_name="portal/password_reset_form.html",
     email_template_name="portal/email/password_reset_body.txt",

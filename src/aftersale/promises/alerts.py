@@ -12,8 +12,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from aftersale.alerts.actions import Condition, Key
+from aftersale.core.asof import as_date
 from aftersale.core.enums import Department, Direction
-from aftersale.promises.measures import as_date, pending_q, with_due_as_of
+from aftersale.promises.measures import pending_q, with_due_as_of
 from aftersale.promises.models import Promise
 
 

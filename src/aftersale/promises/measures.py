@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import (
@@ -36,8 +36,8 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
+from aftersale.core.asof import as_date, day_after, months_before
 from aftersale.core.enums import Direction
 from aftersale.promises.models import EventAction, Promise, PromiseEvent, PromiseStatus
 
@@ -96,29 +96,6 @@ class PromiseMeasures:
         }
 
 
-def as_date(as_of: date | datetime) -> date:
-    """The local calendar day of ``as_of`` (measures count whole days)."""
-    if isinstance(as_of, datetime):
-        return timezone.localdate(as_of) if timezone.is_aware(as_of) else as_of.date()
-    return as_of
-
-
-def window_start(as_of: date, months: int = 12) -> date:
-    """The day ``months`` calendar months before ``as_of`` (exclusive start of the window)."""
-    month_index = as_of.year * 12 + as_of.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    # Clamp 31 March - 1 month to 28/29 February.
-    next_month = date(year + (month // 12), month % 12 + 1, 1)
-    last_day = (next_month - timedelta(days=1)).day
-    return date(year, month, min(as_of.day, last_day))
-
-
-def end_of_day(day: date) -> datetime:
-    """The first moment after ``day`` in the project's time zone."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-
 def due_as_of(as_of: date) -> Expression:
     """The due date in force at the end of ``as_of``.
 
@@ -128,7 +105,7 @@ def due_as_of(as_of: date) -> Expression:
     """
     old_due = (
         PromiseEvent.objects.filter(
-            promise=OuterRef("pk"), action=EventAction.RENEGOTIATED, at__gte=end_of_day(as_of)
+            promise=OuterRef("pk"), action=EventAction.RENEGOTIATED, at__gte=day_after(as_of)
         )
         .order_by("at", "pk")
         .annotate(old_due=Cast(KT("changes__due_at__0"), DateField()))
@@ -146,7 +123,7 @@ def with_due_as_of(promises: QuerySet[Promise], as_of: date) -> QuerySet[Promise
 
 
 def made_q(as_of: date, months: int = 12) -> Q:
-    return Q(made_at__gt=window_start(as_of, months), made_at__lte=as_of)
+    return Q(made_at__gt=months_before(as_of, months), made_at__lte=as_of)
 
 
 def pending_q(as_of: date) -> Q:
@@ -155,7 +132,7 @@ def pending_q(as_of: date) -> Q:
 
 
 def closed_q(status: str, as_of: date, months: int = 12) -> Q:
-    return Q(status=status, closed_at__gt=window_start(as_of, months), closed_at__lte=as_of)
+    return Q(status=status, closed_at__gt=months_before(as_of, months), closed_at__lte=as_of)
 
 
 def outcome_q(outcome: str, as_of: date, months: int = 12) -> Q:
@@ -173,7 +150,7 @@ def outcome_q(outcome: str, as_of: date, months: int = 12) -> Q:
 
 def relevant_q(as_of: date, months: int = 12) -> Q:
     """Every promise that any measure counts: made or closed in the window, or pending."""
-    start = window_start(as_of, months)
+    start = months_before(as_of, months)
     return Q(made_at__lte=as_of) & (
         Q(made_at__gt=start) | Q(closed_at__isnull=True) | Q(closed_at__gt=start)
     )

@@ -20,11 +20,11 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from aftersale.commerce.money import RateBook, reporting_currency
+from aftersale.core.asof import as_date, day_after, start_of_day, year_before
 from aftersale.core.enums import Direction
 from aftersale.engagement.models import Idea, IdeaStatus, Topic, Touchpoint
 from aftersale.promises.measures import PromiseMeasures, promise_measures
 from aftersale.purchasing.models import IncomingInspection, Purchase, PurchasingEffort
-from aftersale.reviews.conf import as_date, end_of_day, year_before
 from aftersale.reviews.measures import quarter_buckets, quarters_ending
 
 AccountIds = Iterable[int] | None
@@ -215,8 +215,7 @@ def price_pressure(as_of: date | datetime, account_ids: AccountIds = None, *,
         pressure = result[row["account_id"]]
         pressure.orders, pressure.competing_bids, pressure.requotes = row["n"], row["bids"], row["requotes"]
     touchpoints = _scoped(
-        Touchpoint.objects.filter(occurred_at__gte=end_of_day(first - timedelta(days=1)),
-                                  occurred_at__lt=end_of_day(last)),
+        Touchpoint.objects.filter(occurred_at__gte=start_of_day(first), occurred_at__lt=day_after(last)),
         account_ids,
     ).order_by().values("account_id").annotate(
         price=Sum("minutes", filter=Q(topic__in=PRICE_TOPICS)), face=Sum("minutes"),

@@ -7,7 +7,7 @@ touchpoints, promises and reviews; these pages add what only the buyer sees.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from aftersale.accounts.models import Account
+from aftersale.core.asof import end_of_day
 from aftersale.core.enums import Direction
 from aftersale.core.filters import FilterForm, by_search, day, not_after, search
 from aftersale.engagement.models import Idea
@@ -88,7 +89,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_quarter = measures.inspections_by_quarter(as_of, [supplier.pk]).get(supplier.pk, {})
     quarters = [{"label": quarter_label(start), "inspections": found} for start, found in by_quarter.items()]
     moment = timezone.now() if as_of == timezone.localdate() else \
-        timezone.make_aware(datetime.combine(as_of, time(23, 59, 59)))
+        end_of_day(as_of)
     health, ctx = evaluate_account(supplier, moment)
     supplier_side = {d.name for d in registry.all() if d.kinds and "supplier" in d.kinds}
     signals = health.signal_rows(ctx.months)

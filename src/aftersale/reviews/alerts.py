@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account, Tier
 from aftersale.alerts.actions import Condition, Key
-from aftersale.reviews.conf import as_date, cadence_days
+from aftersale.core.asof import as_date
+from aftersale.reviews.conf import cadence_days
 from aftersale.reviews.models import RelationshipReview, ReviewStatus
 
 

@@ -1,16 +1,9 @@
-"""Review settings, read when used (never at import time) so tests can override them."""
+"""Review settings (``REVIEW_CADENCE_DAYS`` in ``aftersale.core.conf``'s table), read when used."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
-from django.conf import settings
-from django.utils import timezone
-
 from aftersale.accounts.models import Tier
-
-# Used for a tier missing from settings.AFTERSALE["REVIEW_CADENCE_DAYS"].
-DEFAULT_CADENCE_DAYS = {Tier.STRATEGIC: 91, Tier.KEY: 91, Tier.STANDARD: 182}
+from aftersale.core import conf
 
 # The reference levels of P17, from the automaker studies behind the source: the
 # least-trusted automaker's suppliers spent about 47% of their face time on
@@ -21,30 +14,11 @@ MOST_TRUSTED_SHARE = 0.24
 
 
 def cadence_days() -> dict[str, int]:
-    """Days between reviews for each tier."""
-    configured = settings.AFTERSALE.get("REVIEW_CADENCE_DAYS", {})
-    return {tier: int(configured.get(tier, days)) for tier, days in DEFAULT_CADENCE_DAYS.items()}
+    """Days between reviews for each tier (a tier left out of the setting keeps its default)."""
+    configured = conf.get("REVIEW_CADENCE_DAYS")
+    return {tier: configured[tier] for tier in Tier.values}
 
 
 def cadence_for(tier: str) -> int:
-    return cadence_days().get(tier, DEFAULT_CADENCE_DAYS[Tier.STANDARD])
-
-
-def as_date(as_of: date | datetime) -> date:
-    """The local calendar day of ``as_of``."""
-    if isinstance(as_of, datetime):
-        return timezone.localdate(as_of) if timezone.is_aware(as_of) else as_of.date()
-    return as_of
-
-
-def end_of_day(day: date) -> datetime:
-    """The first moment after ``day`` in the project's time zone (an exclusive bound)."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-
-def year_before(day: date) -> date:
-    """The start (exclusive) of the 12 months that end on ``day``."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+    days = cadence_days()
+    return days.get(tier, days[Tier.STANDARD])

@@ -23,10 +23,11 @@ from django.utils import timezone
 
 from aftersale.accounts.models import Account, Competitor
 from aftersale.alerts.models import Alert, AlertKind
+from aftersale.core.asof import day_after
 from aftersale.core.enums import Direction
 from aftersale.promises.measures import pending_q, status_as_of, with_due_as_of
 from aftersale.promises.models import Promise, PromiseStatus
-from aftersale.reviews.conf import cadence_for, end_of_day
+from aftersale.reviews.conf import cadence_for
 from aftersale.reviews.measures import GapRow, mean_gap, ratings_by_review
 from aftersale.reviews.models import Expectation, RelationshipReview, ReviewStatus, Side
 from aftersale.service.conditions import open_cases_as_of
@@ -121,7 +122,7 @@ def _neglect(accounts: Sequence[Account], held_at: date) -> dict[int, Evidence]:
     """Question 3: open requests and complaints, unmet expectations, silence, overdue
     maintenance, as they stood at the end of the review date (four queries + maintenance)."""
     ids = [a.pk for a in accounts]
-    moment = end_of_day(held_at)
+    moment = day_after(held_at)
     result: dict[int, Evidence] = {
         pk: {"cases": [], "requests": 0, "complaints": 0, "expectations": [], "unassessed": 0,
              "silence": [], "maintenance": []}

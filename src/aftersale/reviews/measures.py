@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
+from aftersale.core.asof import as_date, day_after, start_of_day, year_before
 from aftersale.core.enums import Department, Direction
 from aftersale.engagement.models import (
     Idea,
@@ -27,7 +28,6 @@ from aftersale.engagement.models import (
     Touchpoint,
     TouchpointParticipant,
 )
-from aftersale.reviews.conf import as_date, end_of_day, year_before
 from aftersale.reviews.models import (
     Attribute,
     CompetitorRating,
@@ -77,8 +77,7 @@ def quarter_buckets(field: str, starts: list[date], *, is_datetime: bool) -> lis
     for begin in starts:
         after = next_quarter(begin)
         if is_datetime:
-            q = Q(**{f"{field}__gte": end_of_day(begin - timedelta(days=1)),
-                     f"{field}__lt": end_of_day(after - timedelta(days=1))})
+            q = Q(**{f"{field}__gte": start_of_day(begin), f"{field}__lt": start_of_day(after)})
         else:
             q = Q(**{f"{field}__gte": begin, f"{field}__lt": after})
         buckets.append((begin, q))
@@ -226,7 +225,7 @@ def _touchpoints(as_of: date | datetime, account_ids: AccountIds, since: date | 
     start = since if since is not None else year_before(day) + timedelta(days=1)
     return _scoped(
         Touchpoint.objects.filter(
-            occurred_at__lt=end_of_day(day), occurred_at__gte=end_of_day(start - timedelta(days=1))
+            occurred_at__lt=day_after(day), occurred_at__gte=start_of_day(start)
         ),
         account_ids,
     ).order_by()
@@ -308,8 +307,8 @@ def staff_time(
 
     participants = _scoped(
         TouchpointParticipant.objects.filter(
-            touchpoint__occurred_at__lt=end_of_day(day),
-            touchpoint__occurred_at__gte=end_of_day(start - timedelta(days=1)),
+            touchpoint__occurred_at__lt=day_after(day),
+            touchpoint__occurred_at__gte=start_of_day(start),
         ),
         account_ids, "touchpoint__account_id",
     ).order_by()

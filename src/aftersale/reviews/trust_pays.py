@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Sum
 
 from aftersale.commerce.models import Order
-from aftersale.commerce.money import NoExchangeRate, rate
-from aftersale.reviews.conf import end_of_day, year_before
+from aftersale.commerce.money import NoExchangeRate, rate, reporting_currency
+from aftersale.core.asof import day_after, start_of_day, year_before
 from aftersale.reviews.measures import FaceTime, TrustMeasure, face_time, trust_measures
 from aftersale.reviews.stats import Correlation, correlate
 from aftersale.service.costs import cost_to_serve
@@ -92,7 +91,7 @@ def revenue_by_currency(as_of: date, account_ids: Iterable[int] | None) -> dict[
     """Order totals per account and currency, placed in the 12 months up to ``as_of`` (one query)."""
     start = year_before(as_of) + timedelta(days=1)
     orders = Order.objects.filter(
-        placed_at__lt=end_of_day(as_of), placed_at__gte=end_of_day(start - timedelta(days=1))
+        placed_at__lt=day_after(as_of), placed_at__gte=start_of_day(start)
     )
     if account_ids is not None:
         orders = orders.filter(account_id__in=list(account_ids))
@@ -128,7 +127,7 @@ def findings(rows: list[TrustCostRow], unit: Decimal) -> list[Finding]:
 def trust_cost_rows(as_of: date, account_ids: list[int]) -> tuple[list[TrustCostRow], str, set[str]]:
     """The report's rows for the given accounts, the reporting currency, and currencies
     left out for want of an exchange rate."""
-    currency = settings.AFTERSALE["CURRENCY"]
+    currency = reporting_currency()
     book = RateBook(currency, as_of)
     start = year_before(as_of) + timedelta(days=1)
     costs = cost_to_serve(end=as_of, start=start, account_ids=account_ids)

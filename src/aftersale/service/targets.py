@@ -16,18 +16,15 @@ from django.utils import timezone
 
 from aftersale.service.business_hours import WorkCalendar
 from aftersale.service.clock import CaseClock, CaseFacts, case_clock
-from aftersale.service.conf import clock_time, decimal_setting, service_setting
+from aftersale.service.conf import decimal_setting, service_setting
 from aftersale.service.models import CaseStatusChange, Holiday, ServiceCase, ServiceTarget
 
 
 def service_calendar() -> WorkCalendar:
     """The calendar configured in ``AFTERSALE["SERVICE"]`` with its holidays (one query, or none)."""
     days = service_setting("WORKING_DAYS")
-    start, end = (clock_time("WORKING_HOURS", v) for v in service_setting("WORKING_HOURS"))
-    lunch_setting = service_setting("LUNCH")
-    lunch = None
-    if lunch_setting:
-        lunch = (clock_time("LUNCH", lunch_setting[0]), clock_time("LUNCH", lunch_setting[1]))
+    start, end = service_setting("WORKING_HOURS")
+    lunch = service_setting("LUNCH")
     name = service_setting("HOLIDAYS") or ""
     holidays = Holiday.objects.filter(calendar=name).values_list("date", flat=True) if name else []
     try:

@@ -3,7 +3,7 @@ and the cases it handled. Each measure is one aggregate query across all account
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError
 from django.db.models import Count, Sum
@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from aftersale.core.asof import start_of_day
 from aftersale.core.enums import Department
+from aftersale.core.sql import run, table
 from aftersale.engagement.models import TouchpointParticipant
-from aftersale.health.sql import run, table
 from aftersale.promises.measures import PromiseMeasures, promise_measures
 from aftersale.service.models import WorkLog
 from aftersale.staff.access import staff_required
@@ -41,7 +42,7 @@ def meeting_minutes(as_of: datetime, since: date) -> dict[str, int]:
 
     The window is bounded by moments, not by ``occurred_at``'s local date: a date taken of
     every row cannot use an index, a comparison with the first moment of ``since`` can."""
-    start = timezone.make_aware(datetime.combine(since, time.min))
+    start = start_of_day(since)
     return {
         department: minutes or 0
         for department, minutes in TouchpointParticipant.objects.filter(

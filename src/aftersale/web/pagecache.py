@@ -54,7 +54,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
-from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import connection
 from django.dispatch import receiver
@@ -62,21 +61,17 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
+from aftersale.core import conf
+
 CACHE_ALIAS = "pages"
-# Each must divide the minute, so that a slice never spans two minutes (or days).
-ALLOWED_SECONDS = (0, 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)
 
 View = Callable[..., HttpResponse]
 
 
 def cache_seconds() -> int:
-    seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
-    if seconds not in ALLOWED_SECONDS:
-        raise ImproperlyConfigured(
-            f"PAGE_CACHE_SECONDS is {seconds!r}; use 0 (no page cache) or a number of seconds "
-            f"that divides a minute: {', '.join(map(str, ALLOWED_SECONDS[1:]))}"
-        )
-    return seconds
+    """``PAGE_CACHE_SECONDS``, checked by its kind in aftersale.core.conf (it must divide a minute,
+    so that a slice of time never spans two minutes, or days)."""
+    return int(conf.get("PAGE_CACHE_SECONDS"))
 
 
 def database_stamp() -> str | None:

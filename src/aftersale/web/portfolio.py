@@ -20,9 +20,9 @@ from aftersale.accounts.models import Account, AccountKind, Industry, Tier
 from aftersale.core import charts
 from aftersale.core.charts import bin_of
 from aftersale.core.filters import choice
-from aftersale.health.config import load_config
+from aftersale.core.sql import date_value, run, table
 from aftersale.health.models import Band, HealthSnapshot, Trend
-from aftersale.health.sql import as_date, run, table
+from aftersale.health.store import load_config
 from aftersale.staff.access import staff_required
 from aftersale.staff.models import User
 from aftersale.web.filters import AccountFilters
@@ -75,7 +75,7 @@ def scan_days(since: date, until: date, limit: int) -> list[date]:
         f") SELECT day FROM days WHERE day IS NOT NULL LIMIT {int(limit)}",
         since=since, until=until,
     )
-    return [as_date(day) for (day,) in rows]
+    return [date_value(day) for (day,) in rows]
 
 
 def band_history(accounts, as_of: datetime) -> list[dict]:
@@ -91,7 +91,7 @@ def band_history(accounts, as_of: datetime) -> list[dict]:
     rows = snapshots.order_by().values_list("as_of", "band").annotate(n=Count("*"))
     by_day: dict = {day: {b: 0 for b in Band.values} for day in days}
     for day, band, n in rows:
-        by_day[as_date(day)][band] = n
+        by_day[date_value(day)][band] = n
     return [
         {"day": day, "total": sum(by_day[day].values()),
          "parts": [{"band": band, "label": band.label, "n": by_day[day][band]}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account
 from aftersale.commerce.models import Order
+from aftersale.core.asof import start_of_day
+from aftersale.core.sql import execute_all
 from aftersale.engagement.models import Idea, Touchpoint
-from aftersale.health.sql import execute_all
 from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.reviews.models import RelationshipReview
 from aftersale.service.models import ServiceCase
@@ -84,7 +85,7 @@ def _moment(value: date | datetime) -> datetime:
     # Date-only events sort at the start of their day in the site's time zone.
     if isinstance(value, datetime):
         return value
-    return timezone.make_aware(datetime.combine(value, time.min))
+    return start_of_day(value)
 
 
 # Each kind: its rows (newest first, only the columns an entry needs, as plain tuples whose

@@ -1,10 +1,8 @@
 """Accounts (managers and admins create and change them) and their contacts."""
 
-from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -12,7 +10,6 @@ from ninja import Query, Router
 from pydantic import Field
 
 from aftersale.accounts.models import Account, AccountKind, Contact, Industry, Tier
-from aftersale.api.auth import TokenAuth, checked_together, fetch_checked
 from aftersale.api.common import (
     ACCOUNT_REF,
     ONE,
@@ -28,25 +25,17 @@ from aftersale.api.common import (
     people,
     require_manager,
     since,
+    staff,
     valid,
     visible_accounts,
 )
-from aftersale.api.fast import (
-    day_sql,
-    key_moment,
-    key_sql,
-    moment_sql,
-    quoted,
-    respond,
-    scope_clause,
-)
+from aftersale.api.conditional import not_modified, weak_etag
 from aftersale.api.forms import AccountForm, ContactForm
-from aftersale.api.paging import decode_cursor, encode_cursor, page
+from aftersale.api.paging import page
 from aftersale.api.schemas import AccountOut, AccountPage, ContactOut, ContactPage, Error
 from aftersale.api.types import Day, Email, Id, In, Text
 from aftersale.core.enums import Currency
 from aftersale.core.models import default_currency, new_external_id
-from aftersale.staff.models import User
 
 router = Router()
 contacts_router = Router()
@@ -68,93 +57,21 @@ class AccountFilters(ListFilters):
     industry: Industry | None = None
 
 
-# The list's columns, as the page's items name them.
-LIST_KEYS = ("id", "external_id", "name", "kind", "industry", "tier", "owner_email", "currency", "city",
-             "country", "customer_since", "notes", "created_at", "updated_at")
-
-
-@lru_cache(maxsize=4096)
-def _list_sql(vendor: str, conditions: tuple[str, ...], rows: int) -> str:
-    """The list's statement for one combination of filters reading ``rows`` rows (the text
-    is reused, so a prepared statement is too).
-
-    The number of rows is written into the text, not passed as a parameter: with
-    it unknown, PostgreSQL found its generic plan too uncertain and planned the
-    statement anew on every execution (``pg_prepared_statements.custom_plans``),
-    which cost more than executing it; with it known the plan is made once per
-    connection, and it is the plan the number called for.
-
-    The page is chosen in an inner query that touches only ``accounts_account``
-    and walks the ``(updated_at, id)`` index, so the first page costs the same
-    whatever the portfolio's size; the owner's e-mail and the formatting are
-    added to the chosen rows only. The last column, ``k``, is ``updated_at`` as a sort
-    key (``key_sql``): the cursor's, and the order of ``aftersale.api.hot``'s statement.
-    """
-    q = quoted
-    accounts, users = q(Account._meta.db_table), q(User._meta.db_table)
-    return (
-        "SELECT p.id, p.external_id, p.name, p.kind, p.industry, p.tier, u.email, p.currency, p.city,"  # noqa: S608
-        f" p.country, {day_sql('p.customer_since')}, p.notes, {moment_sql('p.created_at')},"
-        f" {moment_sql('p.updated_at')}, {key_sql('p.updated_at')} AS k"
-        " FROM (SELECT a.id, a.external_id, a.name, a.kind, a.industry, a.tier, a.owner_id, a.currency,"
-        " a.city, a.country, a.customer_since, a.notes, a.created_at, a.updated_at"
-        f" FROM {accounts} a WHERE 1 = 1{''.join(conditions)} ORDER BY a.updated_at, a.id"
-        f" LIMIT {int(rows)}) p"
-        f" JOIN {users} u ON u.id = p.owner_id ORDER BY p.updated_at, p.id"
-    )
-
-
-# The list statement's width, and its order as 0-based column positions (k, then id).
-LIST_WIDTH = len(LIST_KEYS) + 1
-LIST_ORDER = (LIST_WIDTH - 1, 0)
-
-
-def list_statement(request: HttpRequest, filters: AccountFilters) -> tuple[str, list[Any]]:
-    """The statement reading one page (and one row more, to know whether another follows)
-    of the accounts ``request``'s user may see; a bad cursor is an ``Invalid`` error."""
-    scope, params = scope_clause(visible_accounts(request), "a.id")
-    conditions = [scope]
-    adapt = connection.ops.adapt_datetimefield_value
-    if filters.updated_since:
-        conditions.append(" AND a.updated_at >= %s")
-        params.append(adapt(filters.updated_since))
+@router.get("", response={200: AccountPage, 304: None, **READ}, summary="List accounts")
+def list_accounts(request: HttpRequest, response: HttpResponse, filters: Query[AccountFilters]) -> Any:
+    """A page of the accounts the caller may see, oldest change first. Its ETag stands for
+    the page's rows and cursor: a poller that sends it back gets 304 while they are the same."""
+    accounts = since(visible_accounts(request), filters.updated_since)
     if filters.external_id is not None:
-        conditions.append(" AND a.external_id = %s")
-        params.append(filters.external_id)
+        accounts = accounts.filter(external_id=filters.external_id)
     if filters.owner_email:
-        users = quoted(User._meta.db_table)
-        conditions.append(f" AND a.owner_id IN (SELECT o.id FROM {users} o WHERE o.email = %s)")  # noqa: S608
-        params.append(filters.owner_email.strip().lower())
+        accounts = accounts.filter(owner__email=filters.owner_email.strip().lower())
     for name in ("kind", "tier", "industry"):
         if getattr(filters, name):
-            conditions.append(f" AND a.{name} = %s")
-            params.append(getattr(filters, name))
-    if filters.cursor:
-        updated, last_id = decode_cursor(filters.cursor, (datetime, int))
-        # A row comparison, which PostgreSQL reads as a range of the (updated_at, id) index.
-        conditions.append(" AND (a.updated_at, a.id) > (%s, %s)")
-        params += [adapt(updated), last_id]
-    return _list_sql(connection.vendor, tuple(conditions), filters.limit + 1), params
-
-
-def list_answer(rows: list[tuple[Any, ...]], limit: int) -> HttpResponse:
-    """The page's JSON from the list statement's rows."""
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = encode_cursor([key_moment(rows[-1][-1]), rows[-1][0]]) if more and rows else None
-    # Rows go straight to JSON: building them in the database cost it more than this does here.
-    items = [dict(zip(LIST_KEYS, row, strict=False)) for row in rows]
-    return respond({"items": items, "next_cursor": cursor})
-
-
-@router.get("", response={200: AccountPage, **READ}, summary="List accounts", auth=TokenAuth(together=True))
-@checked_together
-def list_accounts(request: HttpRequest, filters: Query[AccountFilters]) -> HttpResponse:
-    """The most polled list, in plain SQL (see ``aftersale.api.fast``); the same filters,
-    order, cursor and rows as every other list. A token this process knows is usually
-    answered before this view by ``aftersale.api.hot``, with the same two functions."""
-    sql, params = list_statement(request, filters)
-    return list_answer(fetch_checked(request, sql, params), filters.limit)
+            accounts = accounts.filter(**{name: getattr(filters, name)})
+    rows, cursor = page(account_rows(accounts), limit=filters.limit, cursor=filters.cursor)
+    etag = weak_etag("accounts", staff(request).pk, rows, cursor)
+    return not_modified(request, response, etag) or {"items": rows, "next_cursor": cursor}
 
 
 @router.get("/{account_id}", response={200: AccountOut, **ONE}, summary="One account")

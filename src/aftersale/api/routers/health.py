@@ -12,8 +12,10 @@ import json
 from datetime import date
 from typing import Any
 
+import orjson
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,20 +23,9 @@ from ninja import Query, Router
 from pydantic import BaseModel, Field
 
 from aftersale.accounts.models import Account
-from aftersale.api.auth import TokenAuth, checked_together, fetch_checked
-from aftersale.api.common import ONE, get_or_404, visible_accounts
+from aftersale.api.common import ONE, get_or_404, staff, visible_accounts
+from aftersale.api.conditional import not_modified, weak_etag
 from aftersale.api.errors import NotFound
-from aftersale.api.fast import (
-    aware,
-    day,
-    json_value,
-    moment,
-    number,
-    quoted,
-    respond,
-    respond_text,
-    scope_clause,
-)
 from aftersale.api.models import HealthReport
 from aftersale.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page
 from aftersale.api.schemas import HealthOut, SnapshotPage
@@ -57,12 +48,12 @@ def _trend(value: str) -> str | None:
 def _report(account: Account, snapshot: dict[str, Any], language: str) -> str:
     """The answer for ``snapshot`` (its values and points, each signal's label, weight and
     words as of the snapshot's moment), worked out once and kept in ``HealthReport``."""
-    computed_at = aware(snapshot["computed_at"])
+    computed_at = snapshot["computed_at"]
     with translation.override(language):
         health, ctx = evaluate_account(account, computed_at)
         rows = {row["name"]: row for row in health.signal_rows(ctx.months)}
         signals = []
-        for name, pair in json_value(snapshot["signals"]).items():
+        for name, pair in (snapshot["signals"] or {}).items():
             value, contribution = (list(pair) + [None, None])[:2]
             row = rows.get(name)
             definition = registry.get(name)
@@ -74,10 +65,10 @@ def _report(account: Account, snapshot: dict[str, Any], language: str) -> str:
             })
     body = json.dumps({
         "account": account.pk, "account_external_id": account.external_id,
-        "as_of": day(snapshot["as_of"]), "computed_at": moment(computed_at), "source": "snapshot",
-        "score": number(snapshot["score"]), "band": snapshot["band"],
-        "coverage": number(snapshot["coverage"]), "trend": _trend(snapshot["trend"]), "signals": signals,
-    }, ensure_ascii=False)
+        "as_of": snapshot["as_of"], "computed_at": computed_at, "source": "snapshot",
+        "score": snapshot["score"], "band": snapshot["band"],
+        "coverage": snapshot["coverage"], "trend": _trend(snapshot["trend"]), "signals": signals,
+    }, cls=DjangoJSONEncoder, ensure_ascii=False)
     try:
         with transaction.atomic():
             HealthReport.objects.update_or_create(
@@ -88,25 +79,21 @@ def _report(account: Account, snapshot: dict[str, Any], language: str) -> str:
     return body
 
 
-# The health statement's columns (the kept answer, the account, the snapshot's seven).
-HEALTH_WIDTH = 10
+SNAPSHOT_FIELDS = ("as_of", "computed_at", "score", "band", "coverage", "trend", "signals")
 
 
-def health_statement(request: HttpRequest, account_id: int) -> tuple[str, list[Any]]:
-    """The one statement finding the account (within the caller's scope), its latest
-    snapshot and, once worked out, the answer kept for that snapshot in the request's language."""
-    q = quoted
-    snapshots = q(HealthSnapshot._meta.db_table)
-    scope, params = scope_clause(visible_accounts(request), "a.id")
+def _current(request: HttpRequest, account_id: int, language: str) -> dict[str, Any] | None:
+    """The account (within the caller's scope), the moment its latest snapshot was
+    evaluated as of, and the answer kept for that snapshot in ``language`` (None until
+    worked out): one query."""
+    latest = HealthSnapshot.objects.filter(account=OuterRef("pk")).order_by("-as_of")
+    kept = HealthReport.objects.filter(account=OuterRef("pk"), language=language,
+                                       computed_at=OuterRef("snapshot_at"))
     return (
-        "SELECT r.body, a.id, a.external_id, s.as_of, s.computed_at, s.score, s.band, s.coverage,"  # noqa: S608
-        " s.trend, CAST(s.signals AS text)"  # text: parsed only in the rare case it is needed
-        f" FROM {q(Account._meta.db_table)} a LEFT JOIN {snapshots} s ON s.account_id = a.id"
-        f" AND s.as_of = (SELECT MAX(as_of) FROM {snapshots} WHERE account_id = a.id)"
-        f" LEFT JOIN {q(HealthReport._meta.db_table)} r ON r.account_id = a.id AND r.language = %s"
-        " AND r.computed_at = s.computed_at"
-        f" WHERE a.id = %s{scope}",
-        [language_of(request), account_id, *params],
+        visible_accounts(request).filter(pk=account_id)
+        .annotate(snapshot_at=Subquery(latest.values("computed_at")[:1]))
+        .annotate(body=Subquery(kept.values("body")[:1]))
+        .values("pk", "external_id", "snapshot_at", "body").first()
     )
 
 
@@ -114,26 +101,32 @@ def language_of(request: HttpRequest) -> str:
     return getattr(request, "LANGUAGE_CODE", "en")
 
 
-@router.get("/{account_id}/health", response={200: HealthOut, **ONE},
-            summary="An account's current health, each signal explained", auth=TokenAuth(together=True))
-@checked_together
-def account_health(request: HttpRequest, account_id: Id) -> HttpResponse:
-    """One plain query finds the account, its latest snapshot and the answer kept for it.
-    A token this process knows, asking for an answer already kept, is usually answered
-    before this view by ``aftersale.api.hot``, with the same statement."""
-    rows = fetch_checked(request, *health_statement(request, account_id))
-    if not rows:
+@router.get("/{account_id}/health", response={200: HealthOut, 304: None, **ONE},
+            summary="An account's current health, each signal explained")
+def account_health(request: HttpRequest, response: HttpResponse, account_id: Id) -> Any:
+    """The answer kept for the latest snapshot (worked out on its first read). Its ETag
+    stands for that snapshot, the language and the caller; a never scanned account is
+    evaluated at each request and has none."""
+    language = language_of(request)
+    found = _current(request, account_id, language)
+    if found is None:
         raise NotFound(_("No %(what)s with id %(id)s (or you may not see it).") % {
             "what": Account._meta.verbose_name, "id": account_id})
-    body, pk, external_id, *values = rows[0]
-    if body is not None:
-        return respond_text(body)
-    account = Account(pk=pk, external_id=external_id)
-    if values[0] is None:
-        return respond(_live(account))
-    snapshot = dict(zip(("as_of", "computed_at", "score", "band", "coverage", "trend", "signals"), values,
-                        strict=True))
-    return respond_text(_report(account, snapshot, language_of(request)))
+    account = Account(pk=found["pk"], external_id=found["external_id"])
+    body, snapshot_at = found["body"], found["snapshot_at"]
+    if snapshot_at is None:
+        return _live(account)
+    if body is None:
+        snapshot = HealthSnapshot.objects.filter(account_id=account.pk).values(*SNAPSHOT_FIELDS).first()
+        if snapshot is None:  # removed since the first query
+            return _live(account)
+        body, snapshot_at = _report(account, snapshot, language), snapshot["computed_at"]
+    etag = weak_etag("health", staff(request).pk, account.pk, account.external_id, snapshot_at, language)
+    unchanged = not_modified(request, response, etag)
+    if unchanged is not None:
+        return unchanged
+    # The kept answer names the account as it was then; an external ID may have changed since.
+    return {**orjson.loads(body), "account_external_id": account.external_id}
 
 
 def _live(account: Account) -> dict[str, Any]:
@@ -142,7 +135,7 @@ def _live(account: Account) -> dict[str, Any]:
     health, ctx = evaluate_account(account, now)
     return {
         "account": account.pk, "account_external_id": account.external_id,
-        "as_of": timezone.localdate(now).isoformat(), "computed_at": moment(now), "source": "live",
+        "as_of": timezone.localdate(now), "computed_at": now, "source": "live",
         "score": health.score, "band": health.band, "coverage": health.coverage,
         "trend": health.trend or None,
         "signals": [{k: row[k] for k in ("name", "label", "value", "weight", "contribution", "explanation")}

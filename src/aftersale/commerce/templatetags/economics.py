@@ -9,7 +9,7 @@ from django.utils.formats import number_format
 
 from aftersale.accounts.models import Account
 from aftersale.commerce.money import format_money
-from aftersale.commerce.sections import section_kind
+from aftersale.economics.sections import section_kind
 
 register = template.Library()
 

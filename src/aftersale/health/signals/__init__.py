@@ -5,8 +5,8 @@ when ``HealthConfig.ready()`` imports them (see ``BUILTIN``).
 """
 
 BUILTIN = (
-    "aftersale.health.signals.rhythm",
-    "aftersale.health.signals.quietness",
+    "aftersale.health.rhythm.signals",
+    "aftersale.health.quietness.signal",
     "aftersale.health.signals.promises",
     "aftersale.health.signals.service",
     "aftersale.health.signals.engagement",

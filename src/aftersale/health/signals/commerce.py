@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aftersale.commerce.models import Channel, Order
+from aftersale.core.sql import Scope, decay_sql, run, scope_sql, table
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
     EvalContext,
@@ -17,7 +18,6 @@ from aftersale.health.signals.registry import (
     clamp,
     register,
 )
-from aftersale.health.sql import Scope, decay_sql, run, scope_sql, table
 
 
 def portal_share(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aftersale.core.enums import Department, Direction
+from aftersale.core.sql import Scope, decay_sql, run, scope_sql, table, true
 from aftersale.engagement.models import (
     Idea,
     IdeaStatus,
@@ -26,7 +27,6 @@ from aftersale.health.signals.registry import (
     clamp,
     register,
 )
-from aftersale.health.sql import Scope, decay_sql, run, scope_sql, table, true
 from aftersale.service.models import WorkLog
 
 # Decayed items per direction that earn full marks for ideas and information (about

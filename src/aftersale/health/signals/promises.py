@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aftersale.core.enums import Direction
+from aftersale.core.sql import Scope, age_days_sql, decay_sql, run, scope_sql, table
 from aftersale.health.signals.registry import (
     EvalContext,
     EventsLink,
@@ -23,7 +24,6 @@ from aftersale.health.signals.registry import (
     iso,
     register,
 )
-from aftersale.health.sql import Scope, age_days_sql, decay_sql, run, scope_sql, table
 from aftersale.promises.models import Promise, PromiseStatus
 
 

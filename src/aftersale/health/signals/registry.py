@@ -23,8 +23,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise as LazyText
 
+from aftersale.core.sql import Scope
 from aftersale.health.config import EngineConfig
-from aftersale.health.sql import Scope
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.enums import Direction
+from aftersale.core.sql import Scope, age_days_sql, date_value, decay_sql, run, scope_sql, table
 from aftersale.health.signals.registry import (
     EvalContext,
     EventsLink,
@@ -19,7 +20,6 @@ from aftersale.health.signals.registry import (
     iso,
     register,
 )
-from aftersale.health.sql import Scope, age_days_sql, as_date, decay_sql, run, scope_sql, table
 from aftersale.reviews.models import (
     CompetitorRating,
     ItemStatus,
@@ -65,7 +65,7 @@ def shared_plans(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
         days = max(0.0, min(float(a) for a in (plan_age, item_age) if a is not None))
         value = (1.0 if current else 0.5) * 0.5 ** (days / PLAN_HALF_FRESH_DAYS)
         result[account_id] = SignalValue(value, {
-            "current": bool(current), "period_end": iso(as_date(period_end)),
+            "current": bool(current), "period_end": iso(date_value(period_end)),
             "touched": iso(ctx.as_of - timedelta(days=days)), "days": int(days),
             "open_items": int(open_items),
         })
@@ -170,7 +170,7 @@ def review(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     )
     result: dict[int, SignalValue] = {}
     for account_id, held_at, outcome, promises_kept, neglect_found, gap, compared in rows:
-        held = as_date(held_at)
+        held = date_value(held_at)
         parts = []
         if outcome in OUTCOME_VALUES:
             parts.append(OUTCOME_VALUES[outcome])

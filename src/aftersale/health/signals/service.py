@@ -10,15 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from aftersale.health.signals.registry import (
-    CUSTOMERS_ONLY,
-    EvalContext,
-    SignalDef,
-    SignalValue,
-    iso,
-    register,
-)
-from aftersale.health.sql import (
+from aftersale.core.sql import (
     Scope,
     age_days_sql,
     day_number_sql,
@@ -28,6 +20,14 @@ from aftersale.health.sql import (
     scope_sql,
     table,
     true,
+)
+from aftersale.health.signals.registry import (
+    CUSTOMERS_ONLY,
+    EvalContext,
+    SignalDef,
+    SignalValue,
+    iso,
+    register,
 )
 from aftersale.service.models import (
     Asset,

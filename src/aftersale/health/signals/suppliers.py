@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from aftersale.accounts.models import Account, AccountKind
 from aftersale.commerce.money import RateBook, reporting_currency
 from aftersale.core.enums import Direction
+from aftersale.core.sql import Scope, age_days_sql, decay_sql, run, scope_sql, table
 from aftersale.engagement.models import Idea, IdeaStatus
 from aftersale.health.signals.promises import explain as explain_promises
 from aftersale.health.signals.promises import promises_kept
@@ -33,7 +34,6 @@ from aftersale.health.signals.registry import (
     clamp,
     register,
 )
-from aftersale.health.sql import Scope, age_days_sql, decay_sql, run, scope_sql, table
 from aftersale.purchasing.models import IncomingInspection, Purchase, PurchasingEffort
 
 # A rejection rate at or above this scores zero for incoming quality.

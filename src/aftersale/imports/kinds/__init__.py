@@ -7,13 +7,14 @@ from aftersale.imports.kinds.commerce import OrdersKind, ProductsKind
 from aftersale.imports.kinds.engagement import TouchpointsKind
 from aftersale.imports.kinds.people import AccountsKind, ContactsKind, StaffKind
 from aftersale.imports.kinds.promises import PromisesKind
+from aftersale.imports.kinds.purchasing import InspectionsKind, PurchasesKind, PurchasingEffortKind
 from aftersale.imports.kinds.service import AssetsKind, CasesKind
-from aftersale.purchasing.import_kinds import KINDS as PURCHASING_KINDS
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
         StaffKind(), AccountsKind(), ContactsKind(), ProductsKind(), OrdersKind(),
-        AssetsKind(), CasesKind(), TouchpointsKind(), PromisesKind(), *PURCHASING_KINDS,
+        AssetsKind(), CasesKind(), TouchpointsKind(), PromisesKind(),
+        InspectionsKind(), PurchasingEffortKind(), PurchasesKind(),
     )
 }

@@ -121,6 +121,8 @@ class Kind:
     stored_extra: tuple[str, ...] = ()
     # Whether created rows' primary keys are needed after the insert (related rows).
     needs_pks: bool = False
+    # The models ``write_related`` writes rows of (their tables are analysed after the import).
+    related_models: tuple[type[models.Model], ...] = ()
 
     @property
     def has_row_rules(self) -> bool:

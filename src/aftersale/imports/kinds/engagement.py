@@ -53,6 +53,7 @@ class TouchpointsKind(Kind):
     )
     stored_extra = ("topic_class",)
     needs_pks = True
+    related_models = (TouchpointParticipant,)
 
     def resolvers(self) -> dict[str, Resolver]:
         return {"account": refs.accounts(), "staff_email": refs.staff()}

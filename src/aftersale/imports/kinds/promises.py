@@ -55,6 +55,7 @@ class PromisesKind(Kind):
     )
     stored_extra = ("delivered_at", "version")
     needs_pks = True
+    related_models = (PromiseEvent,)
 
     def resolvers(self) -> dict[str, Resolver]:
         staff = refs.staff()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from aftersale.core import conf
 
 
 class Command(BaseCommand):
@@ -14,14 +14,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--bind", default=None, help="address:port (default 127.0.0.1:$PORT)")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
+        parser.add_argument("--workers", type=int, default=None, help="default: $WEB_CONCURRENCY")
 
-    def handle(self, *args, bind: str | None, workers: int, **options) -> None:
+    def handle(self, *args, bind: str | None, workers: int | None, **options) -> None:
         from gunicorn.app.wsgiapp import WSGIApplication
 
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
-        bind = bind or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+        bind = bind or f"127.0.0.1:{conf.env('PORT')}"
+        workers = workers or conf.env("WEB_CONCURRENCY")
         self.stdout.write(f"Serving Aftersale at http://{bind}/")
 
         class Application(WSGIApplication):

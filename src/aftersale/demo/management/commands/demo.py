@@ -15,18 +15,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from aftersale.core.bulk import sqlite_session
+from aftersale.core.progress import ProgressBar
 from aftersale.demo import catalogue, helper
 from aftersale.demo.load import REBUILD_INDEXES_FROM, load_demo
 from aftersale.demo.models import DemoDataset
-from aftersale.demo.progress import Progress
 from aftersale.demo.purge import DemoInUse, delete_demo, demo_present
 from aftersale.demo.stories import STORIES
 from aftersale.demo.suppliers import SUPPLIERS
-from aftersale.demo.writer import BulkWriter
 from aftersale.staff.models import User
 
 DEFAULT_ACCOUNTS = 40
 DEFAULT_SEED = 2026
+# SQLite's page cache for a large load (the default is 2 MB).
+SQLITE_CACHE_MIB = 1024
 
 
 def iso_date(value: str) -> date:
@@ -104,12 +106,16 @@ class Command(BaseCommand):
     def _load(self, accounts: int, seed: int, as_of: date, replace: bool) -> None:
         started = time.monotonic()
         self.stdout.write(f"Generating the demo: {accounts:,} accounts, seed {seed}, as of {as_of} ...")
-        progress = Progress(accounts - len(STORIES), sys.stderr) if accounts > len(STORIES) else None
+        generated = accounts - len(STORIES)
+        progress = (
+            ProgressBar(sys.stderr, generated, unit="accounts", counting="events") if generated else None
+        )
         existing = DemoDataset.objects.first()
         big = max(accounts, existing.accounts if existing else 0) >= REBUILD_INDEXES_FROM
         helper.detach_leftovers()
         try:
-            with BulkWriter.sqlite_bulk_mode() if big else nullcontext(), transaction.atomic():
+            bulk = sqlite_session(SQLITE_CACHE_MIB, exclusive=True) if big else nullcontext()
+            with bulk, transaction.atomic():
                 if replace:
                     removed = delete_demo()
                     self.stdout.write(f"Removed the previous demo ({sum(removed.values()):,} rows).")

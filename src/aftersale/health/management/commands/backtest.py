@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from aftersale.core.asof import BadDate, parse_as_of
 from aftersale.health.backtest import backtest
-from aftersale.health.report import BadDate, parse_as_of
 
 
 class Command(BaseCommand):

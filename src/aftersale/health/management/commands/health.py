@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account
+from aftersale.core.asof import BadDate, parse_as_of
 from aftersale.health.models import Band, Trend
-from aftersale.health.report import BadDate, account_report, moved_rows, parse_as_of
+from aftersale.health.report import account_report, moved_rows
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from aftersale.core.asof import BadDate, parse_as_of
 from aftersale.health.models import Band
-from aftersale.health.report import BadDate, parse_as_of
 from aftersale.health.scan import run_scan, scan_summary
 
 

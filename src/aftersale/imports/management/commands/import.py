@@ -9,9 +9,9 @@ from typing import IO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from aftersale.core.progress import ProgressBar
 from aftersale.imports.engine import import_file
 from aftersale.imports.kinds import KINDS
-from aftersale.imports.progress import ProgressBar
 
 
 class Command(BaseCommand):
@@ -36,8 +36,10 @@ class Command(BaseCommand):
             size = _size(binary)
             progress = None
             if not quiet and self.stderr.isatty():
-                progress = ProgressBar(self.stderr._out, size, kind)
-            result = import_file(kind, binary, dry_run=dry_run, progress=progress)
+                progress = ProgressBar(self.stderr._out, size, label=kind)
+            result = import_file(
+                kind, binary, dry_run=dry_run, progress=progress.update if progress else None
+            )
             if progress is not None:
                 progress.finish(result.rows)
         finally:
