@@ -43,7 +43,7 @@ def test_it_pages_through_every_account_once_even_when_rows_change_meanwhile(api
     assert seen.count("BULK-000") == 2 and rest[-1]["name"] == "Renamed"
 
 
-def test_accounts_changed_at_the_same_moment_are_paged_by_id_none_twice_none_skipped(api, owner):
+def test_it_pages_accounts_changed_at_the_same_moment_by_id_none_twice_none_skipped(api, owner):
     # An import stamps a whole batch with one updated_at: the id breaks the tie.
     accounts = make_accounts(owner, 7)
     Account.objects.update(updated_at=timezone.now())
@@ -78,7 +78,7 @@ def page_plan(api, params: dict) -> str:
         return " ".join(str(row[3]) for row in cursor.fetchall())
 
 
-def test_a_page_walks_an_index_from_the_cursor_instead_of_sorting_the_portfolio(api, owner):
+def test_it_walks_an_index_from_the_cursor_instead_of_sorting_the_portfolio(api, owner):
     make_accounts(owner, 5)
     first = api.get("/api/accounts", {"limit": 2}).json()
     for params in ({"limit": 2}, {"limit": 2, "cursor": first["next_cursor"]}):
@@ -89,7 +89,7 @@ def test_a_page_walks_an_index_from_the_cursor_instead_of_sorting_the_portfolio(
             assert "Index Cond: (updated_at >=" in plan or "(updated_at>?)" in plan, plan
 
 
-def test_updated_since_returns_only_what_changed(api, owner):
+def test_it_returns_only_what_changed_since_updated_since(api, owner):
     start = timezone.now()
     with time_machine.travel(start - timedelta(days=2)):
         old = make_accounts(owner, 2)
@@ -109,7 +109,7 @@ def test_it_finds_an_account_by_external_id_and_filters(api, account, other_acco
     assert api.get("/api/accounts", {"tier": "key"}).json()["items"][0]["id"] == account.pk
 
 
-def test_bad_query_values_are_named(api, account):
+def test_it_names_bad_query_values(api, account):
     response = api.get("/api/accounts",
                        {"limit": "many", "tier": "gold", "updated_since": "2026-01-01T00:00"})
     assert response.status_code == 422
@@ -119,7 +119,7 @@ def test_bad_query_values_are_named(api, account):
     assert bad_cursor.status_code == 422 and bad_cursor.json()["errors"][0]["field"] == "cursor"
 
 
-def test_one_account_and_a_missing_one(api, account):
+def test_it_reads_one_account_and_404s_a_missing_one(api, account):
     body = api.get(f"/api/accounts/{account.pk}").json()
     assert body["external_id"] == "ACC-1" and body["owner_email"] == "owner@vendor.test"
     response = api.get("/api/accounts/999999")
@@ -131,7 +131,7 @@ NEW_ACCOUNT = {"name": "Nhà máy Thép Miền Nam", "owner_email": "owner@vendo
                "industry": "capital_equipment", "external_id": "ERP-77"}
 
 
-def test_managers_create_accounts_with_defaults(manager_api, owner):
+def test_it_lets_managers_create_accounts_with_defaults(manager_api, owner):
     response = manager_api.post("/api/accounts", NEW_ACCOUNT)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -140,7 +140,7 @@ def test_managers_create_accounts_with_defaults(manager_api, owner):
     assert account.owner == owner and account.tier == "strategic"
 
 
-def test_members_may_not_create_or_change_accounts(api, account):
+def test_it_refuses_members_creating_or_changing_accounts(api, account):
     response = api.post("/api/accounts", NEW_ACCOUNT)
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert api.patch(f"/api/accounts/{account.pk}", {"name": "X"}).status_code == 403
@@ -148,7 +148,7 @@ def test_members_may_not_create_or_change_accounts(api, account):
     assert Account.objects.get(pk=account.pk).name != "X"
 
 
-def test_a_patch_changes_only_the_fields_sent(manager_api, account, colleague):
+def test_it_patches_only_the_fields_sent(manager_api, account, colleague):
     response = manager_api.patch(f"/api/accounts/{account.pk}",
                                  {"owner_email": colleague.email, "city": "Hải Phòng"})
     assert response.status_code == 200, response.content
@@ -169,7 +169,7 @@ def test_a_patch_changes_only_the_fields_sent(manager_api, account, colleague):
         ({k: v for k, v in NEW_ACCOUNT.items() if k != "owner_email"}, "owner_email", "missing"),
     ],
 )
-def test_invalid_accounts_are_refused_naming_the_field(manager_api, account, contact, body, field, code):
+def test_it_refuses_invalid_accounts_naming_the_field(manager_api, account, contact, body, field, code):
     response = manager_api.post("/api/accounts", body)
     assert response.status_code == 422, response.content
     errors = response.json()["errors"]
@@ -178,7 +178,7 @@ def test_invalid_accounts_are_refused_naming_the_field(manager_api, account, con
     assert not Account.objects.filter(name=NEW_ACCOUNT["name"]).exists()
 
 
-def test_bad_json_is_a_400_that_says_so(manager_api):
+def test_it_answers_bad_json_with_a_400_that_says_so(manager_api):
     response = manager_api.post("/api/accounts", raw='{"name": "x",')
     assert response.status_code == 400
     assert response.json()["code"] == "bad_json" and "not valid JSON" in response.json()["detail"]
@@ -186,7 +186,7 @@ def test_bad_json_is_a_400_that_says_so(manager_api):
     assert manager_api.post("/api/accounts", raw='{"name": NaN}').status_code == 400
 
 
-def test_null_is_refused_for_required_fields_in_a_patch(manager_api, account):
+def test_it_refuses_null_for_required_fields_in_a_patch(manager_api, account):
     response = manager_api.patch(f"/api/accounts/{account.pk}", {"name": None, "customer_since": None})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["name"]
@@ -195,7 +195,7 @@ def test_null_is_refused_for_required_fields_in_a_patch(manager_api, account):
 # --- contacts -----------------------------------------------------------------------------------
 
 
-def test_contacts_are_listed_created_and_changed(api, account, other_account):
+def test_it_lists_creates_and_changes_contacts(api, account, other_account):
     response = api.post("/api/contacts", {"account": account.pk, "name": "Trần Văn Bình",
                                           "email": "binh@customer.test", "external_id": "C-9"})
     assert response.status_code == 201, response.content
@@ -208,7 +208,7 @@ def test_contacts_are_listed_created_and_changed(api, account, other_account):
     assert [c["external_id"] for c in listed] == ["C-9"]
 
 
-def test_a_contact_with_a_bad_email_or_account_is_refused(api, account):
+def test_it_refuses_a_contact_with_a_bad_email_or_account(api, account):
     response = api.post("/api/contacts", {"account": account.pk, "name": "X", "email": "not-an-address"})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "email"
     response = api.post("/api/contacts", {"account": 987654, "name": "X"})

@@ -28,7 +28,7 @@ def alert(account, subject="promise:1", at=NOW, kind=AlertKind.PROMISE_OVERDUE) 
                        action="Call the buyer", at=at)
 
 
-def test_open_alerts_are_listed_and_acknowledged_once(api, account, owner, manager):
+def test_it_lists_open_alerts_and_acknowledges_them_once(api, account, owner, manager):
     first = alert(account)
     response = api.post(f"/api/alerts/{first.pk}/acknowledge")
     assert response.status_code == 200
@@ -42,7 +42,7 @@ def test_open_alerts_are_listed_and_acknowledged_once(api, account, owner, manag
                                                                          owner.email)]
 
 
-def test_resolved_alerts_cannot_be_acknowledged_and_are_listed_on_request(api, account):
+def test_it_lists_resolved_alerts_on_request_and_refuses_to_acknowledge_them(api, account):
     done = alert(account)
     Alert.objects.filter(pk=done.pk).update(resolved_at=NOW)
     assert api.post(f"/api/alerts/{done.pk}/acknowledge").status_code == 404
@@ -50,7 +50,7 @@ def test_resolved_alerts_cannot_be_acknowledged_and_are_listed_on_request(api, a
     assert [a["id"] for a in api.get("/api/alerts", {"state": "resolved"}).json()["items"]] == [done.pk]
 
 
-def test_updated_since_finds_alerts_opened_acknowledged_or_resolved_since(api, account):
+def test_it_finds_alerts_opened_acknowledged_or_resolved_since_updated_since(api, account):
     old = alert(account, "promise:1", at=NOW - timedelta(days=5))
     acked = alert(account, "promise:2", at=NOW - timedelta(days=5))
     new = alert(account, "promise:3", at=NOW)
@@ -60,7 +60,7 @@ def test_updated_since_finds_alerts_opened_acknowledged_or_resolved_since(api, a
     assert old.pk not in {a["id"] for a in items.json()["items"]}
 
 
-def test_health_is_the_latest_snapshot_with_each_signal_explained(api, account,
+def test_it_answers_health_with_the_latest_snapshot_and_each_signal_explained(api, account,
                                                                  django_assert_max_num_queries):
     refresh_account(account.pk, NOW - timedelta(days=1))
     refresh_account(account.pk, NOW)
@@ -77,13 +77,13 @@ def test_health_is_the_latest_snapshot_with_each_signal_explained(api, account,
         assert api.get(f"/api/accounts/{account.pk}/health").json() == body
 
 
-def test_health_of_a_never_scanned_account_is_evaluated_live(api, account):
+def test_it_evaluates_the_health_of_a_never_scanned_account_live(api, account):
     body = api.get(f"/api/accounts/{account.pk}/health").json()
     assert body["source"] == "live" and body["signals"]
     assert not HealthSnapshot.objects.exists()
 
 
-def test_health_history_pages_oldest_first(api, account):
+def test_it_pages_health_history_oldest_first(api, account):
     for days in (3, 2, 1, 0):
         refresh_account(account.pk, NOW - timedelta(days=days))
     first = api.get(f"/api/accounts/{account.pk}/health/history", {"limit": 3}).json()
@@ -95,7 +95,7 @@ def test_health_history_pages_oldest_first(api, account):
     assert api.get("/api/accounts/999999/health/history").status_code == 404
 
 
-def test_a_step_in_alert_cannot_be_acknowledged(api, account):
+def test_it_refuses_to_acknowledge_a_step_in_alert(api, account):
     quiet = alert(account, subject="", kind=AlertKind.QUIET_CUSTOMER)
     response = api.post(f"/api/alerts/{quiet.pk}/acknowledge")
     assert response.status_code == 409

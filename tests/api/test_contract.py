@@ -75,5 +75,5 @@ def seeded(manager, owner, account, other_account, contact) -> str:
 @settings(max_examples=12, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
-def test_the_api_keeps_its_contract(case, seeded):
+def test_it_keeps_the_api_contract(case, seeded):
     case.call_and_validate(headers={"Authorization": f"Bearer {seeded}"}, checks=CHECKS)

@@ -31,7 +31,7 @@ def accounts(owner, colleague) -> list[Account]:
                                    owner=owner if i % 2 else colleague) for i in range(5)]
 
 
-def test_the_list_has_a_weak_etag_and_answers_304_without_a_body_while_it_holds(api, accounts,
+def test_it_gives_the_list_a_weak_etag_and_answers_304_without_a_body_while_it_holds(api, accounts,
                                                                                 django_assert_num_queries):
     first = api.get("/api/accounts")
     etag = first["ETag"]
@@ -51,7 +51,7 @@ def test_the_list_has_a_weak_etag_and_answers_304_without_a_body_while_it_holds(
 
 
 @pytest.mark.parametrize("change", ["rename", "delete", "new owner email", "add"])
-def test_a_change_to_what_the_page_shows_changes_its_etag(api, accounts, owner, colleague, change):
+def test_it_changes_the_etag_when_what_the_page_shows_changes(api, accounts, owner, colleague, change):
     etag = api.get("/api/accounts")["ETag"]
     if change == "rename":
         accounts[2].name = "Renamed"
@@ -67,7 +67,7 @@ def test_a_change_to_what_the_page_shows_changes_its_etag(api, accounts, owner, 
     assert response["ETag"] != etag
 
 
-def test_each_page_and_each_filter_has_its_own_etag(api, accounts):
+def test_it_gives_each_page_and_each_filter_its_own_etag(api, accounts):
     first = api.get("/api/accounts", {"limit": 2})
     second = api.get("/api/accounts", {"limit": 2, "cursor": first.json()["next_cursor"]})
     keys = api.get("/api/accounts", {"external_id": "E-1"})
@@ -77,7 +77,7 @@ def test_each_page_and_each_filter_has_its_own_etag(api, accounts):
                        {"limit": 2, "cursor": first.json()["next_cursor"]}).status_code == 200
 
 
-def test_another_caller_gets_another_etag_for_the_same_page(api, manager_api, accounts):
+def test_it_gives_another_caller_another_etag_for_the_same_page(api, manager_api, accounts):
     mine, theirs = api.get("/api/accounts"), manager_api.get("/api/accounts")
     assert mine.json() == theirs.json()
     assert mine["ETag"] != theirs["ETag"]
@@ -85,13 +85,13 @@ def test_another_caller_gets_another_etag_for_the_same_page(api, manager_api, ac
     assert conditional(manager_api, "/api/accounts", mine["ETag"]).status_code == 200
 
 
-def test_a_refused_token_is_refused_whatever_etag_it_sends(client, api, accounts):
+def test_it_refuses_a_bad_token_whatever_etag_it_sends(client, api, accounts):
     etag = api.get("/api/accounts")["ETag"]
     response = conditional(ApiClient(client, "aft_nonsense"), "/api/accounts", etag)
     assert response.status_code == 401 and response.json()["code"] == "invalid_token"
 
 
-def test_if_match_cannot_be_met_and_says_so_in_the_usual_error_shape(api, accounts):
+def test_it_answers_if_match_with_a_412_in_the_usual_error_shape(api, accounts):
     etag = api.get("/api/accounts")["ETag"]
     response = api.client.get("/api/accounts", headers={**api._headers(), "If-Match": etag})
     assert response.status_code == 412
@@ -108,7 +108,9 @@ def scanned(account):
     return account
 
 
-def test_health_answers_304_without_a_body_while_the_snapshot_holds(api, scanned, django_assert_num_queries):
+def test_it_answers_health_with_304_without_a_body_while_the_snapshot_holds(
+    api, scanned, django_assert_num_queries
+):
     path = f"/api/accounts/{scanned.pk}/health"
     first = api.get(path)
     etag = first["ETag"]
@@ -119,7 +121,7 @@ def test_health_answers_304_without_a_body_while_the_snapshot_holds(api, scanned
     assert api.get(path).content == first.content
 
 
-def test_a_new_snapshot_changes_the_health_etag(api, scanned):
+def test_it_changes_the_health_etag_with_a_new_snapshot(api, scanned):
     path = f"/api/accounts/{scanned.pk}/health"
     etag = api.get(path)["ETag"]
     with time_machine.travel(NOW + timedelta(days=1), tick=False):
@@ -129,7 +131,7 @@ def test_a_new_snapshot_changes_the_health_etag(api, scanned):
     assert response.json()["as_of"] == "2026-06-16"
 
 
-def test_the_health_etag_differs_by_language_external_id_and_caller(api, manager_api, scanned):
+def test_it_varies_the_health_etag_by_language_external_id_and_caller(api, manager_api, scanned):
     path = f"/api/accounts/{scanned.pk}/health"
     english = api.get(path)["ETag"]
     vietnamese = api.client.get(path, headers={**api._headers(), "Accept-Language": "vi"})
@@ -141,14 +143,14 @@ def test_the_health_etag_differs_by_language_external_id_and_caller(api, manager
     assert conditional(api, path, english).status_code == 200
 
 
-def test_an_etag_never_stands_in_for_an_account_the_caller_cannot_reach(api, scanned):
+def test_it_never_lets_an_etag_stand_in_for_an_account_the_caller_cannot_reach(api, scanned):
     etag = api.get(f"/api/accounts/{scanned.pk}/health")["ETag"]
     response = conditional(api, "/api/accounts/999999/health", etag)
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert conditional(api, "/api/accounts/999999/health", "*").status_code == 404
 
 
-def test_a_never_scanned_account_has_no_health_etag(api, account):
+def test_it_gives_a_never_scanned_account_no_health_etag(api, account):
     response = api.get(f"/api/accounts/{account.pk}/health")
     assert response.json()["source"] == "live"
     assert "ETag" not in response

@@ -106,7 +106,7 @@ def test_it_pages_the_list_in_update_order_with_the_documented_items_and_cursors
     assert walked == len(expected)
 
 
-def test_times_are_written_as_everywhere_in_the_api(api, portfolio):
+def test_it_writes_times_as_everywhere_in_the_api(api, portfolio):
     items = {a["external_id"]: a for a in api.get("/api/accounts").json()["items"]}
     assert items["HOT-0"]["updated_at"] == "2026-05-01T08:00:00Z"
     assert items["HOT-1"]["updated_at"] == "2026-05-01T08:00:00.999Z"
@@ -118,12 +118,12 @@ def test_times_are_written_as_everywhere_in_the_api(api, portfolio):
     assert json.loads(raw)["items"][0]["notes"] == "\\ \t ✓"
 
 
-def test_a_list_item_is_the_same_as_the_account_read_on_its_own(api, portfolio):
+def test_it_lists_an_account_as_it_reads_it_on_its_own(api, portfolio):
     for row in api.get("/api/accounts").json()["items"]:
         assert api.get(f"/api/accounts/{row['id']}").json() == row
 
 
-def test_the_list_is_one_query_after_the_token_check(api, portfolio, django_assert_num_queries):
+def test_it_lists_in_one_query_after_the_token_check(api, portfolio, django_assert_num_queries):
     api.get("/api/accounts")  # records the token's last use
     with django_assert_num_queries(2):
         assert api.get("/api/accounts", {"tier": "key"}).status_code == 200
@@ -142,7 +142,9 @@ def test_the_list_is_one_query_after_the_token_check(api, portfolio, django_asse
     ({"owner_email": "x"}, "owner_email", "String should have at least 3 characters", "string_too_short"),
     ({"updated_since": "2026-05-01"}, "updated_since", "Input should have timezone info", "timezone_aware"),
 ])
-def test_bad_list_parameters_are_a_422_naming_the_parameter(api, portfolio, params, field, message, code):
+def test_it_answers_bad_list_parameters_with_a_422_naming_the_parameter(
+    api, portfolio, params, field, message, code
+):
     response = api.get("/api/accounts", params)
     assert response.status_code == 422
     assert response.json() == {
@@ -155,7 +157,7 @@ def test_bad_list_parameters_are_a_422_naming_the_parameter(api, portfolio, para
     (None, "missing_token"), ("Token abc", "malformed_token"), ("Bearer aft_nonsense", "invalid_token"),
 ])
 @pytest.mark.parametrize("path", ["/api/accounts", "/api/accounts/{account}/health"])
-def test_both_reads_refuse_a_request_without_a_valid_token(client, account, header, code, path):
+def test_it_refuses_both_reads_without_a_valid_token(client, account, header, code, path):
     headers = {"Authorization": header} if header else {}
     response = client.get(path.format(account=account.pk), {"limit": "many"}, headers=headers)
     assert response.status_code == 401  # before the parameters are looked at
@@ -173,7 +175,9 @@ def scanned(account):
     return HealthSnapshot.objects.get(account=account)
 
 
-def test_health_is_the_latest_snapshot_explained_then_kept(api, account, scanned, django_assert_num_queries):
+def test_it_answers_health_with_the_latest_snapshot_explained_then_kept(
+    api, account, scanned, django_assert_num_queries
+):
     path = f"/api/accounts/{account.pk}/health"
     first = api.get(path)
     assert first.status_code == 200, first.content
@@ -193,7 +197,7 @@ def test_health_is_the_latest_snapshot_explained_then_kept(api, account, scanned
     assert again.content == first.content
 
 
-def test_health_follows_the_language_and_each_language_is_kept(api, account, scanned):
+def test_it_answers_health_in_the_callers_language_and_keeps_each_language(api, account, scanned):
     path = f"/api/accounts/{account.pk}/health"
     english = api.get(path)
     vietnamese = api.client.get(path, headers={**api._headers(), "Accept-Language": "vi"})
@@ -204,14 +208,14 @@ def test_health_follows_the_language_and_each_language_is_kept(api, account, sca
     assert again.content == vietnamese.content
 
 
-def test_health_names_the_account_by_its_current_external_id(api, account, scanned):
+def test_it_names_the_account_in_health_by_its_current_external_id(api, account, scanned):
     path = f"/api/accounts/{account.pk}/health"
     api.get(path)  # worked out and kept under the old external ID
     Account.objects.filter(pk=account.pk).update(external_id="RENAMED-1")
     assert api.get(path).json()["account_external_id"] == "RENAMED-1"
 
 
-def test_health_of_a_never_scanned_account_is_worked_out_live(api, account):
+def test_it_works_out_the_health_of_a_never_scanned_account_live(api, account):
     with time_machine.travel(NOW, tick=False):
         body = api.get(f"/api/accounts/{account.pk}/health").json()
     assert list(body) == HEALTH_KEYS and body["source"] == "live"
@@ -229,7 +233,9 @@ def test_health_of_a_never_scanned_account_is_worked_out_live(api, account):
     ("999999", 404, None),
     ("00999999", 404, None),
 ])
-def test_odd_and_unknown_account_ids_are_a_422_or_a_404(api, account, account_id, status, field_error):
+def test_it_answers_odd_and_unknown_account_ids_with_a_422_or_a_404(
+    api, account, account_id, status, field_error
+):
     response = api.get(f"/api/accounts/{account_id}/health")
     assert response.status_code == status
     if field_error is None:
@@ -243,7 +249,7 @@ def test_odd_and_unknown_account_ids_are_a_422_or_a_404(api, account, account_id
     }
 
 
-def test_cursors_are_written_as_before():
+def test_it_writes_cursors_as_before():
     from aftersale.api.paging import decode_cursor, encode_cursor
 
     values = [datetime(2026, 5, 1, 8, 0, 1, 999999, tzinfo=UTC), 2**62]

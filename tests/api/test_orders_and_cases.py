@@ -35,7 +35,7 @@ def order_body(account, press, **extra):
             "lines": [{"product": press.pk, "quantity": "2", "unit_price": "750000"}], **extra}
 
 
-def test_an_order_is_recorded_with_its_lines_and_read_back(api, account, press):
+def test_it_records_an_order_with_its_lines_and_reads_it_back(api, account, press):
     response = api.post("/api/orders", order_body(account, press))
     assert response.status_code == 201, response.content
     body = response.json()
@@ -47,7 +47,7 @@ def test_an_order_is_recorded_with_its_lines_and_read_back(api, account, press):
     assert listed[0]["lines"][0]["product_external_id"] == "P-PRESS"
 
 
-def test_a_bad_line_writes_nothing_and_names_the_line(api, account, press):
+def test_it_writes_nothing_for_a_bad_line_and_names_the_line(api, account, press):
     body = order_body(account, press, placed_by=424242)
     body["lines"].append({"product": 424242, "quantity": "1", "unit_price": "1"})
     response = api.post("/api/orders", body)
@@ -59,7 +59,7 @@ def test_a_bad_line_writes_nothing_and_names_the_line(api, account, press):
     assert not Order.objects.exists() and not OrderLine.objects.exists()
 
 
-def test_an_order_placed_by_another_accounts_contact_or_in_the_future_is_refused(api, account, other_account,
+def test_it_refuses_an_order_placed_by_another_accounts_contact_or_in_the_future(api, account, other_account,
                                                                                  press):
     stranger = Contact.objects.create(account=other_account, name="Not theirs")
     response = api.post("/api/orders", order_body(account, press, placed_by=stranger.pk,
@@ -68,7 +68,7 @@ def test_an_order_placed_by_another_accounts_contact_or_in_the_future_is_refused
     assert {e["field"] for e in response.json()["errors"]} == {"placed_by", "placed_at"}
 
 
-def test_orders_sync_incrementally(api, account, press):
+def test_it_syncs_orders_incrementally(api, account, press):
     api.post("/api/orders", order_body(account, press))
     first = api.get("/api/orders", {"updated_since": "2026-06-15T02:59:00Z"}).json()["items"]
     assert [o["external_id"] for o in first] == ["SO-1001"]
@@ -83,7 +83,7 @@ def test_orders_sync_incrementally(api, account, press):
 # --- cases ------------------------------------------------------------------------------------
 
 
-def test_a_case_opens_with_the_service_rules_and_moves_on(api, account, press, owner):
+def test_it_opens_a_case_with_the_service_rules_and_moves_it_on(api, account, press, owner):
     # The target in force for its severity (a migration adds the defaults; a test that
     # flushed the database on this worker may have removed them).
     ServiceTarget.objects.update_or_create(
@@ -110,7 +110,7 @@ def test_a_case_opens_with_the_service_rules_and_moves_on(api, account, press, o
     assert edited.json()["is_complaint"] is True and edited.json()["title"] == "Press leaks oil"
 
 
-def test_case_rules_answer_in_words(api, account, other_account, press):
+def test_it_explains_a_broken_case_rule_naming_the_field(api, account, other_account, press):
     Asset.objects.create(account=other_account, product=press, serial="THEIRS")
     response = api.post("/api/cases",
                         {"account": account.pk, "kind": "repair", "title": "x", "serial": "THEIRS"})
@@ -123,7 +123,7 @@ def test_case_rules_answer_in_words(api, account, other_account, press):
     assert ServiceCase.objects.count() == 1
 
 
-def test_cases_filter_by_state_and_a_duplicate_external_id_is_refused(api, account):
+def test_it_filters_cases_by_state_and_refuses_a_duplicate_external_id(api, account):
     ServiceCase.objects.create(account=account, kind="repair", title="Open", opened_at=NOW, external_id="K-1")
     ServiceCase.objects.create(account=account, kind="repair", title="Done", opened_at=NOW,
                                status=CaseStatus.CLOSED)
@@ -134,7 +134,7 @@ def test_cases_filter_by_state_and_a_duplicate_external_id_is_refused(api, accou
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "external_id"
 
 
-def test_assets_are_listed_by_account(api, account, other_account, press):
+def test_it_lists_assets_by_account(api, account, other_account, press):
     Asset.objects.create(account=account, product=press, serial="S1", external_id="A-1")
     Asset.objects.create(account=other_account, product=press, serial="S2")
     items = api.get("/api/assets", {"account": account.pk}).json()["items"]

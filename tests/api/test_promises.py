@@ -33,14 +33,14 @@ def recorded(api, account, colleague) -> dict:
     return response.json()
 
 
-def test_a_promise_is_recorded_with_the_uis_defaults_and_alerts_the_owner(recorded, owner, account):
+def test_it_records_a_promise_with_the_uis_defaults_and_alerts_the_owner(recorded, owner, account):
     assert recorded["made_by_email"] == owner.email and recorded["made_by_department"] == "sales"
     assert recorded["made_at"] == "2026-06-15" and recorded["direction"] == "from_us"
     assert recorded["version"] == 1 and recorded["status"] == "open"
     assert Alert.objects.filter(account=account, kind=AlertKind.PROMISE_NEW).exists()
 
 
-def test_the_ledgers_date_rules_apply(api, account, colleague):
+def test_it_applies_the_ledgers_date_rules(api, account, colleague):
     response = api.post("/api/promises", {
         "account": account.pk, "description": "x", "stage": "sale", "made_at": "2026-06-10",
         "due_at": "2026-06-01", "delivery_owner_email": colleague.email, "delivery_department": "service",
@@ -50,7 +50,7 @@ def test_the_ledgers_date_rules_apply(api, account, colleague):
     assert not Promise.objects.exists()
 
 
-def test_status_changes_follow_the_lifecycle(api, recorded):
+def test_it_changes_status_along_the_lifecycle(api, recorded):
     url = f"/api/promises/{recorded['id']}/status"
     missing = api.post(url, {"version": 1, "status": "kept"})
     assert missing.status_code == 422
@@ -63,7 +63,7 @@ def test_status_changes_follow_the_lifecycle(api, recorded):
     assert again.status_code == 422 and again.json()["errors"][0]["field"] == "status"
 
 
-def test_a_stale_version_is_a_409_that_says_what_changed(api, recorded, manager, colleague):
+def test_it_answers_a_stale_version_with_a_409_that_says_what_changed(api, recorded, manager, colleague):
     promise = Promise.objects.get(pk=recorded["id"])
     from aftersale.promises.actions import do_edit_promise
 
@@ -79,7 +79,7 @@ def test_a_stale_version_is_a_409_that_says_what_changed(api, recorded, manager,
     assert status.status_code == 409
 
 
-def test_an_edit_keeps_history_and_refuses_the_due_date(api, recorded, colleague):
+def test_it_keeps_history_of_an_edit_and_refuses_the_due_date(api, recorded, colleague):
     url = f"/api/promises/{recorded['id']}"
     assert api.patch(url, {"version": 1, "due_at": "2026-08-01"}).json()["errors"][0]["code"] == (
         "extra_forbidden")
@@ -91,7 +91,7 @@ def test_an_edit_keeps_history_and_refuses_the_due_date(api, recorded, colleague
     assert PromiseEvent.objects.filter(promise_id=recorded["id"]).count() == 2
 
 
-def test_promises_list_by_delivery_owner(api, recorded, colleague, owner):
+def test_it_lists_promises_by_delivery_owner(api, recorded, colleague, owner):
     mine = api.get("/api/promises", {"delivery_owner_email": colleague.email}).json()["items"]
     assert [p["external_id"] for p in mine] == ["CRM-P-1"]
     assert api.get("/api/promises", {"delivery_owner_email": owner.email}).json()["items"] == []
@@ -100,7 +100,7 @@ def test_promises_list_by_delivery_owner(api, recorded, colleague, owner):
 # --- touchpoints --------------------------------------------------------------------------------
 
 
-def test_a_touchpoint_is_logged_with_participants_and_contacts(api, account, contact, colleague):
+def test_it_logs_a_touchpoint_with_participants_and_contacts(api, account, contact, colleague):
     response = api.post("/api/touchpoints", {
         "account": account.pk, "external_id": "CAL-9", "occurred_at": "2026-06-14T14:00:00+07:00",
         "kind": "visit", "initiated_by": "customer", "minutes": 90, "topic": "process_improvement",
@@ -113,7 +113,7 @@ def test_a_touchpoint_is_logged_with_participants_and_contacts(api, account, con
     assert body["contacts"] == [contact.pk]
 
 
-def test_a_touchpoint_with_a_stranger_or_from_the_future_is_refused(api, account, other_contact):
+def test_it_refuses_a_touchpoint_with_a_stranger_or_from_the_future(api, account, other_contact):
     response = api.post("/api/touchpoints", {
         "account": account.pk, "occurred_at": "2026-06-20T10:00:00Z", "kind": "call",
         "initiated_by": "vendor", "minutes": 10, "topic": "price", "contacts": [other_contact.pk],

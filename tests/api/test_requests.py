@@ -12,7 +12,7 @@ from aftersale.accounts.models import Account
 pytestmark = pytest.mark.django_db
 
 
-def test_an_api_answer_sets_no_session_or_csrf_cookie_even_for_a_signed_in_browser(client, owner, api):
+def test_it_sets_no_session_or_csrf_cookie_on_an_api_answer_even_for_a_signed_in_browser(client, owner, api):
     client.force_login(owner)
     response = api.get("/api/accounts")
     assert response.status_code == 200
@@ -22,13 +22,13 @@ def test_an_api_answer_sets_no_session_or_csrf_cookie_even_for_a_signed_in_brows
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_a_browser_session_is_no_api_credential(client, owner):
+def test_it_takes_no_browser_session_as_an_api_credential(client, owner):
     client.force_login(owner)
     response = client.get("/api/accounts")
     assert response.status_code == 401 and response.json()["code"] == "missing_token"
 
 
-def test_messages_follow_accept_language(client):
+def test_it_writes_messages_in_the_accept_language(client):
     response = client.get("/api/accounts", headers={"Accept-Language": "vi"})
     assert response.status_code == 401
     assert response["Content-Language"] == "vi"
@@ -37,7 +37,7 @@ def test_messages_follow_accept_language(client):
     assert response.json()["detail"] != english and response.json()["detail"]
 
 
-def test_api_writes_are_recorded_in_the_audit_trail_as_the_token_holders(client, manager_api, owner):
+def test_it_records_api_writes_in_the_audit_trail_as_the_token_holders(client, manager_api, owner):
     client.force_login(owner)  # someone else's browser session must not take the credit
     response = manager_api.post("/api/accounts", {"name": "Audited", "owner_email": owner.email})
     assert response.status_code == 201, response.content

@@ -60,7 +60,9 @@ def theirs(other_account, colleague) -> dict[str, int]:
     }
 
 
-def test_another_accounts_objects_are_404_and_absent_from_lists(api, narrowed, theirs, account):
+def test_it_answers_another_accounts_objects_with_404_and_leaves_them_out_of_lists(
+    api, narrowed, theirs, account
+):
     for resource, pk in theirs.items():
         response = api.get(f"/api/{resource}/{pk}")
         assert response.status_code == 404, resource
@@ -75,7 +77,7 @@ def test_another_accounts_objects_are_404_and_absent_from_lists(api, narrowed, t
     assert response.status_code == 404
 
 
-def test_writes_naming_an_account_the_token_may_not_see_are_refused(api, narrowed, theirs):
+def test_it_refuses_writes_naming_an_account_the_token_may_not_see(api, narrowed, theirs):
     bodies = {
         "contacts": {"account": theirs["accounts"], "name": "x"},
         "orders": {"account": theirs["accounts"], "placed_at": "2026-05-01T00:00:00Z", "total": "1"},
@@ -92,7 +94,7 @@ def test_writes_naming_an_account_the_token_may_not_see_are_refused(api, narrowe
         assert response.json()["errors"][0]["field"] == "account"
 
 
-def test_referencing_another_accounts_contact_is_refused(api, account, theirs):
+def test_it_refuses_a_reference_to_another_accounts_contact(api, account, theirs):
     response = api.post("/api/promises", {
         "account": account.pk, "description": "x", "stage": "sale", "due_at": "2026-07-01",
         "delivery_owner_email": "owner@vendor.test", "delivery_department": "sales",

@@ -35,7 +35,7 @@ def test_it_prints_a_new_token_for_a_staff_member_and_stores_only_its_hash(owner
     assert ApiClient(client, secret).get("/api/me").json()["email"] == owner.email
 
 
-def test_the_command_refuses_portal_contacts_unknown_and_deactivated_users(contact, colleague):
+def test_it_refuses_to_issue_a_token_to_portal_contacts_unknown_and_deactivated_users(contact, colleague):
     with pytest.raises(CommandError, match="not vendor staff"):
         run_command(contact.user.email)
     with pytest.raises(CommandError, match="No user"):
@@ -65,7 +65,7 @@ def test_it_refuses_requests_without_a_valid_token_with_a_clear_body(client, own
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_a_revoked_token_and_a_deactivated_users_token_are_refused(client, owner, colleague):
+def test_it_refuses_a_revoked_token_and_a_deactivated_users_token(client, owner, colleague):
     token, secret = do_issue_token(owner)
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     response = ApiClient(client, secret).get("/api/me")
@@ -79,14 +79,16 @@ def test_a_revoked_token_and_a_deactivated_users_token_are_refused(client, owner
     assert response.status_code == 401 and response.json()["code"] == "inactive_user"
 
 
-def test_a_staff_member_who_became_a_portal_user_loses_api_access(client, owner):
+def test_it_takes_api_access_from_a_staff_member_who_became_a_portal_user(client, owner):
     _token, secret = do_issue_token(owner)
     owner.role, owner.department = "", ""
     owner.save()
     assert ApiClient(client, secret).get("/api/me").status_code == 401
 
 
-def test_last_use_is_recorded_but_written_at_most_every_few_minutes(client, owner, django_assert_num_queries):
+def test_it_records_last_use_but_writes_it_at_most_every_few_minutes(
+    client, owner, django_assert_num_queries
+):
     token, secret = do_issue_token(owner)
     api = ApiClient(client, secret)
     start = timezone.now()
@@ -106,7 +108,7 @@ def test_last_use_is_recorded_but_written_at_most_every_few_minutes(client, owne
     assert token.last_used_at == later
 
 
-def test_a_token_revoked_or_disowned_elsewhere_is_refused_on_the_very_next_request(client, owner):
+def test_it_refuses_a_token_revoked_or_disowned_elsewhere_on_the_very_next_request(client, owner):
     token, secret = do_issue_token(owner)
     api = ApiClient(client, secret)
     assert api.get("/api/me").status_code == 200
@@ -121,7 +123,7 @@ def test_a_token_revoked_or_disowned_elsewhere_is_refused_on_the_very_next_reque
     assert api.get("/api/accounts").json()["code"] == "inactive_user"
 
 
-def test_revoking_in_this_process_takes_effect_at_once(client, owner):
+def test_it_refuses_a_token_revoked_in_this_process_at_once(client, owner):
     token, secret = do_issue_token(owner)
     api = ApiClient(client, secret)
     assert api.get("/api/me").status_code == 200
@@ -129,7 +131,7 @@ def test_revoking_in_this_process_takes_effect_at_once(client, owner):
     assert api.get("/api/me").status_code == 401
 
 
-def test_admins_list_and_revoke_tokens_in_the_admin(client, admin_user, owner):
+def test_it_lets_admins_list_and_revoke_tokens_in_the_admin(client, admin_user, owner):
     token, secret = do_issue_token(owner, name="CRM")
     client.force_login(admin_user)
     listing = client.get(reverse("admin:api_apitoken_changelist"))
@@ -150,7 +152,7 @@ def test_admins_list_and_revoke_tokens_in_the_admin(client, admin_user, owner):
 
 
 @pytest.mark.parametrize("path", ["/api/accounts", "/api/accounts/{account}/health"])
-def test_the_polled_reads_refuse_a_token_revoked_since_the_last_request(client, owner, account, path):
+def test_it_refuses_a_token_revoked_since_the_last_request_on_the_polled_reads(client, owner, account, path):
     token, secret = do_issue_token(owner)
     api = ApiClient(client, secret)
     url = path.format(account=account.pk)
@@ -162,7 +164,7 @@ def test_the_polled_reads_refuse_a_token_revoked_since_the_last_request(client, 
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_a_refused_token_wins_over_bad_parameters(client, owner, account):
+def test_it_refuses_a_revoked_token_before_looking_at_bad_parameters(client, owner, account):
     token, secret = do_issue_token(owner)
     api = ApiClient(client, secret)
     assert api.get("/api/accounts", {"cursor": "not-a-cursor"}).status_code == 422
@@ -173,7 +175,7 @@ def test_a_refused_token_wins_over_bad_parameters(client, owner, account):
     assert response.status_code == 401 and response.json()["code"] == "revoked_token"
 
 
-def test_a_request_answers_as_the_holder_is_now_not_as_they_were(client, owner, account):
+def test_it_answers_as_the_token_holder_is_now_not_as_they_were(client, owner, account):
     owner.language = "en"
     owner.save()
     _token, secret = do_issue_token(owner)

@@ -9,7 +9,7 @@ from aftersale.promises.models import Promise, PromiseStatus
 from tests.conftest import PASSWORD
 
 
-def test_the_account_360_with_quick_dialogs_and_vietnamese(
+def test_it_shows_the_account_360_with_quick_dialogs_and_in_vietnamese(
     page, live_server, login, owner, account, screenshot
 ):
     reconcile_alerts(

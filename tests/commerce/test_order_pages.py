@@ -217,7 +217,7 @@ def test_it_links_the_orders_page_in_the_navigation(owner_client, orders):
     assert f'<a href="{reverse("order_list")}" aria-current="page">Orders</a>' in body
 
 
-def test_the_pages_speak_vietnamese(owner_client, orders):
+def test_it_shows_the_pages_in_vietnamese(owner_client, orders):
     owner_client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     body = owner_client.get(reverse("order_list")).content.decode()
     assert "Đơn hàng" in body and "Cổng khách hàng" in body and "Số đơn hàng" in body

@@ -68,7 +68,7 @@ def test_it_sets_indexes_aside_and_puts_back_exactly_what_was_there(unique):
     assert indexes(Order, Alert) == before
 
 
-def test_a_rollback_puts_the_indexes_back():
+def test_it_puts_the_indexes_back_on_a_rollback():
     before = indexes(Order)
     with pytest.raises(RuntimeError), transaction.atomic():
         BulkLoad().indexes.set_aside([Order])
@@ -107,7 +107,7 @@ def test_it_analyses_the_tables_written_and_no_others():
 
 
 @pytest.mark.postgres
-def test_a_load_that_wrote_nothing_analyses_nothing():
+def test_it_analyses_nothing_after_a_load_that_wrote_nothing():
     started = database_clock()
     BulkLoad().finish()
     assert analysed_since(started) == set()

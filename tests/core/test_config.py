@@ -87,7 +87,7 @@ def test_it_stops_the_command_with_one_clear_line(tmp_path):
     ("PAGE_CACHE_SECONDS", "7"), ("DIGEST_HOUR", "25"), ("TRUSTED_PROXIES", "10.0.0.1, nginx"),
     ("LOGIN_FAILURE_LIMIT", "many"), ("SITE_URL", "aftersale.example.com"), ("AFTERSALE_CURRENCY", "GBP"),
 ])
-def test_a_bad_product_variable_stops_start_up_with_one_line_naming_it(tmp_path, variable, value):
+def test_it_stops_start_up_on_a_bad_product_variable_with_one_line_naming_it(tmp_path, variable, value):
     result = run_check(tmp_path, DEBUG="1", **{variable: value})
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()

@@ -39,7 +39,7 @@ def test_it_writes_a_line_per_tenth_to_a_log():
     assert "200/200 accounts, 600 events" in lines[-1]
 
 
-def test_without_a_total_it_counts_without_a_bar():
+def test_it_counts_without_a_bar_when_there_is_no_total():
     out = Terminal()
     bar = ProgressBar(out, 0, label="orders")
     bar.update(12_345, 500)

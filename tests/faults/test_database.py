@@ -52,7 +52,7 @@ def backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
-def test_requests_succeed_after_the_database_dropped_the_connections(owner, account, settings):
+def test_it_answers_requests_after_the_database_dropped_the_connections(owner, account, settings):
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0  # connections are kept between requests
     client = Client()

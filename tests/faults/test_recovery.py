@@ -69,7 +69,7 @@ def status(task: DBTaskResult) -> str:
     return task.status
 
 
-def test_the_stale_timeout_is_a_setting(settings):
+def test_it_takes_the_stale_timeout_from_a_setting(settings):
     part = tasks.scan_part.module_path
     task = running(part, started=timedelta(minutes=2), claims=["gone"])
     assert worker.recover_stale_tasks() == 0  # 30 minutes by default
@@ -79,7 +79,7 @@ def test_the_stale_timeout_is_a_setting(settings):
     assert status(task) == TaskResultStatus.READY
 
 
-def test_a_restarted_worker_requeues_its_own_running_tasks_at_once():
+def test_it_requeues_a_restarted_workers_own_running_tasks_at_once():
     part = tasks.scan_part.module_path
     mine = running(part, started=timedelta(seconds=3), claims=["other", "w1"])
     theirs = running(part, started=timedelta(seconds=3), claims=["w2"])
@@ -87,7 +87,7 @@ def test_a_restarted_worker_requeues_its_own_running_tasks_at_once():
     assert (status(mine), status(theirs)) == (TaskResultStatus.READY, TaskResultStatus.RUNNING)
 
 
-def test_tasks_failed_on_a_lost_connection_are_retried_a_few_times():
+def test_it_retries_tasks_failed_on_a_lost_connection_a_few_times():
     part, notify = tasks.scan_part.module_path, "aftersale.notify.tasks.notify_tick"
     lost = failed(part, "django.db.utils.OperationalError", ["w1"])
     lost_again = failed(notify, "django.db.utils.InterfaceError", ["w1", "w2"])
@@ -103,7 +103,7 @@ def test_tasks_failed_on_a_lost_connection_are_retried_a_few_times():
     assert (lost.exception_class_path, lost.finished_at, lost.started_at) == ("", None, None)
 
 
-def test_a_scan_is_queued_with_all_its_ranges_or_not_at_all(accounts):
+def test_it_queues_a_scan_with_all_its_ranges_or_not_at_all(accounts):
     def dies_after_the_first(part_ids):
         tasks.scan_part.enqueue(part_ids[0])
         raise OperationalError("server closed the connection unexpectedly")
@@ -115,7 +115,7 @@ def test_a_scan_is_queued_with_all_its_ranges_or_not_at_all(accounts):
     assert not DBTaskResult.objects.filter(task_path=tasks.scan_part.module_path).exists()
 
 
-def test_a_tick_queues_its_scan_and_its_successor(accounts, settings):
+def test_it_queues_a_ticks_scan_and_its_successor(accounts, settings):
     settings.AFTERSALE = {**settings.AFTERSALE, "WORKER": {"SCAN_PART_SIZE": 2}}
     worker.ensure_schedule()
     run_worker()
@@ -127,7 +127,7 @@ def test_a_tick_queues_its_scan_and_its_successor(accounts, settings):
     assert recover.filter(status=TaskResultStatus.READY).count() == 1
 
 
-def test_recovery_queues_the_ranges_left_without_a_task_and_closes_the_scan(accounts):
+def test_it_queues_the_ranges_left_without_a_task_on_recovery_and_closes_the_scan(accounts):
     run = scan.start_scan(timezone.now(), part_size=1)
     first, second, third, fourth = run.parts.order_by("first_id")
     scan.run_part(first.pk)  # done
@@ -145,7 +145,7 @@ def test_recovery_queues_the_ranges_left_without_a_task_and_closes_the_scan(acco
     assert tasks.resume_parts() == 0
 
 
-def test_recovery_closes_a_scan_whose_closing_task_died(accounts):
+def test_it_closes_a_scan_whose_closing_task_died_on_recovery(accounts):
     run = scan.start_scan(timezone.now(), part_size=2)
     with mock.patch.object(scan, "finish_if_complete"):  # the worker died while closing
         for part in run.parts.all():
@@ -159,7 +159,7 @@ def test_recovery_closes_a_scan_whose_closing_task_died(accounts):
     assert scan.close_finished_runs() == 0
 
 
-def test_the_recover_task_runs_every_few_minutes_and_does_it_all(accounts):
+def test_it_runs_the_recover_task_every_few_minutes_and_it_does_it_all(accounts):
     run = scan.start_scan(timezone.now(), part_size=4)
     stale = running(tasks.scan_part.module_path, started=timedelta(hours=1), claims=["gone"],
                     args=[run.parts.get().pk])
@@ -175,7 +175,7 @@ def test_the_recover_task_runs_every_few_minutes_and_does_it_all(accounts):
     assert following.run_after > timezone.now() + timedelta(minutes=4)
 
 
-def test_the_worker_loop_rides_out_a_database_outage(accounts):
+def test_it_rides_out_a_database_outage_in_the_worker_loop(accounts):
     run = scan.start_scan(timezone.now(), part_size=1)
     tasks.enqueue_parts(list(run.parts.values_list("pk", flat=True)))
     real = db_worker.close_old_connections
@@ -193,7 +193,7 @@ def test_the_worker_loop_rides_out_a_database_outage(accounts):
     assert run.status == ScanStatus.DONE
 
 
-def test_a_task_interrupted_by_an_outage_is_run_again(accounts):
+def test_it_runs_a_task_interrupted_by_an_outage_again(accounts):
     run = scan.start_scan(timezone.now(), part_size=4)
     tasks.enqueue_parts(list(run.parts.values_list("pk", flat=True)))
     real_run_part, real_set_failed = tasks.run_part, DBTaskResult.set_failed
@@ -221,7 +221,7 @@ def test_a_task_interrupted_by_an_outage_is_run_again(accounts):
     assert run.status == ScanStatus.DONE
 
 
-def test_sigterm_to_an_idle_worker_stops_the_loop_without_cutting_a_query():
+def test_it_stops_an_idle_workers_loop_on_sigterm_without_cutting_a_query():
     loop = worker.QueueWorker(
         queue_names=["default"], interval=0.05, batch=False, backend_name="default", startup_delay=False,
         max_tasks=None, worker_id="w1", excluded_queue_names=[],

@@ -87,7 +87,7 @@ def assert_scan_complete_once(run: ScanRun) -> None:
     assert alerts_state() == before
 
 
-def test_a_worker_killed_mid_scan_is_restarted_and_finishes_it_once(portfolio, workers, settings):
+def test_it_restarts_a_worker_killed_mid_scan_and_finishes_the_scan_once(portfolio, workers, settings):
     run = started_scan()
     ranges = run.parts.count()
     workers.to_workers()
@@ -140,7 +140,7 @@ def test_a_worker_killed_mid_scan_is_restarted_and_finishes_it_once(portfolio, w
     assert digests.filter(state=DigestState.SENT).count() == len([m for m in sent if "digest-" in m])
 
 
-def test_two_workers_started_at_once_share_the_scan(portfolio, workers):
+def test_it_shares_the_scan_between_two_workers_started_at_once(portfolio, workers):
     # The periodic scan is due tomorrow; the one running now was started by the last tick.
     Schedule.objects.create(name=Schedule.SCAN, next_run_at=timezone.now() + timedelta(days=1))
     run = started_scan()

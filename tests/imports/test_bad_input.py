@@ -247,12 +247,12 @@ def test_it_counts_a_dry_run_without_writing(accounts):
     assert Order.objects.count() == 0
 
 
-def test_a_dry_run_reports_the_same_problems(accounts):
+def test_it_reports_the_same_problems_on_a_dry_run(accounts):
     text = ORDERS + "O-1,ACC-404,2024-01-01,10,rep\n"
     assert messages(run_import("orders", text, dry_run=True)) == messages(run_import("orders", text))
 
 
-def test_an_impossible_day_among_valid_date_times_is_reported_with_its_row(accounts):
+def test_it_reports_an_impossible_day_among_valid_date_times_with_its_row(accounts):
     result = run_import("orders", ORDERS + (
         "O-1,ACC-001,2025-02-28T08:00:00,10,rep\n"
         "O-2,ACC-001,2025-02-30T08:00:00,10,rep\n"

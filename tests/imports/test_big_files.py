@@ -57,7 +57,7 @@ def low_thresholds(monkeypatch):
 
 
 @sqlite_only
-def test_a_large_load_sets_the_indexes_aside_and_rebuilds_them_from_the_model(
+def test_it_sets_the_indexes_aside_for_a_large_load_and_rebuilds_them_from_the_model(
     accounts, low_thresholds
 ):
     before = order_indexes()
@@ -78,7 +78,7 @@ def test_a_large_load_sets_the_indexes_aside_and_rebuilds_them_from_the_model(
 
 
 @sqlite_only
-def test_a_large_load_with_a_bad_row_writes_nothing_and_keeps_the_indexes(
+def test_it_writes_nothing_of_a_large_load_with_a_bad_row_and_keeps_the_indexes(
     accounts, low_thresholds
 ):
     before = order_indexes()
@@ -95,7 +95,7 @@ def test_a_large_load_with_a_bad_row_writes_nothing_and_keeps_the_indexes(
 
 
 @sqlite_only
-def test_a_large_dry_run_writes_nothing_and_keeps_the_indexes(accounts, low_thresholds):
+def test_it_writes_nothing_on_a_large_dry_run_and_keeps_the_indexes(accounts, low_thresholds):
     before = order_indexes()
     result = run_import("orders", orders(6 * CHUNK), chunk_size=CHUNK, dry_run=True)
     assert result.ok and result.created == 6 * CHUNK
@@ -104,7 +104,7 @@ def test_a_large_dry_run_writes_nothing_and_keeps_the_indexes(accounts, low_thre
 
 
 @sqlite_only
-def test_a_reimport_and_a_small_file_leave_the_indexes_alone(accounts, low_thresholds):
+def test_it_leaves_the_indexes_alone_for_a_reimport_and_a_small_file(accounts, low_thresholds):
     text = orders(6 * CHUNK)
     run_import("orders", text, chunk_size=CHUNK)
     with CaptureQueriesContext(connection) as queries:
@@ -116,7 +116,7 @@ def test_a_reimport_and_a_small_file_leave_the_indexes_alone(accounts, low_thres
 
 
 @sqlite_only
-def test_a_table_much_larger_than_the_file_keeps_its_indexes(accounts, low_thresholds):
+def test_it_keeps_the_indexes_of_a_table_much_larger_than_the_file(accounts, low_thresholds):
     run_import("orders", orders(6 * CHUNK), chunk_size=CHUNK)
     with CaptureQueriesContext(connection) as queries:
         result = run_import("orders", orders(2 * CHUNK, start=100), chunk_size=CHUNK)
@@ -135,7 +135,7 @@ def stored_orders() -> list[tuple]:
 
 
 @sqlite_only
-def test_a_large_load_stores_exactly_what_a_small_one_stores(accounts, monkeypatch):
+def test_it_stores_exactly_the_same_from_a_large_load_as_from_a_small_one(accounts, monkeypatch):
     values = ["0.50", "12", "1234567890123456.78", "7.5", "0"]
     moments = ["2024-01-02", "2024-03-31T02:30:00", "2024-05-06T07:08:09.123456+07:00",
                "2024-06-30T02:00:00Z"]

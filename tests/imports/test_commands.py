@@ -34,7 +34,7 @@ def test_it_imports_a_file_and_says_what_changed(accounts):
     assert Order.objects.count() == 5
 
 
-def test_a_dry_run_counts_and_writes_nothing(accounts):
+def test_it_counts_and_writes_nothing_on_a_dry_run(accounts):
     out, _ = run("import", "orders", str(DATA / "orders.csv"), "--dry-run")
     assert out.startswith("orders (dry run, nothing written): 5 rows: 5 created")
     assert Order.objects.count() == 0
@@ -77,7 +77,7 @@ def test_it_exports_to_standard_output_or_a_file(accounts, tmp_path):
     assert "5 rows written" in err
 
 
-def test_export_then_import_through_the_commands_changes_nothing(accounts, tmp_path):
+def test_it_changes_nothing_when_exporting_then_importing_through_the_commands(accounts, tmp_path):
     import_sample("orders")
     target = tmp_path / "orders.csv"
     run("export", "orders", "--output", str(target))
@@ -91,7 +91,7 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_the_progress_bar_draws_on_one_line():
+def test_it_draws_the_progress_bar_on_one_line():
     out = Terminal()
     bar = ProgressBar(out, 1000, label="orders")
     bar.INTERVAL = 0

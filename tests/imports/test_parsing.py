@@ -16,12 +16,12 @@ from aftersale.imports.problems import BadValue, Problems
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def test_a_date_alone_means_midnight_in_our_time_zone(settings):
+def test_it_reads_a_date_alone_as_midnight_in_our_time_zone(settings):
     settings.TIME_ZONE = "Asia/Ho_Chi_Minh"
     assert p.datetime_value("2024-03-01") == datetime(2024, 3, 1, tzinfo=HCM)
 
 
-def test_a_date_time_without_offset_is_in_our_time_zone_and_offsets_are_kept():
+def test_it_reads_a_date_time_without_offset_in_our_time_zone_and_keeps_offsets():
     assert p.datetime_value("2024-03-01T09:30:00") == datetime(2024, 3, 1, 9, 30, tzinfo=HCM)
     assert p.datetime_value("2024-03-01 09:30") == datetime(2024, 3, 1, 9, 30, tzinfo=HCM)
     moment = p.datetime_value("2024-03-01T09:30:00Z")
@@ -36,7 +36,7 @@ def test_it_refuses_what_is_not_iso_8601(raw):
         p.datetime_value(raw)
 
 
-def test_a_date_column_takes_a_date_or_the_local_day_of_a_date_time():
+def test_it_takes_a_date_or_the_local_day_of_a_date_time_in_a_date_column():
     assert p.date_value("2024-03-01") == date(2024, 3, 1)
     # 20:00 UTC on the 1st is already the 2nd in Hồ Chí Minh City.
     assert p.date_value("2024-03-01T20:00:00+00:00") == date(2024, 3, 2)
@@ -74,7 +74,7 @@ def test_it_reads_whole_numbers_in_range():
         minutes("-1")
 
 
-def test_staff_emails_are_matched_lower_case_and_checked():
+def test_it_checks_staff_emails_and_matches_them_lower_case():
     assert p.login_email("An.Nguyen@Vendor.test") == "an.nguyen@vendor.test"
     assert p.email("Lan@Khach.vn") == "Lan@Khach.vn"
     with pytest.raises(BadValue, match="e-mail"):
@@ -100,7 +100,7 @@ def test_it_numbers_rows_as_a_spreadsheet_does_and_skips_blank_lines():
     assert source.bytes_read == len(data) + 3
 
 
-def test_the_reader_thread_stops_when_the_import_gives_up_early():
+def test_it_stops_the_reader_thread_when_the_import_gives_up_early():
     import threading
 
     from aftersale.imports.reader import ChunkReader
@@ -127,7 +127,7 @@ def _datetime_value_with_replace(raw: str) -> datetime:
 
 @pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "UTC", "Europe/Berlin", "America/New_York",
                                   "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe"])
-def test_date_times_are_read_and_stored_as_before_across_zones_and_clock_changes(settings, zone):
+def test_it_reads_and_stores_date_times_as_before_across_zones_and_clock_changes(settings, zone):
     from django.db import connection
 
     from aftersale.imports.writer import SqliteDatetimes
@@ -158,7 +158,7 @@ def test_date_times_are_read_and_stored_as_before_across_zones_and_clock_changes
 
 @pytest.mark.parametrize("raw", ["2025-02-30T08:00:00", "2025-02-30", "2025-02-28T24:00:00",
                                  "2025-02-28T08:60:00", "2025-02-28T08:00:00+25:00"])
-def test_invalid_date_times_are_refused_with_the_same_message(raw):
+def test_it_refuses_invalid_date_times_with_the_same_message(raw):
     with pytest.raises(BadValue) as refused:
         p.datetime_value(raw)
     assert str(refused.value) == (

@@ -63,7 +63,7 @@ def copies(kind: str, times: int, tag: str) -> str:
 
 
 @pytest.mark.parametrize("kind", ["contacts", "orders", "cases", "touchpoints", "promises"])
-def test_related_rows_cost_queries_per_chunk_not_per_row(accounts, kind):
+def test_it_looks_related_rows_up_per_chunk_not_per_row(accounts, kind):
     def count(times: int, tag: str) -> int:
         with CaptureQueriesContext(connection) as queries:
             result = run_import(kind, copies(kind, times, tag), chunk_size=1000)

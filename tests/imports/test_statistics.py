@@ -37,7 +37,7 @@ def test_it_analyses_the_tables_an_import_wrote_before_the_command_returns(accou
     assert Order._meta.db_table in analysed_since(started)
 
 
-def test_an_import_that_writes_nothing_analyses_nothing(accounts, tmp_path):
+def test_it_analyses_nothing_after_an_import_that_writes_nothing(accounts, tmp_path):
     import_sample("orders")
     bad = tmp_path / "orders.csv"
     bad.write_text("external_id,account,placed_at,total,channel\nO-1,ACC-404,2024-01-05,1.00,rep\n")

@@ -91,7 +91,7 @@ def test_it_lists_every_problem_and_keeps_nothing(manager_client, portfolio_base
     assert Order.objects.count() == 0
 
 
-def test_confirmation_checks_the_file_again(manager_client, portfolio_base):
+def test_it_checks_the_file_again_on_confirmation(manager_client, portfolio_base):
     response = upload(manager_client, "orders", ORDERS)
     token = response.context["token"]
     Account.objects.filter(external_id="ACC-002").delete()
@@ -102,7 +102,9 @@ def test_confirmation_checks_the_file_again(manager_client, portfolio_base):
     assert Order.objects.count() == 0
 
 
-def test_a_token_is_only_good_in_the_session_that_uploaded(client, manager, admin_user, portfolio_base):
+def test_it_takes_an_upload_token_only_in_the_session_that_uploaded(
+    client, manager, admin_user, portfolio_base
+):
     client.force_login(manager)
     token = upload(client, "orders", ORDERS).context["token"]
     client.force_login(admin_user)
@@ -111,14 +113,14 @@ def test_a_token_is_only_good_in_the_session_that_uploaded(client, manager, admi
     assert Order.objects.count() == 0
 
 
-def test_cancel_removes_the_uploaded_file(manager_client, portfolio_base, uploads_in_tmp):
+def test_it_removes_the_uploaded_file_on_cancel(manager_client, portfolio_base, uploads_in_tmp):
     token = upload(manager_client, "orders", ORDERS).context["token"]
     response = manager_client.post(reverse("imports:cancel"), {"token": token})
     assert response.status_code == 302
     assert list(uploads_in_tmp.glob("*.csv")) == []
 
 
-def test_only_admins_import_staff(client, manager, admin_user):
+def test_it_lets_only_admins_import_staff(client, manager, admin_user):
     text = "email,name,department,role\nnew@vendor.test,Người Mới,sales,admin\n"
     client.force_login(manager)
     response = upload(client, "staff", text)
@@ -147,7 +149,7 @@ def test_it_downloads_each_kind_as_csv_with_a_bom(owner_client, db):
     assert owner_client.get(reverse("imports:export", args=["secrets"])).status_code == 404
 
 
-def test_the_account_download_takes_the_account_list_filters(owner_client, owner, db):
+def test_it_downloads_accounts_with_the_account_list_filters(owner_client, owner, db):
     import_sample("staff")
     import_sample("accounts")
     Account.objects.filter(external_id="ACC-003").update(owner=owner)
@@ -161,7 +163,7 @@ def test_the_account_download_takes_the_account_list_filters(owner_client, owner
     assert [line.split(",")[0] for line in body.splitlines()[1:]] == ["ACC-002"]
 
 
-def test_a_download_imports_again_unchanged(manager_client, db):
+def test_it_imports_a_download_again_unchanged(manager_client, db):
     for kind in ("staff", "accounts", "contacts"):
         import_sample(kind)
     body = b"".join(manager_client.get(reverse("imports:export", args=["contacts"])).streaming_content)
@@ -171,7 +173,7 @@ def test_a_download_imports_again_unchanged(manager_client, db):
     assert result.ok and result.unchanged == 3 and result.created == result.updated == 0
 
 
-def test_the_page_speaks_vietnamese(manager_client, portfolio_base):
+def test_it_shows_the_page_in_vietnamese(manager_client, portfolio_base):
     manager_client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     page = manager_client.get(reverse("imports:index")).content.decode()
     assert "Nhập" in page
@@ -180,11 +182,11 @@ def test_the_page_speaks_vietnamese(manager_client, portfolio_base):
     assert "Không có khách hàng nào có external_id này" in response.content.decode()
 
 
-def test_sample_files_exist_for_every_kind():
+def test_it_ships_a_sample_file_for_every_kind():
     assert sorted(p.stem for p in DATA.glob("*.csv")) == sorted(KINDS)
 
 
-def test_unconfirmed_uploads_are_removed_after_a_day(uploads_in_tmp):
+def test_it_removes_unconfirmed_uploads_after_a_day(uploads_in_tmp):
     import os
     import time
 

@@ -19,7 +19,7 @@ from tests.imports.conftest import import_sample, run_import
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's text form of date-times")
-def test_date_times_are_stored_as_the_backend_stores_them(db):
+def test_it_stores_date_times_as_the_backend_stores_them(db):
     adapt = SqliteDatetimes()
     zones = [UTC, ZoneInfo("Asia/Ho_Chi_Minh"), ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Kolkata"),
              ZoneInfo("America/St_Johns"), ZoneInfo("Australia/Lord_Howe")]
@@ -35,7 +35,7 @@ def test_date_times_are_stored_as_the_backend_stores_them(db):
 
 
 @pytest.mark.parametrize("kind_name", list(KINDS))
-def test_stored_rows_are_read_as_the_orm_reads_them(portfolio, kind_name):
+def test_it_stores_rows_that_read_back_as_the_orm_reads_them(portfolio, kind_name):
     kind = KINDS[kind_name]
     names = kind.stored_fields()
     queryset = kind.model._default_manager.all()
@@ -49,7 +49,7 @@ def test_stored_rows_are_read_as_the_orm_reads_them(portfolio, kind_name):
     ]
 
 
-def test_stored_date_times_keep_their_microseconds(db):
+def test_it_keeps_the_microseconds_of_stored_date_times(db):
     import_sample("staff")
     import_sample("accounts")
     result = run_import(
@@ -61,7 +61,7 @@ def test_stored_date_times_keep_their_microseconds(db):
     assert row["placed_at"] == datetime(2024, 5, 6, 0, 8, 9, 123456, tzinfo=UTC)
 
 
-def test_inserted_rows_hold_what_the_orm_stores(db):
+def test_it_inserts_rows_holding_what_the_orm_stores(db):
     import_sample("staff")
     import_sample("accounts")
     account = Account.objects.get(external_id="ACC-001")
@@ -90,7 +90,7 @@ def test_inserted_rows_hold_what_the_orm_stores(db):
     assert stored[3:] == stored[:3]
 
 
-def test_rows_of_one_chunk_must_fill_the_same_fields(db):
+def test_it_refuses_rows_of_one_chunk_that_fill_different_fields(db):
     import_sample("staff")
     import_sample("accounts")
     account = Account.objects.get(external_id="ACC-001")

@@ -22,7 +22,7 @@ def entries_for(obj) -> list[LogEntry]:
     return list(LogEntry.objects.get_for_object(obj).order_by("timestamp", "pk"))
 
 
-def test_a_promise_is_recorded_from_creation_to_deletion(account, owner, manager):
+def test_it_records_a_promise_from_creation_to_deletion(account, owner, manager):
     with set_actor(owner):
         promise = Promise.objects.create(
             account=account, description="Deliver the press", stage=Stage.SALE,
@@ -44,7 +44,7 @@ def test_a_promise_is_recorded_from_creation_to_deletion(account, owner, manager
     assert log[1].changes_dict["due_at"] == ["2026-03-01", "2026-04-01"]
 
 
-def test_a_role_change_is_recorded_without_the_password(colleague, manager):
+def test_it_records_a_role_change_without_the_password(colleague, manager):
     with set_actor(manager):
         colleague.role = Role.MANAGER
         colleague.set_password("another secret phrase")
@@ -55,7 +55,7 @@ def test_a_role_change_is_recorded_without_the_password(colleague, manager):
     assert "password" not in change.changes_dict
 
 
-def test_managers_search_the_trail_by_record_user_and_date(manager_client, account, owner, manager):
+def test_it_lets_managers_search_the_trail_by_record_user_and_date(manager_client, account, owner, manager):
     with set_actor(owner):
         account.name = "Renamed by the owner"
         account.save()
@@ -81,7 +81,7 @@ def test_managers_search_the_trail_by_record_user_and_date(manager_client, accou
     assert list(later.context["page"]) == []
 
 
-def test_only_managers_see_the_trail(owner_client, client):
+def test_it_shows_the_trail_to_managers_only(owner_client, client):
     assert owner_client.get(reverse("audit_log")).status_code == 403
     client.logout()
     assert client.get(reverse("audit_log")).status_code == 302

@@ -79,7 +79,7 @@ def portfolio(account, other_account, contact, other_contact, owner, colleague):
     return account
 
 
-def test_a_backup_restores_every_table_exactly(portfolio, tmp_path: Path):
+def test_it_restores_every_table_of_a_backup_exactly(portfolio, tmp_path: Path):
     before = snapshot()
     assert before[Promise._meta.db_table][0] == 2
     path = tmp_path / "aftersale.backup"
@@ -98,7 +98,7 @@ def test_a_backup_restores_every_table_exactly(portfolio, tmp_path: Path):
 
 
 @pytest.mark.postgres
-def test_a_restore_leaves_the_restored_tables_analysed(portfolio, tmp_path: Path):
+def test_it_leaves_the_restored_tables_analysed(portfolio, tmp_path: Path):
     path = tmp_path / "aftersale.backup"
     call_command("backup", str(path))
     started = database_clock()
@@ -108,7 +108,7 @@ def test_a_restore_leaves_the_restored_tables_analysed(portfolio, tmp_path: Path
     assert restored <= analysed_since(started)
 
 
-def test_restore_refuses_to_overwrite_data_without_yes(portfolio, tmp_path: Path):
+def test_it_refuses_to_restore_over_data_without_yes(portfolio, tmp_path: Path):
     path = tmp_path / "aftersale.backup"
     call_command("backup", str(path))
     Account.objects.filter(pk=portfolio.pk).update(name="Kept")
@@ -117,7 +117,7 @@ def test_restore_refuses_to_overwrite_data_without_yes(portfolio, tmp_path: Path
     assert Account.objects.get(pk=portfolio.pk).name == "Kept"
 
 
-def test_backup_refuses_to_overwrite_a_file(tmp_path: Path):
+def test_it_refuses_to_back_up_over_a_file(tmp_path: Path):
     path = tmp_path / "existing"
     path.write_text("keep me")
     with pytest.raises(CommandError, match="--force"):
@@ -125,7 +125,7 @@ def test_backup_refuses_to_overwrite_a_file(tmp_path: Path):
     assert path.read_text() == "keep me"
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup_of_this_database(tmp_path: Path):
+def test_it_refuses_to_restore_a_file_that_is_not_a_backup_of_this_database(tmp_path: Path):
     path = tmp_path / "notes.txt"
     path.write_text("not a backup at all")
     with pytest.raises(CommandError, match="not a"):

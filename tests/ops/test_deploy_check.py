@@ -36,14 +36,14 @@ def check_deploy(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[st
 
 
 @pytest.mark.slow
-def test_production_settings_pass_check_deploy_without_a_warning(tmp_path: Path):
+def test_it_passes_check_deploy_without_a_warning_in_production_settings(tmp_path: Path):
     result = check_deploy(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 @pytest.mark.slow
-def test_a_weakened_setting_is_caught(tmp_path: Path):
+def test_it_catches_a_weakened_setting(tmp_path: Path):
     # The same check fails when HSTS is switched off, so the test above can fail.
     result = check_deploy(tmp_path, SECURE_HSTS_SECONDS="0")
     assert result.returncode != 0

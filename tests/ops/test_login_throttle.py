@@ -106,7 +106,7 @@ def test_it_sends_as_many_resets_as_the_limit_and_then_refuses(frozen, client, p
     assert SIGN_INS[door](client, login, PASSWORD, **at(ADDRESS)).status_code == 429
 
 
-def test_a_failure_on_one_door_counts_on_every_other(frozen, client, owner):
+def test_it_counts_a_failure_on_one_door_on_every_other(frozen, client, owner):
     doors = [staff_sign_in, admin_sign_in, portal_sign_in, staff_reset, portal_reset]
     assert len(doors) == LIMIT
     for door in doors:
@@ -130,7 +130,7 @@ def test_it_matches_the_login_whatever_its_case(frozen, client, owner):
     assert staff_sign_in(client, owner.email, PASSWORD, **at(ADDRESS)).status_code == 429
 
 
-def test_a_successful_sign_in_clears_the_count(frozen, client, owner):
+def test_it_clears_the_count_on_a_successful_sign_in(frozen, client, owner):
     for _ in range(LIMIT - 1):
         staff_sign_in(client, owner.email, "wrong guess", **at(ADDRESS))
     assert staff_sign_in(client, owner.email, PASSWORD, **at(ADDRESS)).status_code == 302
@@ -140,7 +140,7 @@ def test_a_successful_sign_in_clears_the_count(frozen, client, owner):
     assert staff_sign_in(client, owner.email, PASSWORD, **at(ADDRESS)).status_code == 302
 
 
-def test_the_lockout_ends_after_its_minutes(frozen, client, contact):
+def test_it_ends_the_lockout_after_its_minutes(frozen, client, contact):
     for _ in range(LIMIT):
         portal_sign_in(client, contact.email, "wrong", **at(ADDRESS))
     frozen.shift(timedelta(minutes=14))
@@ -149,7 +149,7 @@ def test_the_lockout_ends_after_its_minutes(frozen, client, contact):
     assert portal_sign_in(client, contact.email, PASSWORD, **at(ADDRESS)).status_code == 302
 
 
-def test_the_limit_and_the_lockout_are_settings(frozen, client, owner, settings):
+def test_it_takes_the_limit_and_the_lockout_from_settings(frozen, client, owner, settings):
     settings.AFTERSALE = {**settings.AFTERSALE, "LOGIN_FAILURE_LIMIT": 2, "LOGIN_LOCKOUT_MINUTES": 1}
     for _ in range(2):
         staff_sign_in(client, owner.email, "wrong guess", **at(ADDRESS))
@@ -159,7 +159,7 @@ def test_the_limit_and_the_lockout_are_settings(frozen, client, owner, settings)
     assert staff_sign_in(client, owner.email, PASSWORD, **at(ADDRESS)).status_code == 302
 
 
-def test_two_processes_share_one_count(frozen, owner):
+def test_it_shares_one_count_between_two_processes(frozen, owner):
     """Two clients (two browsers, or two web processes) with every cache emptied between
     them: the count is in the database, not in a process."""
     first, second = Client(), Client()
@@ -172,7 +172,7 @@ def test_two_processes_share_one_count(frozen, owner):
     assert staff_sign_in(Client(), owner.email, PASSWORD, **at(ADDRESS)).status_code == 429
 
 
-def test_behind_a_trusted_proxy_the_forwarded_address_is_the_key(frozen, client, owner, settings):
+def test_it_keys_by_the_forwarded_address_behind_a_trusted_proxy(frozen, client, owner, settings):
     settings.AFTERSALE = {**settings.AFTERSALE, "TRUSTED_PROXIES": [PROXY]}
     for guess in range(LIMIT):
         # What the client wrote left of the proxy's entry changes nothing.
@@ -182,20 +182,20 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_key(frozen, client,
     assert staff_sign_in(client, owner.email, PASSWORD, **at(PROXY, ELSEWHERE)).status_code == 302
 
 
-def test_an_untrusted_peer_cannot_choose_its_address(frozen, client, owner, settings):
+def test_it_lets_no_untrusted_peer_choose_its_address(frozen, client, owner, settings):
     settings.AFTERSALE = {**settings.AFTERSALE, "TRUSTED_PROXIES": [PROXY]}
     for guess in range(LIMIT):
         staff_sign_in(client, owner.email, "wrong guess", **at(ADDRESS, f"192.0.2.{guess}"))
     assert staff_sign_in(client, owner.email, PASSWORD, **at(ADDRESS, ELSEWHERE)).status_code == 429
 
 
-def test_without_trusted_proxies_the_header_is_ignored(frozen, client, owner):
+def test_it_ignores_the_header_without_trusted_proxies(frozen, client, owner):
     for guess in range(LIMIT):
         staff_sign_in(client, owner.email, "wrong guess", **at(PROXY, f"192.0.2.{guess}"))
     assert staff_sign_in(client, owner.email, PASSWORD, **at(PROXY, ELSEWHERE)).status_code == 429
 
 
-def test_the_lockout_page_is_translated(frozen, client, contact):
+def test_it_translates_the_lockout_page(frozen, client, contact):
     for _ in range(LIMIT):
         portal_sign_in(client, contact.email, "wrong", **at(ADDRESS))
     refused = portal_sign_in(client, contact.email, PASSWORD, HTTP_ACCEPT_LANGUAGE="vi", **at(ADDRESS))
@@ -231,7 +231,7 @@ def test_it_keys_an_untrusted_peer_on_its_own_address_whatever_it_forwards(peer,
 
 
 @given(hops=st.lists(addresses, min_size=1, max_size=4))
-def test_behind_trusted_proxies_it_takes_the_last_address_no_trusted_proxy_wrote(hops):
+def test_it_takes_the_last_address_no_trusted_proxy_wrote_behind_trusted_proxies(hops):
     # The first proxy appended the client's address; a second, trusted, appended the first's.
     found = address_of("10.0.0.1", ", ".join([*hops, "fd00::1"]))
     untrusted = [hop for hop in hops if not is_trusted(hop)]

@@ -98,7 +98,7 @@ def sweep(client, pks: list[int]) -> Iterator[tuple[str, str, str, int, str]]:
                 yield name, method, url, response.status_code, response.get("Location", "")
 
 
-def test_the_sweep_covers_every_page():
+def test_it_sweeps_every_page():
     names = {name for _, name in routes()}
     # A few pages from each app, so a broken walk cannot pass silently.
     for expected in ("account_detail", "promise_edit", "case_detail", "quote_detail", "home"):
@@ -107,7 +107,7 @@ def test_the_sweep_covers_every_page():
 
 
 @pytest.mark.slow
-def test_anonymous_visitors_are_sent_to_the_login(client, victim_pks):
+def test_it_sends_anonymous_visitors_to_the_login(client, victim_pks):
     login = reverse("login")
     portal_login = reverse("portal:login")
     problems = []
@@ -126,7 +126,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client, victim_pks):
 
 
 @pytest.mark.slow
-def test_a_portal_contact_of_another_account_gets_no_staff_page(client, other_contact, victim_pks):
+def test_it_gives_a_portal_contact_of_another_account_no_staff_page(client, other_contact, victim_pks):
     client.force_login(other_contact.user)
     problems = []
     for name, method, url, status, location in sweep(client, victim_pks):
@@ -143,7 +143,7 @@ def test_a_portal_contact_of_another_account_gets_no_staff_page(client, other_co
 
 
 @pytest.mark.slow
-def test_a_staff_member_without_a_role_on_the_account_never_hits_a_server_error(
+def test_it_never_gives_a_staff_member_without_a_role_on_the_account_a_server_error(
     client, colleague, victim_pks
 ):
     client.force_login(colleague)
@@ -155,7 +155,7 @@ def test_a_staff_member_without_a_role_on_the_account_never_hits_a_server_error(
     assert not problems, "\n".join(problems)
 
 
-def test_responses_carry_the_security_headers(client):
+def test_it_sends_the_security_headers_with_every_response(client):
     response = client.get(reverse("login"))
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
@@ -175,7 +175,7 @@ URL_PASSWORD = re.compile(
 )
 
 
-def test_no_secret_is_committed():
+def test_it_keeps_every_secret_out_of_the_committed_files():
     root = Path(__file__).resolve().parents[2]
     try:
         listed = subprocess.run(

@@ -254,7 +254,7 @@ def test_it_bounds_the_queries_of_the_account_page(owner_client, account, owner,
     assert response.content.decode().count("/promises/") >= 25
 
 
-def test_the_staff_lists_render_as_djangos_select_would(account, owner, colleague, manager):
+def test_it_renders_the_staff_lists_as_djangos_select_would(account, owner, colleague, manager):
     """The staff selects write their options in Python: same attributes, values, labels and
     selection as Django's template-rendered ``<select>``."""
     import re

@@ -104,7 +104,7 @@ def test_it_marks_suppliers_on_the_account_pages(owner_client, story, account):
     assert '<span class="tag">Supplier</span>' in listing
 
 
-def test_the_health_model_page_marks_signals_by_kind_of_account(owner_client):
+def test_it_marks_signals_by_kind_of_account_on_the_health_model_page(owner_client):
     response = owner_client.get(reverse("health_model"))
     rows = {row["definition"].name: row for row in response.context["signals"]}
     assert sum(r["share"] for r in rows.values() if r["definition"].applies_to("customer")) in range(98, 103)
@@ -113,7 +113,7 @@ def test_the_health_model_page_marks_signals_by_kind_of_account(owner_client):
     assert "suppliers only" in response.content.decode()
 
 
-def test_customer_side_lists_show_a_supplier_as_such(owner_client, supplier, account):
+def test_it_shows_a_supplier_as_such_in_customer_side_lists(owner_client, supplier, account):
     """The attention list groups a squeezed supplier apart and tags it; the portfolio tags it."""
     from aftersale.alerts.actions import Condition, reconcile_alerts
     from aftersale.alerts.models import AlertKind

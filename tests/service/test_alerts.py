@@ -28,12 +28,12 @@ def frozen():
         yield
 
 
-def test_both_kinds_are_registered():
+def test_it_registers_both_kinds():
     assert registry.registered()["sla_breach"] is sla_breach
     assert registry.registered()["maintenance_overdue"] is maintenance_overdue
 
 
-def test_a_case_breaches_when_the_due_time_passes_unanswered(account, owner):
+def test_it_counts_a_case_breached_when_the_due_time_passes_unanswered(account, owner):
     case = do_open_case(account=account, kind=CaseKind.REPAIR, title="Leak", by=owner,
                         opened_at=at(2026, 3, 2, 9))
     # Response due Tuesday 3 March 09:00.
@@ -53,7 +53,7 @@ def test_it_is_as_of_correct_and_ignores_a_later_response(account, owner):
     assert sla_breach(at(2026, 3, 2, 17), [account.pk]) == {}
 
 
-def test_waiting_on_the_customer_stops_the_clock_as_of_any_date(account, owner):
+def test_it_stops_the_clock_while_waiting_on_the_customer_as_of_any_date(account, owner):
     case = do_open_case(account=account, kind=CaseKind.REPAIR, title="Leak", by=owner,
                         opened_at=at(2026, 3, 2, 9))
     do_record_first_response(case, at=at(2026, 3, 2, 9, 30), by=owner)
@@ -62,7 +62,7 @@ def test_waiting_on_the_customer_stops_the_clock_as_of_any_date(account, owner):
     assert sla_breach(at(2026, 3, 19, 9), [account.pk]) == {}
 
 
-def test_the_scan_opens_one_alert_per_case_and_resolves_it_when_the_case_is_done(account, owner,
+def test_it_opens_one_alert_per_case_and_resolves_it_when_the_case_is_done(account, owner,
                                                                                 other_account):
     case = do_open_case(account=account, kind=CaseKind.REPAIR, title="Leak", by=owner,
                         opened_at=at(2026, 3, 2, 9))
@@ -77,7 +77,7 @@ def test_the_scan_opens_one_alert_per_case_and_resolves_it_when_the_case_is_done
     assert alert.resolved_at == at(2026, 3, 19, 9)
 
 
-def test_the_breach_query_count_does_not_grow_with_cases(account, owner, other_account,
+def test_it_finds_breaches_in_a_query_count_that_does_not_grow_with_cases(account, owner, other_account,
                                                           django_assert_max_num_queries):
     for n in range(6):
         do_open_case(account=account if n % 2 else other_account, kind=CaseKind.REPAIR,
@@ -88,7 +88,7 @@ def test_the_breach_query_count_does_not_grow_with_cases(account, owner, other_a
 
 # --- maintenance ----------------------------------------------------------------------------
 
-def test_a_visit_is_overdue_the_day_after_it_was_due(account, plan):
+def test_it_counts_a_visit_overdue_the_day_after_it_was_due(account, plan):
     # Last done 1 December 2025, every 90 days: due 1 March 2026.
     assert maintenance_overdue(at(2026, 3, 1, 23), [account.pk]) == {}
     wanted = maintenance_overdue(at(2026, 3, 2, 8), [account.pk])
@@ -96,7 +96,7 @@ def test_a_visit_is_overdue_the_day_after_it_was_due(account, plan):
     assert "2026-03-01 (1 days overdue)" in wanted[(account.pk, f"plan:{plan.pk}")].explanation
 
 
-def test_completing_maintenance_moves_the_plan_on_and_is_as_of_correct(account, owner, asset, plan):
+def test_it_moves_the_plan_on_when_maintenance_is_completed_as_of_any_date(account, owner, asset, plan):
     case = do_complete_maintenance(plan=plan, asset=asset, done_at=at(2026, 3, 5, 10), by=owner)
     plan.refresh_from_db()
     assert (plan.last_done_at, plan.next_due_at) == (date(2026, 3, 5), date(2026, 6, 3))
@@ -106,14 +106,14 @@ def test_completing_maintenance_moves_the_plan_on_and_is_as_of_correct(account, 
     assert (account.pk, f"plan:{plan.pk}") in maintenance_overdue(at(2026, 3, 4), [account.pk])
 
 
-def test_completing_maintenance_resolves_the_open_visit_case(account, owner, asset, plan):
+def test_it_resolves_the_open_visit_case_when_maintenance_is_completed(account, owner, asset, plan):
     visit = do_open_case(account=account, kind=CaseKind.MAINTENANCE, title="Visit", by=owner,
                          opened_at=at(2026, 3, 2, 9), asset=asset, maintenance_plan=plan)
     case = do_complete_maintenance(plan=plan, asset=asset, done_at=at(2026, 3, 3, 15), by=owner)
     assert case.pk == visit.pk and case.status == CaseStatus.RESOLVED
 
 
-def test_a_product_wide_plan_applies_to_each_asset_of_the_product(account, owner, asset, lathe):
+def test_it_applies_a_product_wide_plan_to_each_asset_of_the_product(account, owner, asset, lathe):
     second = Asset.objects.create(account=account, product=lathe, serial="SN-101",
                                   installed_at=date(2026, 1, 10))
     plan = MaintenancePlan.objects.create(product=lathe, name="Lathe yearly check", interval_days=60)
@@ -125,14 +125,14 @@ def test_a_product_wide_plan_applies_to_each_asset_of_the_product(account, owner
     assert plan.last_done_at is None  # product-wide plans keep their dates per asset, in cases
 
 
-def test_retired_and_not_yet_installed_assets_need_no_maintenance(account, asset, plan):
+def test_it_asks_no_maintenance_of_retired_and_not_yet_installed_assets(account, asset, plan):
     Asset.objects.filter(pk=asset.pk).update(status="retired")
     assert maintenance_overdue(at(2026, 3, 20), [account.pk]) == {}
     Asset.objects.filter(pk=asset.pk).update(status="active")
     assert maintenance_overdue(at(2025, 5, 1), [account.pk]) == {}  # before installation
 
 
-def test_the_scan_raises_and_resolves_maintenance_alerts(account, owner, asset, plan):
+def test_it_raises_and_resolves_maintenance_alerts_in_the_scan(account, owner, asset, plan):
     registry.refresh(at(2026, 3, 3))
     alert = Alert.objects.get(kind="maintenance_overdue")
     assert alert.subject == f"plan:{plan.pk}"
@@ -142,8 +142,9 @@ def test_the_scan_raises_and_resolves_maintenance_alerts(account, owner, asset, 
     assert alert.resolved_at == at(2026, 3, 6)
 
 
-def test_the_maintenance_query_count_does_not_grow_with_plans(account, other_account, lathe,
-                                                              django_assert_max_num_queries):
+def test_it_finds_overdue_maintenance_in_a_query_count_that_does_not_grow_with_plans(
+    account, other_account, lathe, django_assert_max_num_queries
+):
     for n, acc in enumerate([account, other_account] * 3):
         a = Asset.objects.create(account=acc, product=lathe, serial=f"S{n}", installed_at=date(2025, 1, 1))
         MaintenancePlan.objects.create(asset=a, name=f"Plan {n}", interval_days=30)
@@ -151,7 +152,7 @@ def test_the_maintenance_query_count_does_not_grow_with_plans(account, other_acc
         assert len(maintenance_overdue(NOW, None)) == 6
 
 
-def test_the_stored_clock_shortcut_agrees_with_the_clock(account, owner):
+def test_it_gets_the_same_answer_from_the_stored_clock_shortcut_as_from_the_clock(account, owner):
     from aftersale.service.models import ServiceCase
 
     # Opened over the past weeks at NOW - various ages; some answered, one paused, one resolved.

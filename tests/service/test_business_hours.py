@@ -148,27 +148,27 @@ def pause_lists(draw) -> list[tuple[datetime, datetime]]:
 
 @settings(max_examples=100, deadline=None)
 @given(calendars(), moments, durations, durations, pause_lists())
-def test_adding_in_two_steps_equals_adding_the_sum(cal, start, h1, h2, pauses):
+def test_it_adds_in_two_steps_what_it_adds_in_one(cal, start, h1, h2, pauses):
     in_two = add_business_time(cal, add_business_time(cal, start, h1, pauses), h2, pauses)
     assert in_two == add_business_time(cal, start, h1 + h2, pauses)
 
 
 @settings(max_examples=100, deadline=None)
 @given(calendars(), moments, st.one_of(durations, fine_durations), pause_lists())
-def test_elapsed_undoes_add(cal, start, h, pauses):
+def test_it_measures_back_with_elapsed_what_add_added(cal, start, h, pauses):
     assert business_time_between(cal, start, add_business_time(cal, start, h, pauses), pauses) == h
 
 
 @settings(max_examples=100, deadline=None)
 @given(calendars(), moments, durations, durations, pause_lists())
-def test_add_is_monotonic(cal, start, h1, h2, pauses):
+def test_it_adds_monotonically(cal, start, h1, h2, pauses):
     lo, hi = sorted([h1, h2])
     assert add_business_time(cal, start, lo, pauses) <= add_business_time(cal, start, hi, pauses)
 
 
 @settings(max_examples=100, deadline=None)
 @given(calendars(), moments, moments, moments, pause_lists())
-def test_elapsed_is_additive_monotonic_and_bounded_by_wall_time(cal, a, b, c, pauses):
+def test_it_counts_elapsed_time_additively_monotonically_and_within_wall_time(cal, a, b, c, pauses):
     a, b, c = sorted([a, b, c])
     ab = business_time_between(cal, a, b, pauses)
     bc = business_time_between(cal, b, c, pauses)
@@ -179,7 +179,7 @@ def test_elapsed_is_additive_monotonic_and_bounded_by_wall_time(cal, a, b, c, pa
 
 @settings(max_examples=100, deadline=None)
 @given(calendars(), moments, durations, pause_lists(), moments, st.integers(1, 30 * 24 * 60))
-def test_a_pause_never_brings_the_due_time_forward(cal, start, h, pauses, pa, length):
+def test_it_never_brings_the_due_time_forward_for_a_pause(cal, start, h, pauses, pa, length):
     without = add_business_time(cal, start, h, pauses)
     extra = pauses + [(pa, pa + timedelta(minutes=length))]
     assert add_business_time(cal, start, h, extra) >= without
@@ -187,7 +187,7 @@ def test_a_pause_never_brings_the_due_time_forward(cal, start, h, pauses, pa, le
 
 @settings(max_examples=60, deadline=None)
 @given(calendars(), st.data())
-def test_no_business_time_runs_on_holidays_or_days_off(cal, data):
+def test_it_runs_no_business_time_on_holidays_or_days_off(cal, data):
     days_off = sorted(cal.holidays) + [
         date(2026, 3, 2) + timedelta(days=d) for d in range(7) if d not in cal.working_days
     ]
@@ -214,13 +214,13 @@ def _oracle_minutes(cal: WorkCalendar, start: datetime, end: datetime, pauses) -
 
 @settings(max_examples=60, deadline=None)
 @given(calendars(), moments, st.integers(0, 4 * 24 * 60), pause_lists())
-def test_elapsed_matches_counting_minute_by_minute(cal, start, minutes, pauses):
+def test_it_counts_elapsed_time_as_counting_minute_by_minute_does(cal, start, minutes, pauses):
     end = start + timedelta(minutes=minutes)
     expected = _oracle_minutes(cal, start, end, pauses)
     assert business_time_between(cal, start, end, pauses) == timedelta(minutes=expected)
 
 
-def test_merge_intervals_joins_overlaps_and_drops_empties():
+def test_it_merges_overlapping_intervals_and_drops_empty_ones():
     a, b, c, d = (at(2026, 3, 2, h) for h in (8, 9, 10, 11))
     assert merge_intervals([(c, d), (a, b), (b, c), (d, d)]) == [
         (a.astimezone(UTC), d.astimezone(UTC))

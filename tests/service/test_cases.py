@@ -54,7 +54,7 @@ def test_it_opens_a_case_with_its_targets_and_due_times(account, owner):
     assert (change.from_status, change.to_status, change.at) == ("", CaseStatus.NEW, at(2026, 3, 2, 9))
 
 
-def test_a_public_comment_is_the_first_response(account, owner):
+def test_it_takes_a_public_comment_as_the_first_response(account, owner):
     case = open_repair(account, owner, opened_at=at(2026, 3, 20, 9))
     do_add_comment(case, body="We are on it", by=owner)
     case.refresh_from_db()
@@ -63,14 +63,14 @@ def test_a_public_comment_is_the_first_response(account, owner):
     assert not case.response_breached
 
 
-def test_an_internal_comment_is_not_a_response(account, owner):
+def test_it_takes_no_internal_comment_as_a_response(account, owner):
     case = open_repair(account, owner, opened_at=at(2026, 3, 20, 9))
     do_add_comment(case, body="Check the bearing first", by=owner, is_internal=True)
     case.refresh_from_db()
     assert case.first_response_at is None
 
 
-def test_waiting_on_the_customer_pushes_the_resolution_due_time(account, owner):
+def test_it_pushes_the_resolution_due_time_while_waiting_on_the_customer(account, owner):
     case = open_repair(account, owner)
     do_record_first_response(case, at=at(2026, 3, 2, 9, 30), by=owner)
     do_change_status(case, CaseStatus.WAITING, at=at(2026, 3, 2, 10), by=owner)
@@ -83,7 +83,7 @@ def test_waiting_on_the_customer_pushes_the_resolution_due_time(account, owner):
     ]
 
 
-def test_resolving_late_sets_the_breach_flag(account, owner):
+def test_it_sets_the_breach_flag_on_a_case_resolved_late(account, owner):
     case = open_repair(account, owner)
     do_record_first_response(case, at=at(2026, 3, 2, 10), by=owner)
     do_resolve(case, at=at(2026, 3, 10, 9), by=owner)
@@ -109,7 +109,7 @@ def test_it_refuses_moments_in_the_future(account, owner):
     assert not ServiceCase.objects.exists()
 
 
-def test_closed_is_final_and_resolved_can_be_reopened(account, owner):
+def test_it_keeps_closed_final_and_lets_resolved_be_reopened(account, owner):
     case = open_repair(account, owner)
     do_resolve(case, at=at(2026, 3, 3, 9), by=owner)
     case = do_change_status(case, CaseStatus.IN_PROGRESS, at=at(2026, 3, 4, 9), by=owner)
@@ -141,7 +141,7 @@ def test_it_refuses_a_contact_of_another_account(account, owner, other_contact):
     assert "raised_by" in error.value.message_dict
 
 
-def test_an_installation_creates_the_asset_and_resolving_it_activates_it(account, owner, lathe):
+def test_it_creates_the_asset_of_an_installation_and_activates_it_on_resolving(account, owner, lathe):
     case = do_open_case(account=account, kind=CaseKind.INSTALLATION, title="Install lathe", by=owner,
                         opened_at=at(2026, 3, 2, 9), serial="SN-NEW", product=lathe, location="Hall 3")
     asset = Asset.objects.get(serial="SN-NEW")
@@ -154,7 +154,7 @@ def test_an_installation_creates_the_asset_and_resolving_it_activates_it(account
     assert asset.warranty_until == date(2027, 3, 5)
 
 
-def test_an_installation_reactivates_a_retired_asset_of_the_account(account, owner, asset):
+def test_it_reactivates_a_retired_asset_of_the_account_on_installation(account, owner, asset):
     Asset.objects.filter(pk=asset.pk).update(status=AssetStatus.RETIRED)
     case = do_open_case(account=account, kind=CaseKind.INSTALLATION, title="Reinstall", by=owner,
                         opened_at=at(2026, 3, 2, 9), serial=asset.serial)
@@ -164,7 +164,7 @@ def test_an_installation_reactivates_a_retired_asset_of_the_account(account, own
     assert asset.installed_at == date(2025, 6, 1)  # the original installation date stays
 
 
-def test_an_installation_needs_a_product_for_a_new_serial(account, owner):
+def test_it_needs_a_product_to_install_a_new_serial(account, owner):
     with pytest.raises(ValidationError) as error:
         do_open_case(account=account, kind=CaseKind.INSTALLATION, title="Install", by=owner,
                      serial="SN-X")
@@ -172,7 +172,7 @@ def test_an_installation_needs_a_product_for_a_new_serial(account, owner):
     assert not Asset.objects.exists()
 
 
-def test_a_repair_of_equipment_that_is_down_marks_it_in_repair_until_resolved(account, owner, asset):
+def test_it_marks_equipment_that_is_down_in_repair_until_the_repair_is_resolved(account, owner, asset):
     case = open_repair(account, owner, asset=asset, asset_down=True)
     asset.refresh_from_db()
     assert asset.status == AssetStatus.IN_REPAIR
@@ -181,7 +181,7 @@ def test_a_repair_of_equipment_that_is_down_marks_it_in_repair_until_resolved(ac
     assert asset.status == AssetStatus.ACTIVE
 
 
-def test_a_new_severity_brings_its_targets(account, owner):
+def test_it_gives_a_case_the_targets_of_its_new_severity(account, owner):
     case = open_repair(account, owner)
     case = do_edit_case(case, title=case.title, severity=Severity.CRITICAL, is_complaint=True,
                         assigned_to=owner)
@@ -190,7 +190,7 @@ def test_a_new_severity_brings_its_targets(account, owner):
     assert case.is_complaint and case.assigned_to == owner
 
 
-def test_refreshing_flags_marks_running_cases_past_their_due_time(account, owner):
+def test_it_flags_running_cases_past_their_due_time_on_refreshing(account, owner):
     late = open_repair(account, owner)  # response due 3 March, nobody answered
     waiting = open_repair(account, owner)
     do_change_status(waiting, CaseStatus.WAITING, at=at(2026, 3, 2, 9, 30), by=owner)
@@ -202,7 +202,7 @@ def test_refreshing_flags_marks_running_cases_past_their_due_time(account, owner
     assert not waiting.response_breached and not waiting.resolution_breached
 
 
-def test_storing_clocks_fills_imported_cases(account):
+def test_it_fills_the_clocks_of_imported_cases(account):
     from aftersale.service.actions import do_store_clocks
 
     imported = ServiceCase.objects.create(account=account, kind=CaseKind.REPAIR, title="Imported",

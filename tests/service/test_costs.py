@@ -44,7 +44,7 @@ def test_it_is_one_query_for_any_number_of_accounts(account, other_account, coll
         cost_to_serve(end=date(2026, 12, 31))
 
 
-def test_the_recent_part_comes_from_the_same_query_and_equals_its_own_sum(
+def test_it_takes_the_recent_cost_from_the_same_query_and_it_equals_its_own_sum(
     account, other_account, colleague, django_assert_num_queries
 ):
     log(account, colleague, date(2025, 3, 5), "2", "1000", parts="500", travel="100", currency="USD")

@@ -26,7 +26,7 @@ def make_case(account, owner, title, opened, **kwargs):
                         by=owner, opened_at=opened, **kwargs)
 
 
-def test_the_board_groups_open_cases_by_target_state(owner_client, account, owner):
+def test_it_groups_open_cases_on_the_board_by_target_state(owner_client, account, owner):
     make_case(account, owner, "Long overdue", at(2026, 3, 2, 9))
     # Answered; 10 h 30 of business time have run since Thursday 09:30: 1 h 30 left of 12 h.
     at_risk = make_case(account, owner, "Almost due", at(2026, 3, 19, 9, 30))
@@ -42,8 +42,9 @@ def test_the_board_groups_open_cases_by_target_state(owner_client, account, owne
     assert "Done" not in response.content.decode()
 
 
-def test_the_board_query_count_does_not_grow_with_cases(owner_client, account, other_account, owner,
-                                                        django_assert_max_num_queries):
+def test_it_shows_the_board_in_a_query_count_that_does_not_grow_with_cases(
+    owner_client, account, other_account, owner, django_assert_max_num_queries
+):
     for n in range(8):
         make_case(account if n % 2 else other_account, owner, f"Case {n}", at(2026, 3, 2 + n, 9))
     with django_assert_max_num_queries(6):  # session, user, cases, targets, status changes
@@ -51,14 +52,14 @@ def test_the_board_query_count_does_not_grow_with_cases(owner_client, account, o
     assert response.content.decode().count("case-row") == 8
 
 
-def test_the_board_filters_to_my_assigned_cases(owner_client, account, owner, colleague):
+def test_it_filters_the_board_to_my_assigned_cases(owner_client, account, owner, colleague):
     make_case(account, owner, "Mine", at(2026, 3, 20, 9), assigned_to=owner)
     make_case(account, owner, "Theirs", at(2026, 3, 20, 9), assigned_to=colleague)
     body = owner_client.get(reverse("service:board"), {"mine": "assigned"}).content.decode()
     assert "Mine" in body and "Theirs" not in body
 
 
-def test_portal_contacts_and_anonymous_visitors_are_kept_out(client, contact, account, owner):
+def test_it_keeps_portal_contacts_and_anonymous_visitors_out(client, contact, account, owner):
     case = make_case(account, owner, "Leak", at(2026, 3, 20, 9))
     assert client.get(reverse("service:board")).status_code == 302
     client.force_login(contact.user)
@@ -81,7 +82,7 @@ def test_it_opens_a_case_from_the_form(owner_client, account, asset, contact):
     ("SN-200", "belongs to another account"),
     ("NOPE", "No equipment with serial NOPE"),
 ])
-def test_the_case_form_names_a_bad_serial(owner_client, account, other_asset, serial, message):
+def test_it_names_a_bad_serial_in_the_case_form(owner_client, account, other_asset, serial, message):
     response = owner_client.post(reverse("service:case_new"), {
         "account": account.pk, "kind": CaseKind.REPAIR, "severity": "normal", "channel": "phone",
         "title": "x", "serial": serial, "opened_at": "2026-03-20T09:00",
@@ -91,7 +92,7 @@ def test_the_case_form_names_a_bad_serial(owner_client, account, other_asset, se
     assert not ServiceCase.objects.exists()
 
 
-def test_resolving_before_opening_is_a_form_error(owner_client, account, owner):
+def test_it_refuses_resolving_before_opening_in_the_form(owner_client, account, owner):
     case = make_case(account, owner, "Leak", at(2026, 3, 20, 9))
     response = owner_client.post(reverse("service:case_status", args=[case.pk]),
                                  {"status": CaseStatus.RESOLVED, "at": "2026-03-19T09:00"})
@@ -101,7 +102,7 @@ def test_resolving_before_opening_is_a_form_error(owner_client, account, owner):
     assert case.status == CaseStatus.NEW
 
 
-def test_the_case_page_changes_status_and_logs_work(owner_client, account, owner, colleague):
+def test_it_changes_status_and_logs_work_on_the_case_page(owner_client, account, owner, colleague):
     case = make_case(account, owner, "Leak", at(2026, 3, 20, 9))
     owner_client.post(reverse("service:case_status", args=[case.pk]),
                       {"status": CaseStatus.WAITING, "at": "2026-03-20T10:00"})
@@ -118,7 +119,7 @@ def test_the_case_page_changes_status_and_logs_work(owner_client, account, owner
     assert "Paused: waiting on customer" in body
 
 
-def test_negative_hours_are_a_form_error_and_nothing_is_saved(owner_client, account, owner):
+def test_it_refuses_negative_hours_in_the_form_and_saves_nothing(owner_client, account, owner):
     case = make_case(account, owner, "Leak", at(2026, 3, 20, 9))
     response = owner_client.post(reverse("service:case_work", args=[case.pk]), {
         "user": owner.pk, "worked_on": "2026-03-20", "hours": "-1", "parts_cost": "-5",
@@ -129,14 +130,14 @@ def test_negative_hours_are_a_form_error_and_nothing_is_saved(owner_client, acco
     assert not WorkLog.objects.exists()
 
 
-def test_another_accounts_case_is_not_found_for_a_portal_user_even_by_id(client, other_contact,
+def test_it_answers_404_for_another_accounts_case_to_a_portal_user_even_by_id(client, other_contact,
                                                                        account, owner):
     case = make_case(account, owner, "Leak", at(2026, 3, 20, 9))
     client.force_login(other_contact.user)
     assert client.get(case.get_absolute_url()).status_code == 403
 
 
-def test_the_asset_page_shows_history_warranty_and_cost(owner_client, account, owner, colleague, asset,
+def test_it_shows_history_warranty_and_cost_on_the_asset_page(owner_client, account, owner, colleague, asset,
                                                         plan):
     case = make_case(account, owner, "Spindle noise", at(2026, 3, 2, 9), asset=asset)
     do_log_work(account=account, case=case, user=colleague, worked_on=date(2026, 3, 3),
@@ -150,7 +151,7 @@ def test_the_asset_page_shows_history_warranty_and_cost(owner_client, account, o
     assert "19 days overdue" in body  # due 1 March
 
 
-def test_maintenance_is_recorded_from_the_form(owner_client, asset, plan):
+def test_it_records_maintenance_from_the_form(owner_client, asset, plan):
     url = reverse("service:maintenance_complete", args=[plan.pk, asset.pk])
     assert owner_client.get(url).status_code == 200
     response = owner_client.post(url, {"done_at": "2026-03-19T10:00", "hours": "3", "parts_cost": "0",
@@ -161,7 +162,7 @@ def test_maintenance_is_recorded_from_the_form(owner_client, asset, plan):
     assert WorkLog.objects.get().travel_cost == 200000
 
 
-def test_maintenance_before_installation_is_a_form_error(owner_client, asset, plan):
+def test_it_refuses_maintenance_before_installation_in_the_form(owner_client, asset, plan):
     url = reverse("service:maintenance_complete", args=[plan.pk, asset.pk])
     response = owner_client.post(url, {"done_at": "2025-01-10T10:00", "hours": "0", "parts_cost": "0",
                                        "travel_cost": "0"})
@@ -169,19 +170,21 @@ def test_maintenance_before_installation_is_a_form_error(owner_client, asset, pl
     assert not ServiceCase.objects.exists()
 
 
-def test_a_plan_cannot_be_completed_for_equipment_it_does_not_cover(owner_client, plan, other_asset):
+def test_it_refuses_to_complete_a_plan_for_equipment_it_does_not_cover(owner_client, plan, other_asset):
     url = reverse("service:maintenance_complete", args=[plan.pk, other_asset.pk])
     assert owner_client.get(url).status_code == 404
 
 
-def test_the_maintenance_list_shows_due_and_overdue_visits(owner_client, plan, account, lathe):
+def test_it_lists_due_and_overdue_maintenance_visits(owner_client, plan, account, lathe):
     Asset.objects.create(account=account, product=lathe, serial="SN-FAR", installed_at=date(2026, 3, 1))
     response = owner_client.get(reverse("service:maintenance"))
     assert [v.plan_id for v in response.context["visits"]] == [plan.pk]
     assert response.context["overdue"] == 1
 
 
-def test_the_account_page_has_the_service_section(owner_client, account, owner, colleague, asset, plan):
+def test_it_shows_the_service_section_on_the_account_page(
+    owner_client, account, owner, colleague, asset, plan
+):
     for n in range(4):
         case = make_case(account, owner, f"Case {n}", at(2026, 3, 2 + n, 9), asset=asset)
         do_log_work(account=account, case=case, user=colleague, worked_on=date(2026, 3, 10),
@@ -197,8 +200,9 @@ def test_the_account_page_has_the_service_section(owner_client, account, owner, 
     assert body.count("case-row") == 4
 
 
-def test_the_account_section_query_count_does_not_grow(account, owner, colleague, lathe, asset, plan,
-                                                       django_assert_num_queries):
+def test_it_shows_the_account_section_in_a_query_count_that_does_not_grow(
+    account, owner, colleague, lathe, asset, plan, django_assert_num_queries
+):
     from django.template.loader import render_to_string
 
     def add_case(n):

@@ -14,7 +14,7 @@ import aftersale.service
 PO = Path(aftersale.service.__file__).parent / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 
 
-def test_every_message_is_translated_and_none_is_fuzzy():
+def test_it_translates_every_message_with_none_fuzzy():
     entries = PO.read_text(encoding="utf-8").split("\n\n")[1:]
     assert len(entries) > 250
     for entry in entries:
@@ -31,13 +31,13 @@ def test_every_message_is_translated_and_none_is_fuzzy():
     assert not missing
 
 
-def test_the_board_speaks_vietnamese(owner_client, account):
+def test_it_shows_the_board_in_vietnamese(owner_client, account):
     owner_client.cookies["django_language"] = "vi"
     body = owner_client.get(reverse("service:board")).content.decode()
     assert "Bảng dịch vụ" in body and "Đã trễ hạn" in body
 
 
-def test_alert_explanations_are_translatable():
+def test_it_translates_alert_explanations():
     with translation.override("vi"):
         from django.utils.translation import gettext
 

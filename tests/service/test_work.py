@@ -68,7 +68,7 @@ def test_it_refuses_work_before_the_case_or_on_another_accounts_asset(account, c
     assert not WorkLog.objects.exists()
 
 
-def test_cost_to_serve_per_case_and_asset_and_in_the_accounts_currency(account, colleague, case):
+def test_it_counts_cost_to_serve_per_case_and_asset_in_the_accounts_currency(account, colleague, case):
     do_log_work(account=account, case=case, user=colleague, worked_on=date(2026, 3, 3),
                 hours=Decimal("1"), labour_cost=Decimal("500000"), travel_cost=Decimal("100000"))
     WorkLog.objects.create(account=account, case=case, asset=case.asset, user=colleague,
@@ -84,7 +84,7 @@ def test_cost_to_serve_per_case_and_asset_and_in_the_accounts_currency(account, 
     assert by_asset[case.asset_id].hours == Decimal("2")
 
 
-def test_onsite_minutes_by_department_counts_only_onsite_work_up_to_as_of(account, other_account,
+def test_it_counts_onsite_minutes_by_department_from_onsite_work_up_to_as_of_only(account, other_account,
                                                                          colleague, owner, case):
     do_log_work(account=account, case=case, user=colleague, worked_on=date(2026, 3, 3),
                 hours=Decimal("1.5"), on_site=True)
@@ -98,7 +98,7 @@ def test_onsite_minutes_by_department_counts_only_onsite_work_up_to_as_of(accoun
     assert later == {account.pk: {Department.PRODUCTION: 90, Department.ENGINEERING: 60}}
 
 
-def test_target_performance_counts_breached_cases_per_account(account, owner, other_account):
+def test_it_counts_breached_cases_per_account_in_target_performance(account, owner, other_account):
     late = do_open_case(account=account, kind=CaseKind.REPAIR, title="Late", by=owner,
                         opened_at=at(2026, 3, 2, 9), is_complaint=True)
     on_time = do_open_case(account=account, kind=CaseKind.REPAIR, title="Fine", by=owner,
@@ -114,7 +114,7 @@ def test_target_performance_counts_breached_cases_per_account(account, owner, ot
     assert other_account.pk not in perf
 
 
-def test_the_configured_calendar_reads_the_vietnamese_holidays(db):
+def test_it_reads_the_vietnamese_holidays_into_the_configured_calendar(db):
     with override_settings(AFTERSALE={"CURRENCY": "VND", "SERVICE": {"HOLIDAYS": "vn"}}):
         cal = service_calendar()
     assert isinstance(cal, WorkCalendar)
@@ -123,7 +123,7 @@ def test_the_configured_calendar_reads_the_vietnamese_holidays(db):
     assert service_calendar().holidays == frozenset()  # the default: no holidays
 
 
-def test_a_bad_calendar_setting_is_a_clear_configuration_error(db):
+def test_it_names_a_bad_calendar_setting_in_a_clear_configuration_error(db):
     from django.core.exceptions import ImproperlyConfigured
 
     bad = {"CURRENCY": "VND", "SERVICE": {"WORKING_HOURS": ["8h", "17:00"]}}
@@ -131,7 +131,7 @@ def test_a_bad_calendar_setting_is_a_clear_configuration_error(db):
         service_calendar()
 
 
-def test_the_shipped_holiday_set_reloads_without_duplicates(db):
+def test_it_reloads_the_shipped_holiday_set_without_duplicates(db):
     from django.core.management import call_command
 
     from aftersale.service.models import Holiday
@@ -142,7 +142,7 @@ def test_the_shipped_holiday_set_reloads_without_duplicates(db):
     assert Holiday.objects.filter(calendar="vn").count() == 237
 
 
-def test_the_refresh_command_flags_cases_and_raises_alerts(account, owner, plan):
+def test_it_flags_cases_and_raises_alerts_from_the_refresh_command(account, owner, plan):
     from io import StringIO
 
     from django.core.management import call_command
@@ -156,7 +156,7 @@ def test_the_refresh_command_flags_cases_and_raises_alerts(account, owner, plan)
     assert "sla_breach: 1 opened" in out.getvalue()
 
 
-def test_target_performance_agrees_between_stored_flags_and_the_clock(account, owner):
+def test_it_agrees_on_target_performance_between_stored_flags_and_the_clock(account, owner):
     from aftersale.service.models import ServiceCase
 
     late = do_open_case(account=account, kind=CaseKind.REPAIR, title="Late", by=owner,

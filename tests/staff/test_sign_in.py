@@ -64,7 +64,7 @@ def test_it_sends_no_staff_reset_to_a_contact_or_an_unknown_address(client, cont
     assert not mailoutbox
 
 
-def test_the_admin_sign_in_refuses_staff_who_are_not_admins(client, owner, admin_user):
+def test_it_refuses_the_admin_sign_in_to_staff_who_are_not_admins(client, owner, admin_user):
     response = client.post("/admin/login/", {"username": owner.email, "password": PASSWORD,
                                              "next": "/admin/"})
     assert response.status_code == 200 and "_auth_user_id" not in client.session

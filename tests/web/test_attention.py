@@ -37,7 +37,7 @@ def test_it_lists_nothing_when_nothing_needs_action(owner_client, account):
     assert "Nothing needs your attention now." in body
 
 
-def test_managers_see_every_owner_and_filter_by_owner(manager_client, account, other_account,
+def test_it_shows_managers_every_owner_and_filters_by_owner(manager_client, account, other_account,
                                                       colleague):
     open_alert(account, AlertKind.SILENCE, explanation="Account one quiet")
     open_alert(other_account, AlertKind.SILENCE, explanation="Account two quiet")
@@ -63,14 +63,14 @@ def test_it_refuses_to_acknowledge_by_get(owner_client, account):
     assert owner_client.get(reverse("alert_acknowledge", args=[alert.pk])).status_code == 405
 
 
-def test_a_portal_contact_cannot_acknowledge(client, contact, account):
+def test_it_refuses_a_portal_contacts_acknowledgement(client, contact, account):
     alert = open_alert(account, AlertKind.SILENCE)
     client.force_login(contact.user)
     assert client.post(reverse("alert_acknowledge", args=[alert.pk])).status_code == 403
     assert Alert.objects.get(pk=alert.pk).acknowledged_at is None
 
 
-def test_the_attention_list_query_count_does_not_grow(owner_client, account, owner,
+def test_it_shows_the_attention_list_in_a_query_count_that_does_not_grow(owner_client, account, owner,
                                                       django_assert_max_num_queries):
     from aftersale.accounts.models import Account
 
@@ -81,7 +81,7 @@ def test_the_attention_list_query_count_does_not_grow(owner_client, account, own
         owner_client.get(reverse("home"))
 
 
-def test_each_alert_links_to_what_it_is_about(owner_client, account):
+def test_it_links_each_alert_to_what_it_is_about(owner_client, account):
     from aftersale.web.attention import subject_url
 
     def url(subject):
@@ -94,7 +94,7 @@ def test_each_alert_links_to_what_it_is_about(owner_client, account):
     assert url("") is None
 
 
-def test_a_long_group_shows_its_oldest_alerts_and_the_total(owner_client, owner, monkeypatch):
+def test_it_shows_a_long_groups_oldest_alerts_and_the_total(owner_client, owner, monkeypatch):
     from datetime import timedelta
 
     from aftersale.accounts.models import Account
@@ -120,7 +120,7 @@ def test_a_long_group_shows_its_oldest_alerts_and_the_total(owner_client, owner,
 
 
 @pytest.mark.parametrize("limit", [2, 3])  # 2: the oldest of each kind read apart; 3: all read at once
-def test_the_cut_list_is_the_oldest_of_the_whole_list(owner, limit):
+def test_it_cuts_the_list_to_the_oldest_of_the_whole_list(owner, limit):
     """Per reason (a reason of two kinds included) and in hand: the limited list is the
     head of the full list, with the full list's totals."""
     from datetime import timedelta
@@ -153,7 +153,7 @@ def test_the_cut_list_is_the_oldest_of_the_whole_list(owner, limit):
     assert "Mixed 11" not in [a.explanation for g in full.groups for a in g.alerts]
 
 
-def test_the_page_links_are_the_reversed_urls(account):
+def test_it_links_pages_by_their_reversed_urls(account):
     from aftersale.alerts.attention import REASONS, Group
     from aftersale.web.attention import add_links
 

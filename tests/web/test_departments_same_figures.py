@@ -133,7 +133,7 @@ def ledger(owner, colleague, manager):
 
 
 @pytest.mark.slow
-def test_every_figure_matches_the_per_measure_computation(
+def test_it_matches_every_figure_with_the_per_measure_computation(
     owner_client, ledger, django_assert_max_num_queries
 ):
     # The ledger is varied enough to compare: each figure is non-zero somewhere.

@@ -40,6 +40,6 @@ def test_it_refuses_negative_minutes_and_future_dates(owner_client, account):
     assert not Touchpoint.objects.exists()
 
 
-def test_portal_contacts_cannot_log(client, contact, account):
+def test_it_refuses_the_touchpoint_form_to_portal_contacts(client, contact, account):
     client.force_login(contact.user)
     assert client.get(reverse("log_touchpoint", args=[account.pk])).status_code == 403

@@ -115,7 +115,7 @@ def csrf_token_in(body: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
 
 
-def test_a_repeated_view_comes_from_the_cache_with_the_same_bytes(owner_client, account):
+def test_it_serves_a_repeated_view_from_the_cache_with_the_same_bytes(owner_client, account):
     url = reverse("account_detail", args=[account.pk])
     first = warm(owner_client, url)
     for _ in range(30 if ON_POSTGRES else 1):  # see from_cache
@@ -133,7 +133,7 @@ def test_a_repeated_view_comes_from_the_cache_with_the_same_bytes(owner_client, 
     assert "Cookie" in again["Vary"] and "Accept-Language" in again["Vary"]
 
 
-def test_reading_the_pages_writes_nothing(manager_client, account):
+def test_it_writes_nothing_when_the_pages_are_read(manager_client, account):
     """A write would change the stamp, and every view would render again."""
     open_alert(account)
     for url in (reverse("home"), reverse("account_detail", args=[account.pk])):
@@ -149,14 +149,14 @@ def test_reading_the_pages_writes_nothing(manager_client, account):
             assert pagecache.database_stamp() == before
 
 
-def test_the_attention_list_is_cached_too(owner_client, account):
+def test_it_caches_the_attention_list_too(owner_client, account):
     open_alert(account)
     warm(owner_client, reverse("home"))
     again = from_cache(owner_client, reverse("home"))
     assert "Press service 30 days overdue" in again.content.decode()
 
 
-def test_an_orm_save_gives_a_fresh_page(owner_client, account):
+def test_it_gives_a_fresh_page_after_an_orm_save(owner_client, account):
     url = reverse("account_detail", args=[account.pk])
     warm(owner_client, url)
     Account.objects.filter(pk=account.pk).update(name="Renamed by the ORM")
@@ -164,7 +164,7 @@ def test_an_orm_save_gives_a_fresh_page(owner_client, account):
     assert rendered and "Renamed by the ORM" in response.content.decode()
 
 
-def test_raw_sql_gives_a_fresh_page(owner_client, account):
+def test_it_gives_a_fresh_page_after_raw_sql(owner_client, account):
     url = reverse("account_detail", args=[account.pk])
     warm(owner_client, url)
     with connection.cursor() as cursor:
@@ -173,7 +173,7 @@ def test_raw_sql_gives_a_fresh_page(owner_client, account):
     assert rendered and "Renamed in SQL" in response.content.decode()
 
 
-def test_an_import_gives_a_fresh_page(owner_client, account, tmp_path):
+def test_it_gives_a_fresh_page_after_an_import(owner_client, account, tmp_path):
     url = reverse("account_detail", args=[account.pk])
     warm(owner_client, url)
     csv = tmp_path / "accounts.csv"
@@ -185,7 +185,7 @@ def test_an_import_gives_a_fresh_page(owner_client, account, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)  # the other connection must see the fixtures
-def test_a_write_on_another_connection_gives_a_fresh_page(owner_client, account, other_account):
+def test_it_gives_a_fresh_page_after_a_write_on_another_connection(owner_client, account, other_account):
     open_alert(account)
     warm(owner_client, reverse("home"))
     # As a worker process or another web process would: its own connection, committed.
@@ -195,7 +195,7 @@ def test_a_write_on_another_connection_gives_a_fresh_page(owner_client, account,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_page_read_while_something_committed_is_not_kept(owner_client, account):
+def test_it_keeps_no_page_read_while_something_committed(owner_client, account):
     url = reverse("account_detail", args=[account.pk])
     page(owner_client, url)  # the CSRF cookie
     done = []
@@ -215,7 +215,7 @@ def test_a_page_read_while_something_committed_is_not_kept(owner_client, account
     assert rendered and "Committed meanwhile" in response.content.decode()
 
 
-def test_a_page_is_kept_only_if_the_stamp_after_rendering_is_the_same(owner_client, account, monkeypatch):
+def test_it_keeps_a_page_only_if_the_stamp_after_rendering_is_the_same(owner_client, account, monkeypatch):
     """A page read while something committed mixes two states: it is not kept under the
     first stamp, where a request that read that stamp before the commit could find it."""
     url = reverse("account_detail", args=[account.pk])
@@ -228,7 +228,7 @@ def test_a_page_is_kept_only_if_the_stamp_after_rendering_is_the_same(owner_clie
     assert not page(owner_client, url)[1]  # this time it was
 
 
-def test_a_page_rendered_across_two_slices_of_time_is_not_kept(owner_client, account, monkeypatch):
+def test_it_keeps_no_page_rendered_across_two_slices_of_time(owner_client, account, monkeypatch):
     url = reverse("account_detail", args=[account.pk])
     page(owner_client, url)  # the CSRF cookie
     slices = iter([1, 1, 2])  # the start, the key, after rendering
@@ -239,7 +239,7 @@ def test_a_page_rendered_across_two_slices_of_time_is_not_kept(owner_client, acc
     from_cache(owner_client, url)
 
 
-def test_people_sessions_and_languages_never_share_a_page(owner, manager, account):
+def test_it_never_shares_a_page_between_people_sessions_or_languages(owner, manager, account):
     open_alert(account)
     url = reverse("home")
     owner_client = Client()
@@ -270,7 +270,7 @@ def test_people_sessions_and_languages_never_share_a_page(owner, manager, accoun
     assert rendered and "Press service 30 days overdue" not in response.content.decode()
 
 
-def test_a_cached_page_posts_with_its_csrf_token(owner, account):
+def test_it_posts_a_cached_page_with_its_csrf_token(owner, account):
     alert = open_alert(account)
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(owner)
@@ -285,7 +285,7 @@ def test_a_cached_page_posts_with_its_csrf_token(owner, account):
     assert "Acknowledged: " in response.content.decode()
 
 
-def test_a_waiting_message_is_shown_and_the_page_cached_again_after(owner_client, account):
+def test_it_shows_a_waiting_message_and_caches_the_page_again_after(owner_client, account):
     url = reverse("account_detail", args=[account.pk])
     warm(owner_client, url)
     # A message in the messages cookie, as a redirect after a form leaves it: no database write.
@@ -300,7 +300,7 @@ def test_a_waiting_message_is_shown_and_the_page_cached_again_after(owner_client
     assert "Saved just now." not in response.content.decode()
 
 
-def test_htmx_requests_and_other_methods_are_not_served_from_the_cache(owner_client, account):
+def test_it_serves_no_htmx_request_or_other_method_from_the_cache(owner_client, account):
     url = reverse("account_detail", args=[account.pk])
     warm(owner_client, url)
     assert page(owner_client, url, HTTP_HX_REQUEST="true")[1]
@@ -323,7 +323,7 @@ def test_it_renders_again_in_the_next_slice_of_time_and_the_next_day(owner_clien
         assert page(owner_client, url)[1]
 
 
-def test_shorter_slices_and_switching_off(owner_client, account, settings):
+def test_it_caches_in_shorter_slices_or_not_at_all(owner_client, account, settings):
     url = reverse("account_detail", args=[account.pk])
     settings.PAGE_CACHE_SECONDS = 0
     page(owner_client, url)
@@ -341,7 +341,7 @@ def test_shorter_slices_and_switching_off(owner_client, account, settings):
         assert page(owner_client, url)[1]
 
 
-def test_the_key_holds_the_persons_row_as_loaded(rf, owner):
+def test_it_keys_the_page_by_the_persons_row_as_loaded(rf, owner):
     """The person is read before the stamp: a change to their row committed in between
     (same stamp afterwards) must not reuse a page rendered with the old row."""
     request = rf.get("/")
@@ -358,7 +358,7 @@ def test_the_key_holds_the_persons_row_as_loaded(rf, owner):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=False)
-def test_inside_a_transaction_that_has_written_nothing_is_cached(owner_client, account):
+def test_it_caches_inside_a_transaction_that_has_written_nothing(owner_client, account):
     # The test's own transaction has written the fixtures: PostgreSQL's snapshot
     # would not change with its further writes, so the cache stays off.
     url = reverse("account_detail", args=[account.pk])
@@ -369,7 +369,7 @@ def test_inside_a_transaction_that_has_written_nothing_is_cached(owner_client, a
     assert rendered and "Inside the transaction" in response.content.decode()
 
 
-def test_pages_expire_at_moments_of_their_own(owner_client, account, other_account, monkeypatch):
+def test_it_expires_pages_at_moments_of_their_own(owner_client, account, other_account, monkeypatch):
     """Each page's slices are shifted by its own phase: the pages viewed in one minute are
     not all rendered again at the same second."""
     monkeypatch.undo()  # the real phases (the autouse fixture set them to 0)

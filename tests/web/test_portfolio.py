@@ -36,7 +36,9 @@ def many_accounts(owner, n, start=0):
         snapshot(a, 35 + i % 60, "watch")
 
 
-def test_portfolio_shows_latest_score_histogram_and_band_history(owner_client, account, other_account):
+def test_it_shows_the_latest_score_histogram_and_band_history_on_the_portfolio(
+    owner_client, account, other_account
+):
     snapshot(account, 40, "at_risk", days_ago=30)
     snapshot(account, 82, "healthy", trend="improving")
     snapshot(other_account, 45, "at_risk")
@@ -50,7 +52,7 @@ def test_portfolio_shows_latest_score_histogram_and_band_history(owner_client, a
     assert "<svg" in body
 
 
-def test_portfolio_sorts_and_filters(owner_client, account, other_account):
+def test_it_sorts_and_filters_the_portfolio(owner_client, account, other_account):
     snapshot(account, 82, "healthy")
     snapshot(other_account, 45, "at_risk")
     low_first = owner_client.get(reverse("portfolio"), {"sort": "score"}).context["page"]
@@ -61,7 +63,7 @@ def test_portfolio_sorts_and_filters(owner_client, account, other_account):
     assert [a.pk for a in only_risk] == [other_account.pk]
 
 
-def test_portfolio_downloads_csv_with_the_same_filters(owner_client, account, other_account):
+def test_it_downloads_the_portfolio_as_csv_with_the_same_filters(owner_client, account, other_account):
     snapshot(account, 82, "healthy")
     snapshot(other_account, 45, "at_risk")
     response = owner_client.get(reverse("portfolio"), {"band": "healthy", "format": "csv"})
@@ -71,7 +73,7 @@ def test_portfolio_downloads_csv_with_the_same_filters(owner_client, account, ot
     assert found == [(account.external_id, "82", "healthy")]
 
 
-def test_portfolio_queries_do_not_grow(owner_client, owner):
+def test_it_shows_the_portfolio_in_a_query_count_that_does_not_grow(owner_client, owner):
     many_accounts(owner, 3)
     with CaptureQueriesContext(connection) as few:
         owner_client.get(reverse("portfolio"))
@@ -81,7 +83,7 @@ def test_portfolio_queries_do_not_grow(owner_client, owner):
     assert len(many) == len(few)
 
 
-def test_portal_contacts_cannot_see_the_portfolio(client, contact):
+def test_it_keeps_portal_contacts_from_the_portfolio(client, contact):
     client.force_login(contact.user)
     assert client.get(reverse("portfolio")).status_code == 403
     assert client.get(reverse("departments")).status_code == 403
@@ -103,7 +105,7 @@ def make_department_data(account, owner, colleague, n):
                                worked_on=now.date(), hours=Decimal("1.5"), on_site=True)
 
 
-def test_departments_count_promises_time_and_cases(owner_client, account, owner, colleague):
+def test_it_counts_promises_time_and_cases_per_department(owner_client, account, owner, colleague):
     make_department_data(account, owner, colleague, 2)
     rows = {r["code"]: r for r in owner_client.get(reverse("departments")).context["rows"]}
     assert rows["engineering"]["made"] == 2
@@ -113,7 +115,7 @@ def test_departments_count_promises_time_and_cases(owner_client, account, owner,
     assert rows["service"]["cases"] == 2
 
 
-def test_departments_queries_do_not_grow(owner_client, account, owner, colleague):
+def test_it_shows_departments_in_a_query_count_that_does_not_grow(owner_client, account, owner, colleague):
     make_department_data(account, owner, colleague, 1)
     owner_client.post(reverse("departments"))  # the day's figures exist from here on
     with CaptureQueriesContext(connection) as few:
@@ -124,7 +126,7 @@ def test_departments_queries_do_not_grow(owner_client, account, owner, colleague
     assert len(many) == len(few)
 
 
-def test_departments_store_the_days_figures_and_recompute_on_request(
+def test_it_stores_the_days_department_figures_and_recomputes_them_on_request(
     owner_client, account, owner, colleague, django_assert_max_num_queries
 ):
     make_department_data(account, owner, colleague, 1)
@@ -146,7 +148,7 @@ def test_departments_store_the_days_figures_and_recompute_on_request(
     assert DepartmentFigures.objects.count() == 1
 
 
-def test_departments_compute_again_on_a_new_day(owner_client, account, owner, colleague):
+def test_it_computes_department_figures_again_on_a_new_day(owner_client, account, owner, colleague):
     make_department_data(account, owner, colleague, 1)
     with time_machine.travel(timezone.now() - timedelta(days=1)):
         owner_client.get(reverse("departments"))
@@ -156,14 +158,14 @@ def test_departments_compute_again_on_a_new_day(owner_client, account, owner, co
     assert DepartmentFigures.objects.count() == 2
 
 
-def test_recomputing_departments_needs_the_csrf_token(owner, account):
+def test_it_needs_the_csrf_token_to_recompute_departments(owner, account):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
     assert client.post(reverse("departments")).status_code == 403
     assert not DepartmentFigures.objects.exists()
 
 
-def test_portfolio_rows_show_labels_and_the_chosen_owner(owner_client, owner, account, other_account):
+def test_it_shows_labels_and_the_chosen_owner_in_portfolio_rows(owner_client, owner, account, other_account):
     Account.objects.filter(pk=account.pk).update(tier="key", industry="consulting", kind="supplier")
     snapshot(account, 82, "healthy", trend="deteriorating")
     body = owner_client.get(reverse("portfolio"), {"owner": owner.pk}).content.decode()

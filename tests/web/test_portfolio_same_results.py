@@ -85,7 +85,9 @@ def csv_rows(client, **params):
             for r in csv.DictReader(io.StringIO(response.content.decode()))]
 
 
-def test_every_sort_and_filter_lists_the_same_accounts_in_the_same_order(owner_client, varied_portfolio):
+def test_it_lists_the_same_accounts_in_the_same_order_for_every_sort_and_filter(
+    owner_client, varied_portfolio
+):
     assert set(SORTS) == set(REFERENCE_SORTS)
     for sort in SORTS:
         assert csv_rows(owner_client, sort=sort) == reference(sort=sort), sort
@@ -95,7 +97,7 @@ def test_every_sort_and_filter_lists_the_same_accounts_in_the_same_order(owner_c
         assert csv_rows(owner_client, trend=trend, sort="band") == reference(trend=trend, sort="band")
 
 
-def test_pages_of_the_score_sort_follow_the_same_order(owner_client, varied_portfolio):
+def test_it_pages_the_score_sort_in_the_same_order(owner_client, varied_portfolio):
     for sort in ("score", "-score"):
         expected = [external_id for external_id, *_ in reference(sort=sort)]
         shown = []
@@ -105,7 +107,7 @@ def test_pages_of_the_score_sort_follow_the_same_order(owner_client, varied_port
         assert shown == expected
 
 
-def test_histogram_and_band_history_count_as_before(owner_client, varied_portfolio):
+def test_it_counts_the_histogram_and_band_history_as_before(owner_client, varied_portfolio):
     context = owner_client.get(reverse("portfolio")).context
     scores = [float(s) for _id, s, _b, _t in reference() if s != ""]
     latest = HealthSnapshot.objects.filter(account=OuterRef("pk")).order_by("-as_of")
@@ -126,7 +128,7 @@ def test_histogram_and_band_history_count_as_before(owner_client, varied_portfol
     assert len(history) == 7  # 0, 1, 7, 14, 30, 45, 60 days ago; 200 and 300 are too old
 
 
-def test_band_history_of_a_restricted_set_counts_only_its_accounts(varied_portfolio):
+def test_it_counts_only_a_restricted_sets_accounts_in_its_band_history(varied_portfolio):
     from aftersale.web.portfolio import band_history
 
     some = Account.objects.filter(external_id__in=["V-001", "V-002", "V-003"])
