@@ -1,7 +1,5 @@
 from django.urls import reverse
 
-from aftersale.accounts.models import Account
-
 
 def test_it_lists_accounts_with_owner_and_tier(owner_client, account, other_account):
     response = owner_client.get(reverse("account_list"))
@@ -29,17 +27,6 @@ def test_it_refuses_staff_pages_to_portal_contacts(client, contact, account):
     client.force_login(contact.user)
     assert client.get(reverse("account_list")).status_code == 403
     assert client.get(reverse("account_detail", args=[account.pk])).status_code == 403
-
-
-def test_it_scopes_accounts_for_portal_contacts(contact, other_account, account):
-    visible = Account.objects.restrict(contact.user)
-    assert list(visible) == [account]
-
-
-def test_it_hides_everything_from_revoked_contacts(contact):
-    contact.portal_enabled = False
-    contact.save()
-    assert not Account.objects.restrict(contact.user).exists()
 
 
 def test_it_logs_in_with_email(client, owner):
