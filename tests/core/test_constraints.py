@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import pytest
 from django.db import IntegrityError, transaction
 
 from aftersale.commerce.models import Order, Product
@@ -120,10 +119,3 @@ def test_it_gives_every_row_an_external_id(account):
     assert order.external_id.startswith("AS-")
     assert violates(lambda: Order.objects.create(
         account=account, placed_at=OPENED, total=Decimal("1"), external_id=order.external_id))
-
-
-@pytest.mark.parametrize("role,is_admin", [("admin", True), ("manager", False), ("member", False)])
-def test_it_gives_only_admins_the_django_admin(owner, role, is_admin):
-    owner.role = role
-    owner.save()
-    assert owner.is_staff is is_admin
