@@ -98,8 +98,8 @@ TEMPLATES = [
 DATABASES = {"default": config.database(conf.env("DATABASE_URL"), VAR_DIR / "aftersale.sqlite3")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: the portfolio-wide queries of the staff pages cost enough to
-    # trigger it, and compiling took 1.5 to 2 s longer than running them (bench/pages.py,
-    # 100,000 accounts). The scan turns it off for the same reason.
+    # trigger it, and compiling them takes longer than running them (docs/benchmarks.md,
+    # "PostgreSQL JIT"). The scan turns it off for the same reason.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -105,7 +105,7 @@ class Account(ExternalModel):
     )
     # A copy of the latest health snapshot (the health engine writes it in the transaction
     # that stores snapshots: aftersale.health.latest), so that the portfolio can sort and
-    # count 100,000 accounts by score without looking each one's latest snapshot up. All
+    # count every account by score without looking each one's latest snapshot up. All
     # four are NULL while the account has no snapshot (band and trend too: "" is a
     # snapshot's "no trend", which sorts apart from "never scored").
     health_as_of = models.DateField(verbose_name=_("latest health snapshot"), null=True, blank=True,

@@ -3,8 +3,8 @@
 Every signal is one aggregate query. They are written in SQL rather than
 built with the ORM because the same query runs for one account (a page
 refresh, where compiling a rich queryset costs more than running it) and for
-100,000 (where converting every returned datetime costs more than the
-aggregate): ages come back as plain numbers of days. SQLite is built with
+the whole portfolio (where converting every returned datetime costs more than
+the aggregate): ages come back as plain numbers of days. SQLite is built with
 its native math functions here, so ``exp`` runs in C on both databases.
 """
 

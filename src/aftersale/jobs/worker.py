@@ -64,8 +64,8 @@ def setting(name: str) -> int:
 
 def stale_after() -> timedelta:
     """How long a task may stay RUNNING before it is taken for abandoned. Longer than
-    the longest task (a 10,000-account part takes seconds), short enough that a scan
-    held up by a dead machine still closes the same hour."""
+    the longest task (one part of a scan), short enough that a scan held up by a dead
+    machine still closes the same hour."""
     return timedelta(seconds=setting("STALE_AFTER_SECONDS"))
 
 

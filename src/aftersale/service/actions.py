@@ -195,8 +195,8 @@ def do_store_clocks(case_ids: Iterable[int] | None = None, *, batch_size: int = 
 def _update_columns(cases: list[ServiceCase], fields: list[str]) -> None:
     """One parameterised UPDATE per case, sent with executemany.
 
-    ``bulk_update`` builds a CASE expression over the whole batch, which is
-    quadratic and took minutes for 50,000 imported cases.
+    ``bulk_update`` builds a CASE expression over the whole batch, whose cost
+    grows with the square of the batch: too slow for a large import.
     """
     meta = ServiceCase._meta
     model_fields = [meta.get_field(name) for name in fields]

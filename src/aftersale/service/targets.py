@@ -68,7 +68,7 @@ CHUNK = 10_000
 
 
 def status_changes(case_ids: Iterable[int], until: datetime) -> dict[int, list[tuple[datetime, str]]]:
-    """Each case's status changes up to ``until``, in order (one query per 10,000 cases)."""
+    """Each case's status changes up to ``until``, in order (one query per ``CHUNK`` cases)."""
     result: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
     ids = list(case_ids)
     # Batches keep each query under the databases' bound-parameter limits.

@@ -1,7 +1,7 @@
 """A cache of rendered staff pages that is only used while the database is unchanged.
 
-The attention list and the account page cost 90-130 ms of CPU each to render on
-100,000 accounts; people reload them far more often than anything changes.
+The attention list and the account page are heavy to render (docs/benchmarks.md,
+"Staff pages"), and people reload them far more often than anything changes.
 ``@page_cache`` (under ``@staff_required``) keeps the rendered page and serves it
 again only to a request that a fresh render would give exactly the same page.
 The cache key holds everything the page depends on (docs/web.md, "Page cache"):

@@ -65,7 +65,7 @@ def scan_days(since: date, until: date, limit: int) -> list[date]:
     """The latest ``limit`` days in [since, until] that have snapshots, newest first.
 
     One index probe per day found (a "loose index scan" on the snapshots' as_of index),
-    so it costs the same with 1,000 accounts or 100,000 and daily scans or weekly ones."""
+    so its cost grows neither with the number of accounts nor with how often scans run."""
     snapshots = table(HealthSnapshot)
     rows = run(
         f"WITH RECURSIVE days(day) AS ("  # noqa: S608 - the table name only
