@@ -100,6 +100,7 @@ register(SignalDef(
         "date counts as not kept."
     ),
     default_weight=10,
+    neutral=1.0,
     compute=promises_kept,
     explain=explain,
     no_data=_("No promises to this account fell due in the last %(months)d months."),
