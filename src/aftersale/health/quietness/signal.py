@@ -59,7 +59,7 @@ register(SignalDef(
         "account is quiet: it gets a step-in alert and is never banded healthy. Accounts with no "
         "equipment and few orders are not judged."
     ),
-    default_weight=6,
+    default_weight=5,
     neutral=1.0,
     compute=quietness,
     explain=explain,

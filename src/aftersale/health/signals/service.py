@@ -226,7 +226,7 @@ register(SignalDef(
         "counting more. A case whose target time has passed without a response or resolution "
         "counts as missed."
     ),
-    default_weight=6,
+    default_weight=5,
     neutral=1.0,
     compute=service_targets,
     explain=explain_targets,
@@ -243,7 +243,7 @@ register(SignalDef(
         "How long the oldest open case has been waiting: the value halves every 30 days it "
         "stays open. No open case scores full marks."
     ),
-    default_weight=5,
+    default_weight=3,
     neutral=1.0,
     compute=open_case_age,
     explain=explain_open_cases,
@@ -260,7 +260,7 @@ register(SignalDef(
         "Scheduled maintenance of the account's installed equipment: each visit on time scores "
         "full marks; an overdue visit loses half its value every 30 days it is late."
     ),
-    default_weight=5,
+    default_weight=3,
     neutral=1.0,
     compute=maintenance,
     explain=explain_maintenance,
