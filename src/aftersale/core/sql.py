@@ -219,6 +219,11 @@ def true() -> str:
     return "TRUE" if connection.vendor == "postgresql" else "1"
 
 
+def false() -> str:
+    """The false literal matching ``true()``."""
+    return "FALSE" if connection.vendor == "postgresql" else "0"
+
+
 def day_number_sql(expression: str, *, is_datetime: bool = False) -> str:
     """A date as a number of days, for date arithmetic that works on both databases."""
     if connection.vendor == "postgresql":

@@ -31,7 +31,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from aftersale.commerce.models import Order
-from aftersale.core.sql import Scope, day_number_sql, run, scope_sql, table
+from aftersale.core.sql import Scope, day_number_sql, false, run, scope_sql, table
 from aftersale.engagement.models import InitiatedBy, Touchpoint
 from aftersale.health.rhythm import base as rhythm
 from aftersale.service.models import ServiceCase
@@ -82,7 +82,8 @@ def event_days(stream: str, as_of: datetime, scope: Scope) -> EventDays:
     elif stream == "contacts":
         customer = connection.ops.quote_name("initiated_by")
         inner = (
-            _days_sql(ServiceCase, "opened_at", "", scope)
+            # A complaint is evidence of trouble, never of engagement: it counts only in quietness.
+            _days_sql(ServiceCase, "opened_at", f" AND is_complaint = {false()}", scope)
             + " UNION "
             + _days_sql(Touchpoint, "occurred_at", f" AND {customer} = :customer", scope)
         )
