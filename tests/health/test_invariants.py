@@ -99,7 +99,8 @@ def broken_promise(account, owner):
 
 def overdue_visit(account, owner):
     """A planned visit falls due without being done."""
-    MaintenancePlan.objects.filter(asset__serial=f"L-{account.pk}").update(next_due_at=day(45), last_done_at=day(135))
+    MaintenancePlan.objects.filter(asset__serial=f"L-{account.pk}").update(
+        next_due_at=day(45), last_done_at=day(135))
 
 
 def planned_visit(account, owner):
@@ -133,7 +134,8 @@ def customer_contact(account, owner):
 
 def completed_visit(account, owner):
     for p in MaintenancePlan.objects.filter(asset__account=account):
-        MaintenancePlan.objects.filter(pk=p.pk).update(last_done_at=day(1), next_due_at=day(1 - p.interval_days))
+        MaintenancePlan.objects.filter(pk=p.pk).update(
+            last_done_at=day(1), next_due_at=day(1 - p.interval_days))
 
 
 BAD: list[Callable] = [complaint, missed_target, overdue_promise, broken_promise, overdue_visit, lower_trust]

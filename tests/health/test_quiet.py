@@ -105,8 +105,9 @@ def test_a_quiet_account_is_never_banded_healthy_however_green_the_rest(portfoli
     assert health.capped_by == ("open_problems",)
     assert health.values["open_problems"].facts["rules"] == ["step_in"]
     assert health.reasons[0] == "open_problems" and "quietness" in health.reasons
-    assert health.band_note.startswith("Banded watch, not healthy, whatever the score: Open problems: Open now: "
-                                       "the customer is improbably quiet. Never healthy while someone must step in.")
+    assert health.band_note.startswith(
+        "Banded watch, not healthy, whatever the score: Open problems: Open now: "
+        "the customer is improbably quiet. Never healthy while someone must step in.")
 
 
 def test_the_scan_stores_the_capped_band_and_the_fit(portfolio):

@@ -15,7 +15,8 @@ def test_it_combines_every_weighted_signal_counting_one_without_data_at_its_neut
     result = scoring.combine({"a": 1.0, "b": 0.5, "c": None}, {"a": 30, "b": 10, "c": 60}, {"c": 0.75})
     assert result.score == pytest.approx(100 * (30 * 1.0 + 10 * 0.5 + 60 * 0.75) / 100)
     assert result.coverage == pytest.approx(0.4)
-    assert result.contributions == {"a": pytest.approx(30.0), "b": pytest.approx(5.0), "c": pytest.approx(45.0)}
+    assert result.contributions == {
+        "a": pytest.approx(30.0), "b": pytest.approx(5.0), "c": pytest.approx(45.0)}
 
 
 def test_a_signal_without_data_and_without_a_neutral_value_counts_at_the_middle():

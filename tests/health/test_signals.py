@@ -293,3 +293,23 @@ def test_explanations_speak_the_users_language(account, owner, frozen):
         "1 quá hạn (sớm nhất đến hạn ngày 2026-05-26)."
     )
     assert no_data == "Không có đánh giá niềm tin nào trong 24 tháng qua."
+
+
+def test_it_leads_every_signal_to_the_records_behind_it_not_only_the_account_page(account):
+    from django.urls import reverse
+
+    plain = reverse("account_detail", args=[account.pk])
+    for definition in registry.all():
+        url = definition.events_url(account.pk)
+        assert url and url != plain, definition.name
+        assert str(account.pk) in url, definition.name
+
+
+def test_the_service_board_and_maintenance_list_show_one_account_s_records(
+    manager_client, account, other_account, frozen
+):
+    case(account, days_ago(3), title="Spindle noise here")
+    case(other_account, days_ago(3), title="Someone else's gearbox")
+    page = manager_client.get(f"/service/?account={account.pk}").content.decode()
+    assert "Spindle noise here" in page and "gearbox" not in page
+    assert manager_client.get("/service/?account=x").status_code == 400

@@ -224,17 +224,19 @@ def signal_definitions(ctx: EvalContext, kinds: Collection[str] | None = None) -
     """Every signal with a weight that reads the database, and those the weighted derived
     signals need; with ``kinds``, only those that apply to one of those account kinds (a
     customer's refresh skips the supplier signals)."""
-    weighted = [d for d in registry.all() if (ctx.config.weight(d.name) > 0 or d in derived_definitions(ctx))
+    derived = derived_definitions(ctx)
+    weighted = [d for d in registry.all() if (ctx.config.weight(d.name) > 0 or d in derived)
                 and (kinds is None or any(d.applies_to(kind) for kind in kinds))]
     needed = {name for d in weighted for name in d.needs}
-    return [d for d in registry.all() if d.compute is not None
-            and (d in weighted or (d.name in needed and (kinds is None or any(d.applies_to(k) for k in kinds))))]
+    return [d for d in registry.all() if d.compute is not None and (d in weighted or (
+        d.name in needed and (kinds is None or any(d.applies_to(k) for k in kinds))))]
 
 
 def derived_definitions(ctx: EvalContext) -> list[SignalDef]:
     """The derived signals, computed per account from the others' values: those with a
     weight, and those that hold bands (the band rules hold whatever the weights)."""
-    return [d for d in registry.all() if d.derive is not None and (ctx.config.weight(d.name) > 0 or d.caps_band)]
+    return [d for d in registry.all()
+            if d.derive is not None and (ctx.config.weight(d.name) > 0 or d.caps_band)]
 
 
 def compute_signals(ctx: EvalContext, scope: Scope,

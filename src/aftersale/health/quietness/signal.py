@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from aftersale.core.sql import Scope
 from aftersale.health.quietness.assess import STREAM, assess_quietness
-from aftersale.health.signals.registry import CUSTOMERS_ONLY, EvalContext, SignalDef, SignalValue, register
+from aftersale.health.signals.registry import (
+    CUSTOMERS_ONLY,
+    EvalContext,
+    EventsLink,
+    SignalDef,
+    SignalValue,
+    register,
+)
 
 NAME = "quietness"
 
@@ -69,4 +76,5 @@ register(SignalDef(
     ),
     order=15,
     kinds=CUSTOMERS_ONLY,  # requests and complaints are a customer's; a supplier raises none with us
+    events=(EventsLink("account_detail", "?kind=case&kind=touchpoint#timeline", args=True),),
 ))

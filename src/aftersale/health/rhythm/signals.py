@@ -20,6 +20,7 @@ from aftersale.health.rhythm import base as rhythm
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     register,
@@ -112,6 +113,7 @@ register(SignalDef(
     explain=lambda facts: rhythm.model_for("contacts").explain(facts),
     no_data=_("Too few contacts from the customer to judge a rhythm yet."),
     order=10,
+    events=(EventsLink("account_detail", "?kind=touchpoint&kind=case#timeline", args=True),),
 ))
 
 register(SignalDef(
@@ -129,4 +131,5 @@ register(SignalDef(
     no_data=_("Too few orders to judge a rhythm yet."),
     order=20,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("account_detail", "?kind=order#timeline", args=True),),
 ))

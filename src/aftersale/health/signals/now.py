@@ -20,8 +20,7 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from aftersale.health.quietness.flags import is_quiet, is_silent
 from aftersale.health.signals.registry import (
@@ -139,7 +138,8 @@ def explain(facts: Mapping[str, Any]) -> str:
         parts.append(ngettext(
             "%(n)d maintenance visit overdue by %(days)d days",
             "%(n)d maintenance visits overdue, by up to %(days)d days",
-            facts["maintenance_overdue"]) % {"n": facts["maintenance_overdue"], "days": facts["maintenance_days"]})
+            facts["maintenance_overdue"],
+        ) % {"n": facts["maintenance_overdue"], "days": facts["maintenance_days"]})
     if facts["promises_overdue"]:
         parts.append(ngettext(
             "%(n)d promise overdue by %(days)d days",
@@ -155,7 +155,8 @@ def explain(facts: Mapping[str, Any]) -> str:
     rules = {
         RULE_STEP_IN: _("someone must step in"),
         RULE_CRITICAL: _("a critical case is past its target"),
-        RULE_PROMISE: _("a promise is overdue by more than %(days)d days") % {"days": facts.get("promise_limit", 0)},
+        RULE_PROMISE: _("a promise is overdue by more than %(days)d days") % {
+            "days": facts.get("promise_limit", 0)},
     }
     if facts["rules"]:
         text += " " + _("Never healthy while %(rules)s.") % {

@@ -24,6 +24,7 @@ from aftersale.core.sql import (
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     iso,
@@ -233,6 +234,7 @@ register(SignalDef(
     no_data=_("No service case with targets in the last %(months)d months."),
     order=40,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("account_detail", "?kind=case#timeline", args=True),),
 ))
 
 register(SignalDef(
@@ -250,6 +252,7 @@ register(SignalDef(
     no_data=_("No service cases in the last %(months)d months."),
     order=50,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("service:board", "?account={account}"),),
 ))
 
 register(SignalDef(
@@ -267,4 +270,5 @@ register(SignalDef(
     no_data=_("No maintenance plan covers this account's equipment."),
     order=60,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("service:maintenance", "?account={account}"),),
 ))
