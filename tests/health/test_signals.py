@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aftersale.commerce.models import Channel
 from aftersale.core.enums import Department, Direction
 from aftersale.engagement.models import IdeaStatus, Topic
 from aftersale.health.evaluate import make_context
 from aftersale.health.signals import registry
-from aftersale.promises.models import PromiseStatus
+from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.reviews.models import Outcome
 from aftersale.service.models import CaseStatus
 
 from .conftest import (
     NOW,
+    TODAY,
     asset,
     case,
     day,
@@ -313,3 +316,28 @@ def test_the_service_board_and_maintenance_list_show_one_account_s_records(
     page = manager_client.get(f"/service/?account={account.pk}").content.decode()
     assert "Spindle noise here" in page and "gearbox" not in page
     assert manager_client.get("/service/?account=x").status_code == 400
+
+
+OUTCOMES = ["open", "kept", "late", "broken", "cancelled"]
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(-60, 900), st.sampled_from(OUTCOMES), st.integers(0, 40)), max_size=8))
+def test_the_promise_signal_counts_what_the_promise_ledger_counts(account, owner, promises):
+    from aftersale.promises.measures import promise_measures
+
+    Promise.objects.filter(account=account).delete()
+    for due_days_ago, status, closed_after in promises:
+        made = day(due_days_ago + 30)
+        closed = None if status == "open" else max(
+            made, min(TODAY, day(due_days_ago) + timedelta(days=closed_after)))
+        promise(account, owner, due=day(due_days_ago), made=min(made, TODAY), status=status, closed=closed)
+    ctx = make_context(NOW, fits={})
+    facts = registry.get("promises").compute(ctx, [account.pk]).get(account.pk)
+    ledger = promise_measures(TODAY, [account.pk], months=ctx.months).get(account.pk)
+    counted = {k: getattr(ledger, k) if ledger else 0 for k in ("kept", "late", "broken", "overdue")}
+    if facts is None:
+        assert not any(counted.values())
+    else:
+        assert {k: facts.facts[k] for k in counted} == counted
