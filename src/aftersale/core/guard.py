@@ -89,11 +89,11 @@ def slow_statements_logged(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     threshold = conf.get("SLOW_STATEMENT_SECONDS")
 
     def timed(execute: Wrapper, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-        started = time.monotonic()
+        started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            took = time.monotonic() - started
+            took = time.perf_counter() - started
             if took >= threshold:
                 logger.warning(
                     "slow statement: %s took %.3f s%s: %s", current_kind() or "unnamed step", took,
@@ -111,8 +111,9 @@ def statement_limit(seconds: float, setting: str, using: str = DEFAULT_DB_ALIAS)
 
     A statement cancelled once it has run that long raises ``StatementTimeout`` naming its
     kind and ``setting`` (where the limit comes from); the transaction is rolled back, so
-    what the block wrote goes with it. ``SET LOCAL`` ends with the transaction: the
-    connection's other work keeps the server's own limit.
+    what the block wrote goes with it. ``SET LOCAL`` ends with the transaction (inside a
+    caller's transaction, the block puts the caller's limit back): the connection's other
+    work keeps its own limit.
     """
     connection = connections[using]
     if connection.vendor != "postgresql" or not seconds:
@@ -120,18 +121,26 @@ def statement_limit(seconds: float, setting: str, using: str = DEFAULT_DB_ALIAS)
         return
 
     def limited(execute: Wrapper, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-        started = time.monotonic()
+        started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         except OperationalError as exc:
             # A cancellation by request (pg_cancel_backend) has the same code; only one that
             # came after the limit is the limit's.
             cancelled = getattr(exc.__cause__, "sqlstate", None) == QUERY_CANCELED
-            if cancelled and time.monotonic() - started >= seconds * 0.99:
+            if cancelled and time.perf_counter() - started >= seconds * 0.99:
                 raise StatementTimeout(current_kind(), seconds, setting, sql) from exc
             raise
 
+    outer = connection.in_atomic_block
     with transaction.atomic(using=using), connection.execute_wrapper(limited):
         with connection.cursor() as cursor:
+            if outer:
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                (before,) = cursor.fetchone()
             cursor.execute(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}")
         yield
+        if outer:
+            # Inside a caller's transaction (a savepoint) the setting would outlive the block.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])

@@ -66,9 +66,14 @@ def read_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if m.__module__.startswith("aftersale.")]
 
 
+def written_models() -> list[type[models.Model]]:
+    """The tables a scan writes: snapshots, the accounts' copy of the latest, alerts."""
+    return [HealthSnapshot, Account, Alert]
+
+
 def guard_statistics() -> list[str]:
     """Before a scan's (or a backtest's) statements: analyse the tables they read that
-    lack statistics or changed a lot since (``core.bulk.ensure_statistics``)."""
+    lack statistics or whose rows drifted from them (``core.bulk.ensure_statistics``)."""
     analysed = ensure_statistics(read_models())
     if analysed:
         logger.info("analysed before scanning: %s", ", ".join(analysed))
@@ -236,7 +241,9 @@ def finish_if_complete(run_id: int) -> bool:
         raise
     # What the scan wrote (snapshots, the accounts' latest copy, alerts) is analysed once it
     # amounts to much, so the pages and the next scan are planned with it.
-    guard_statistics()
+    analysed = ensure_statistics(written_models(), changed=True)
+    if analysed:
+        logger.info("analysed after scanning: %s", ", ".join(analysed))
     return True
 
 
