@@ -10,12 +10,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from aftersale.core.guard import StatementTimeout
 from aftersale.core.sql import run
 from aftersale.health.evaluate import make_context, signal_definitions
 from aftersale.health.models import HealthSnapshot, ScanPart, ScanRun, ScanStatus
-from aftersale.health.scan import run_scan
+from aftersale.health.scan import run_scan, start_scan
 from aftersale.health.signals import registry
 
 from .conftest import NOW, days_ago, order
@@ -107,3 +108,12 @@ def test_it_logs_nothing_of_a_scan_under_the_default_threshold(ordering_account,
     caplog.set_level(logging.WARNING, logger="aftersale.statements")
     run_scan(NOW)
     assert not [r for r in caplog.records if r.name == "aftersale.statements"]
+
+
+def test_the_admin_shows_why_a_part_failed(client, admin_user, ordering_account, frozen):
+    run = start_scan(NOW)
+    ScanPart.objects.filter(run=run).update(error="The statement computing the snapshots ran longer")
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:health_scanrun_change", args=[run.pk]))
+    assert page.status_code == 200
+    assert "The statement computing the snapshots ran longer" in page.content.decode()
