@@ -19,6 +19,10 @@ and load them with this module, inside their caller's transaction:
   multi-row ``INSERT`` through the raw driver connection;
 * ``cycle_collection_paused``: no cycle collection while millions of rows
   pass through Python.
+
+This is the only module that runs ``ANALYZE``: the demo load and the import
+(``BulkLoad.finish``), a restore and the demo purge (``analyze``), the scan
+before it reads and after it writes (``ensure_statistics``).
 """
 
 from __future__ import annotations
