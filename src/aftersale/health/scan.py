@@ -63,7 +63,7 @@ def read_models() -> list[type[models.Model]]:
     checking a table whose statistics are fine costs nothing but a row of one
     catalogue query.
     """
-    return [m for m in apps.get_models() if m.__module__.startswith("aftersale.")]
+    return [m for m in apps.get_models(include_auto_created=True) if m.__module__.startswith("aftersale.")]
 
 
 def written_models() -> list[type[models.Model]]:
