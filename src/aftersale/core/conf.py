@@ -147,6 +147,14 @@ SETTINGS: tuple[Setting, ...] = (
       "`silence` alert opens."),
     S("STEP_IN_GRACE_DAYS", 90, kinds.whole(least=0), "A silence or quiet-customer alert closed by a "
       "conversation is not raised again this soon."),
+    S("SCAN_STATEMENT_TIMEOUT_SECONDS", 600, kinds.seconds(), "On PostgreSQL, the longest one statement "
+      "of the health scan may run; a longer one is cancelled and fails its part (or the scan's start "
+      "or close) with a message naming what the statement computes, recorded on the part. `0`: no "
+      "limit (docs/operations.md, \"Bulk loads and statistics\").", env="SCAN_STATEMENT_TIMEOUT_SECONDS"),
+    S("SLOW_STATEMENT_SECONDS", 10, kinds.seconds(), "A statement of the scan, the backtest or an import "
+      "that takes at least this long is logged (logger `aftersale.statements`, level WARNING) with "
+      "what it computes, how long it took and its start; `0` logs every one.",
+      env="SLOW_STATEMENT_SECONDS"),
     S("NOTIFY.DIGEST_HOUR", 7, kinds.whole(0, 23), "Local hour (`TIME_ZONE`) from which the daily digest "
       "goes out (docs/notifications.md).", env="DIGEST_HOUR"),
     S("NOTIFY.INTERVAL_MINUTES", 5, kinds.whole(least=1), "How often the worker looks for alert e-mails "

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.admin import ReadOnlyAdmin
-from aftersale.health.models import HealthSettings, HealthSnapshot, ScanRun, SignalWeight
+from aftersale.health.models import HealthSettings, HealthSnapshot, ScanPart, ScanRun, SignalWeight
 
 
 @admin.register(HealthSettings)
@@ -65,8 +65,25 @@ class HealthSnapshotAdmin(ReadOnlyAdmin):
     list_select_related = ["account"]
 
 
+class ScanPartInline(admin.TabularInline):
+    """Each range of the scan, done or not, with why its last attempt failed."""
+
+    model = ScanPart
+    fields = ["first_id", "last_id", "accounts", "done_at", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(ScanRun)
 class ScanRunAdmin(ReadOnlyAdmin):
     list_display = ["as_of", "status", "accounts", "started_at", "finished_at", "reconciles_alerts"]
     list_filter = ["status"]
     date_hierarchy = "as_of"
+    inlines = [ScanPartInline]

@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from aftersale.core.guard import slow_statements_logged
 from aftersale.health.evaluate import evaluate, make_context
 from aftersale.health.rhythm.bgnbd import BGNBDRhythm, EventDays, _model_from, event_days
+from aftersale.health.scan import guard_statistics
 from aftersale.stats import account_rhythm, roc_auc, summarise
 
 
@@ -22,6 +24,13 @@ def backtest(as_of: datetime, horizon_days: int) -> dict[str, Any]:
     """AUCs for the accounts with an order on or before ``as_of``; positive: an order in the horizon."""
     if horizon_days < 1:
         raise ValueError(f"horizon must be at least 1 day, got {horizon_days}")
+    # Its statements read the whole history, as the scan's do: never planned blind.
+    guard_statistics()
+    with slow_statements_logged():
+        return _backtest(as_of, horizon_days)
+
+
+def _backtest(as_of: datetime, horizon_days: int) -> dict[str, Any]:
     end = as_of + timedelta(days=horizon_days)
     # One query up to the horizon's end; day offsets are then shifted so that as_of is day 0.
     everything = event_days("orders", end, None)

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account
+from aftersale.core.guard import statement_kind
 from aftersale.core.sql import Scope, batched, date_value, run, run_many, scope_sql, table
 from aftersale.health import scoring
 from aftersale.health.config import EngineConfig
@@ -245,14 +246,20 @@ def compute_signals(ctx: EvalContext, scope: Scope,
     signals that apply to one of those account kinds."""
     definitions = signal_definitions(ctx, kinds)
     if connection.vendor != "postgresql" or not (scope is None or isinstance(scope, range)):
-        return {d.name: d.compute(ctx, scope) for d in definitions}  # type: ignore[misc]
+        return {d.name: _compute(d, ctx, scope) for d in definitions}
     # Over a range of accounts PostgreSQL would JIT-compile these aggregates (their cost
     # estimates are high) and spend longer compiling than running them; switched off for
     # this transaction only.
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-        return {d.name: d.compute(ctx, scope) for d in definitions}  # type: ignore[misc]
+        return {d.name: _compute(d, ctx, scope) for d in definitions}
+
+
+def _compute(definition: SignalDef, ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
+    # Named, so a statement that runs long is logged, or cancelled, as this signal's.
+    with statement_kind(_("the signal %(name)s") % {"name": definition.name}):
+        return definition.compute(ctx, scope)  # type: ignore[misc]
 
 
 def _is_few(scope: Scope) -> bool:

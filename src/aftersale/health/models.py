@@ -243,6 +243,10 @@ class ScanRun(models.Model):
         verbose_name=_("fitted rhythm models"), default=list, blank=True,
         help_text=_("What each rhythm model fitted on the whole portfolio at the start of the scan."),
     )
+    error = models.TextField(
+        verbose_name=_("error"), blank=True, default="",
+        help_text=_("Why the last attempt to close the scan failed (a statement over its time limit)."),
+    )
 
     class Meta:
         verbose_name = _("scan")
@@ -264,6 +268,10 @@ class ScanPart(models.Model):
     last_id = models.BigIntegerField(verbose_name=_("last account id"))
     accounts = models.PositiveIntegerField(verbose_name=_("accounts"), default=0)
     done_at = models.DateTimeField(verbose_name=_("done"), null=True, blank=True)
+    error = models.TextField(
+        verbose_name=_("error"), blank=True, default="",
+        help_text=_("Why the last attempt at this part failed (a statement over its time limit)."),
+    )
 
     class Meta:
         verbose_name = _("scan part")
