@@ -47,7 +47,8 @@ def assert_rescored_now(account: Account) -> None:
     snapshot = HealthSnapshot.objects.get(account=account, as_of=timezone.localdate(NOW))
     assert snapshot.computed_at == NOW
     fresh = evaluate(make_context(NOW), [account.pk])[account.pk]
-    assert (snapshot.score, snapshot.band) == (None if fresh.score is None else round(fresh.score, 2), fresh.band)
+    score = None if fresh.score is None else round(fresh.score, 2)
+    assert (snapshot.score, snapshot.band) == (score, fresh.band)
     account.refresh_from_db()
     assert (account.health_as_of, account.health_score, account.health_band) == (
         snapshot.as_of, snapshot.score, snapshot.band)

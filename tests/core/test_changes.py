@@ -29,21 +29,20 @@ def test_it_subscribes_the_engine_refresh_as_the_one_handler():
 
 
 def test_it_hands_each_account_over_once_after_the_commit(db, heard, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        account_changed(7)
         with transaction.atomic():
-            account_changed(7)
-            with transaction.atomic():
-                account_changed(3, 7, None)
-            account_changed(3)
-            assert heard == []  # nothing before the commit
+            account_changed(3, 7, None)
+        account_changed(3)
+        assert heard == []  # nothing before the commit
     assert heard == [[3, 7]]
 
 
 def test_it_hands_nothing_over_when_the_transaction_rolls_back(db, heard, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(Boom), transaction.atomic():
-            account_changed(5)
-            raise Boom
+    with (django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom),
+          transaction.atomic()):
+        account_changed(5)
+        raise Boom
     assert (heard, callbacks) == ([], [])
 
 
@@ -92,8 +91,8 @@ def test_a_failing_handler_is_logged_and_the_others_still_run(db, monkeypatch, c
         raise RuntimeError("the engine is down")
 
     monkeypatch.setattr(changes, "_handlers", [broken, calls.append])
-    with caplog.at_level(logging.ERROR, logger="aftersale.core.changes"):
-        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            account_changed(11)
+    with (caplog.at_level(logging.ERROR, logger="aftersale.core.changes"),
+          django_capture_on_commit_callbacks(execute=True), transaction.atomic()):
+        account_changed(11)
     assert calls == [[11]]
     assert "the engine is down" in caplog.text and "failed" in caplog.text
