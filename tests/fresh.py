@@ -8,7 +8,7 @@ for the day is the one a fresh evaluation at ``NOW`` gives, without any scan.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -16,9 +16,12 @@ from django.utils import timezone
 
 from aftersale.accounts.models import Account
 from aftersale.alerts.models import Alert
+from aftersale.core.enums import Department
 from aftersale.health.evaluate import evaluate, make_context
 from aftersale.health.models import HealthSnapshot
 from aftersale.health.scan import refresh_account
+from aftersale.promises.actions import do_record_promise
+from aftersale.promises.models import Promise, Stage
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 3, 20, 14, 0, tzinfo=HCM)  # a Friday afternoon
@@ -52,3 +55,13 @@ def assert_rescored_now(account: Account) -> None:
     account.refresh_from_db()
     assert (account.health_as_of, account.health_score, account.health_band) == (
         snapshot.as_of, snapshot.score, snapshot.band)
+
+
+def overdue_promise(account: Account, owner) -> Promise:
+    """Promised on 5 January for 1 February, not delivered."""
+    with time_machine.travel(BEFORE, tick=False):
+        return do_record_promise(
+            account=account, by=owner, description="Install the press line", stage=Stage.SALE,
+            made_at=date(2026, 1, 5), made_by=owner, made_by_department=Department.SALES,
+            due_at=date(2026, 2, 1), delivery_owner=owner, delivery_department=Department.PRODUCTION,
+        )
