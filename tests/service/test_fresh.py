@@ -145,3 +145,18 @@ def test_it_closes_the_breach_when_the_case_is_deleted_in_the_admin(
     assert open_subjects(account, "sla_breach") == []
     with time_machine.travel(NOW, tick=False):
         assert_rescored_now(account)
+
+
+def test_it_closes_the_breach_when_cases_are_deleted_from_the_admin_list(
+    admin_client, account, breached, django_capture_on_commit_callbacks
+):
+    scanned_before(account)
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:service_servicecase_changelist"), {
+            "action": "delete_selected", "_selected_action": [breached.pk], "post": "yes",
+        })
+        assert response.status_code == 302
+    assert not ServiceCase.objects.exists()
+    assert open_subjects(account, "sla_breach") == []
+    with time_machine.travel(NOW, tick=False):
+        assert_rescored_now(account)
