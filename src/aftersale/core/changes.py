@@ -98,8 +98,9 @@ def account_changed(*account_ids: int | None, using: str | None = None) -> None:
     pending.ids |= ids
     # One callback serves the whole transaction and runs once. It is registered again
     # unless it already is in this savepoint or one enclosing it, so every change has a
-    # registration that lives exactly as long as the change does (and that is among the
-    # callbacks registered while it was made, which is what tests capture).
+    # registration that lives at least as long as the change (and is among the callbacks
+    # registered while it was made, which is what tests capture). An id whose savepoint
+    # rolled back while an enclosing registration survived costs one needless refresh.
     current = set(connection.savepoint_ids)
     if not any(sids <= current for sids in entries):
         transaction.on_commit(pending, using=using, robust=True)
