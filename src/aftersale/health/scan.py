@@ -21,7 +21,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -83,6 +83,10 @@ def guard_statistics() -> list[str]:
 def limited() -> Any:
     """A scan step's statements under ``SCAN_STATEMENT_TIMEOUT_SECONDS`` (PostgreSQL)."""
     return statement_limit(conf.get(TIMEOUT_SETTING), TIMEOUT_SETTING)
+# Accounts per list when refreshing changed accounts: their ids are inlined in each
+# signal's statement, and alerts are reconciled with ``account_id IN (...)``, which
+# must stay under SQLite's limit on parameters.
+REFRESH_BATCH = 2000
 
 
 def is_newest(day: Any) -> bool:
@@ -193,9 +197,18 @@ def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
                     batch,
                 )
         if results:
-            # The smallest id range holding the accounts just written (a scan part's range,
-            # or one account): one short statement, not a list of 10,000 ids.
-            sync_latest_health(range(min(results), max(results) + 1))
+            sync_latest_health(latest_scope(results))
+
+
+def latest_scope(results: dict[int, AccountHealth]) -> range | list[int]:
+    """The accounts whose latest copy to update: the smallest id range holding them when
+    they are about that dense (a scan part's range, one account): one short statement, not
+    a list of 10,000 ids; otherwise the ids themselves (changed accounts spread over the
+    portfolio), so the accounts between them are not locked and rewritten."""
+    first, last = min(results), max(results)
+    if last - first + 1 <= 2 * len(results):
+        return range(first, last + 1)
+    return sorted(results)
 
 
 def reconcile_engine_alerts(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
@@ -299,18 +312,39 @@ def scan_summary(run: ScanRun) -> dict[str, Any]:
 
 
 def refresh_account(account_id: int, as_of: datetime | None = None, *, alerts: bool = True) -> AccountHealth:
-    """Recompute one account now (after an event was recorded), through the same signal
-    code restricted to that account: its snapshot for the day is overwritten and, unless
-    ``alerts`` is false, its alerts reconciled (the engine's kinds and every domain
-    condition). The number of queries does not grow with the data."""
-    as_of = as_of or timezone.now()
-    ctx = make_context(as_of)
-    results = evaluate(ctx, [account_id])
+    """Recompute one account now (``refresh_accounts`` for one id); an unknown id raises
+    ``Account.DoesNotExist``."""
+    results = refresh_accounts([account_id], as_of, alerts=alerts)
     if account_id not in results:
         raise Account.DoesNotExist(f"no account with id {account_id}")
-    with transaction.atomic():
-        save_snapshots(ctx, results)
-        if alerts and is_newest(ctx.as_of_date):
-            reconcile_engine_alerts(ctx, results)
-            alert_registry.refresh(ctx.as_of, [account_id])
     return results[account_id]
+
+
+def refresh_accounts(account_ids: Iterable[int], as_of: datetime | None = None, *,
+                     alerts: bool = True) -> dict[int, AccountHealth]:
+    """Recompute these accounts now (after their records changed), through the scan's own
+    path restricted to them: their snapshots for the day are overwritten and, unless
+    ``alerts`` is false, their alerts reconciled (the engine's kinds and every domain
+    condition). Ids of accounts that no longer exist are skipped.
+
+    This is the one handler of ``core.changes`` (subscribed in ``HealthConfig.ready``):
+    every change committed through an action, the admin or an import ends here. Many ids
+    are evaluated a list at a time, so the number of queries grows with the number of
+    lists, never with the data or one per account.
+    """
+    as_of = as_of or timezone.now()
+    ids = sorted({int(i) for i in account_ids})
+    if not ids:
+        return {}
+    ctx = make_context(as_of)
+    reconcile = alerts and is_newest(ctx.as_of_date)
+    found: dict[int, AccountHealth] = {}
+    for start in range(0, len(ids), REFRESH_BATCH):
+        results = evaluate(ctx, ids[start:start + REFRESH_BATCH])
+        with transaction.atomic():
+            save_snapshots(ctx, results)
+            if reconcile and results:
+                reconcile_engine_alerts(ctx, results)
+                alert_registry.refresh(ctx.as_of, list(results))
+        found.update(results)
+    return found
