@@ -14,6 +14,7 @@ from aftersale.notify.claims import CLAIM_TIMEOUT, claim
 from aftersale.notify.models import Delivery, NotificationClaim
 from aftersale.notify.preferences import set_deliveries
 from aftersale.notify.sending import send_immediate_alerts
+from tests.alerts.examples import EXAMPLES
 
 from .conftest import NOW, open_alert
 
@@ -23,8 +24,9 @@ pytestmark = pytest.mark.django_db
 def test_it_mails_each_owner_their_new_alerts_of_each_kind_once(account, other_account, owner, colleague,
                                                                 frozen):
     first = open_alert(account, subject="case:1")
-    second = open_alert(account, subject="case:2", text="Case 2 missed its resolution target")
-    new_promise = open_alert(account, kind=AlertKind.PROMISE_NEW, subject="promise:4", text="New promise")
+    second = open_alert(account, subject="case:2",
+                        params={**EXAMPLES[AlertKind.SLA_BREACH], "case": 2, "title": "Dryer noise"})
+    new_promise = open_alert(account, kind=AlertKind.PROMISE_NEW, subject="promise:4")
     theirs = open_alert(other_account, subject="case:3")
     result = send_immediate_alerts(NOW, worker_id="w1")
     assert (result.sent, result.messages, result.failed) == (4, 3, 0)
@@ -34,8 +36,9 @@ def test_it_mails_each_owner_their_new_alerts_of_each_kind_once(account, other_a
         "Aftersale: New promise – Công ty Cơ khí Hà Nội",
     ]
     body = to_owner[0].body
-    assert "Case 1 missed its response target" in body and "Case 2 missed its resolution target" in body
-    assert "Suggested action: Call the customer" in body
+    assert "Repair case “Press 2 down” (Critical) missed its target" in body
+    assert "Repair case “Dryer noise” (Critical) missed its target" in body
+    assert "Suggested action: Call the customer, agree when it will be fixed" in body
     assert f"http://127.0.0.1:8000/accounts/{account.pk}/" in body
     for alert in (first, second, new_promise, theirs):
         alert.refresh_from_db()

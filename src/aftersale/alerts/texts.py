@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -91,5 +91,8 @@ def moment(value: str | datetime | None) -> str:
 
 
 def iso(value: date | datetime | None) -> str | None:
-    """A day or moment as params keep it (JSON has no dates)."""
+    """A day or moment as params keep it (JSON has no dates); a moment in UTC, so that the
+    same moment always gives the same facts."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).isoformat()
     return None if value is None else value.isoformat()
