@@ -42,7 +42,8 @@ def explain(facts: Mapping[str, Any]) -> str:
         return _(
             "%(raised)s, where %(peers)s: so few by chance has a probability of %(p)s. A customer "
             "is never that satisfied for long: step in."
-        ) % {"raised": raised, "peers": peers, "p": f"{facts['p']:.2g}".replace(".", get_format("DECIMAL_SEPARATOR"))}
+        ) % {"raised": raised, "peers": peers,
+             "p": f"{facts['p']:.2g}".replace(".", get_format("DECIMAL_SEPARATOR"))}
     return _("%(raised)s; %(peers)s.") % {"raised": raised, "peers": peers}
 
 

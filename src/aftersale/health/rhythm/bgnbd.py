@@ -205,7 +205,8 @@ class BGNBDRhythm:
         if "status" not in facts:
             return rhythm.GapRatioModel(self.stream).explain(facts)
         values = {"since": facts["since_days"], "gap": facts["gap_days"] or 0,
-                  "p": number_format(facts["p_engaged"], 2), "expected": number_format(facts["expected_90"], 1)}
+                  "p": number_format(facts["p_engaged"], 2),
+                  "expected": number_format(facts["expected_90"], 1)}
         orders = self.stream == "orders"
         if facts["status"] == RhythmStatus.NEW.value:
             text = (_("First order %(since)s days ago; too early to expect the next one.") if orders
