@@ -38,5 +38,5 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     AlertKind.REVIEW_DUE: {"due": "2026-04-01", "held": "2025-10-01", "days": 52},
     AlertKind.HEALTH_DETERIORATING: {"change": 18, "score": 47, "band": "at_risk",
                                      "signals": ["service_targets", "contact_rhythm"]},
-    AlertKind.SUPPLIER_SQUEEZED: {"ideas_now": 1, "ideas_before": 5, "now": 2.5, "before": 1.25},
+    AlertKind.SUPPLIER_SQUEEZED: {"ideas_now": 1, "ideas_before": 5, "now": 2.5, "before": 1.5},
 }

@@ -119,7 +119,7 @@ DETERIORATING = _patterns(
     "Health fell about %(change)d points over 90 days, to %(score)d (%(band)s).%(rest)s",
     "Sức khỏe giảm khoảng %(change)d điểm trong 90 ngày, còn %(score)d (%(band)s).%(rest)s",
 )
-WEAKEST = _patterns(" Weakest signals: %(signals)s.", " Các tín hiệu yếu nhất: %(signals)s.")
+WEAKEST = _patterns("Weakest signals: %(signals)s.", "Các tín hiệu yếu nhất: %(signals)s.")
 SQUEEZED = _patterns(
     "Ideas from this supplier dried up (%(ideas_now)d in the last six months against %(ideas_before)d in "
     "the six before) while our price pressure rose (%(now).1f competing bids and re-quotes per order, up "
