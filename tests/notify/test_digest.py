@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -16,6 +17,7 @@ from aftersale.notify.preferences import set_deliveries
 from aftersale.notify.sending import claim_digest, send_due_digests
 from tests.alerts.examples import overdue as overdue_params
 from tests.alerts.examples import silent
+from tests.alerts.test_texts import english_left
 
 from .conftest import NOW, open_alert
 
@@ -92,6 +94,13 @@ def test_it_is_written_in_the_owners_language(attention, owner, frozen):
     message = mail.outbox[0]
     assert message.subject == "Aftersale: 2 việc cần anh/chị chú ý"
     assert message.body.startswith("Chào Owner,")
+    # Wholly Vietnamese, dates as Vietnamese writes them, the alerts included.
+    assert "Danh sách cần chú ý của anh/chị — Ngày 15 tháng 6 năm 2026:" in message.body
+    assert "ngày Ngày" not in message.body
+    assert "“Operator training” đến hạn ngày 20-05-2026 (đã 14 ngày)" in message.body
+    assert "Khách hàng đã im lặng lâu hơn nhịp liên hệ thường lệ của họ." in message.body
+    words = re.sub(r"https?://\S+", " ", message.body)
+    assert english_left(words, {"what": "Operator training", "who": "Linh Tran"}) == []
 
 
 def test_a_failed_digest_is_retried_after_the_timeout_and_sent_once(attention):

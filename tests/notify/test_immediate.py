@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -15,6 +16,7 @@ from aftersale.notify.models import Delivery, NotificationClaim
 from aftersale.notify.preferences import set_deliveries
 from aftersale.notify.sending import send_immediate_alerts
 from tests.alerts.examples import EXAMPLES
+from tests.alerts.test_texts import english_left
 
 from .conftest import NOW, open_alert
 
@@ -69,8 +71,13 @@ def test_it_writes_in_the_owners_language_with_one_click_unsubscribe(account, ow
     open_alert(account)
     send_immediate_alerts(NOW, worker_id="w1")
     message = mail.outbox[0]
-    assert message.subject == "Aftersale: Vi phạm mục tiêu dịch vụ – Công ty Cơ khí Hà Nội"
+    assert message.subject == "Aftersale: Quá thời hạn mục tiêu dịch vụ – Công ty Cơ khí Hà Nội"
     assert message.body.startswith("Chào Owner,")
+    # The alert itself in Vietnamese, its due times as Vietnamese writes them.
+    assert ("Yêu cầu Sửa chữa “Press 2 down” (mức Khẩn cấp) đã quá thời hạn mục tiêu: hạn phản hồi đầu "
+            "tiên là 09:30 20-05-2026; hạn xử lý xong là 17:00 21-05-2026.") in message.body
+    words = re.sub(r"https?://\S+", " ", message.body)
+    assert english_left(words, EXAMPLES[AlertKind.SLA_BREACH]) == []
     unsubscribe = message.extra_headers["List-Unsubscribe"]
     assert unsubscribe.startswith("<http://127.0.0.1:8000/notifications/unsubscribe/")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
