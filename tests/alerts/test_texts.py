@@ -215,3 +215,34 @@ def _old_words(kind: str, p: dict[str, Any], language: str) -> str:
             if vi else
             "Ideas from this supplier dried up (1 in the last six months against 5 in the six before) "
             "while our price pressure rose (2.5 competing bids and re-quotes per order, up from 1.5).")
+
+
+def test_the_migration_converts_stored_alerts_and_keeps_words_only_where_nothing_renders(account):
+    from django.apps import apps
+
+    def stored(kind: str, subject: str, explanation: str, action: str = "") -> Alert:
+        return Alert.objects.create(kind=kind, account=account, subject=subject, owner=account.owner,
+                                    opened_at=NOW, stored_explanation=explanation, stored_action=action)
+
+    overdue = stored(AlertKind.PROMISE_OVERDUE, "promise:3", "“Spare pump delivered” was due on 2026-05-20 "
+                     "(12 days ago); Linh Tran (Service) must deliver it.", "Get it delivered.")
+    quiet = stored(AlertKind.QUIET_CUSTOMER, "", "Raised 0 requests…", "Step in: the owner visits with a "
+                   "service engineer, checks the 2 machines on site and asks what is not working; log the "
+                   "visit to close this alert.")
+    retired = stored("retired_kind", "", "Words of a kind that is gone", "Old action")
+    unreadable = stored(AlertKind.REVIEW_DUE, "", "Hand-written by an administrator")
+
+    MIGRATION.forwards(apps, None)
+
+    overdue, quiet, retired, unreadable = (
+        Alert.objects.get(pk=a.pk) for a in (overdue, quiet, retired, unreadable))
+    assert overdue.params == {**EXAMPLES[AlertKind.PROMISE_OVERDUE], "promise": 3}
+    assert (overdue.stored_explanation, overdue.stored_action) == ("", "")
+    with translation.override("vi"):
+        assert overdue.explanation == (
+            "“Spare pump delivered” đến hạn ngày 20-05-2026 (đã 12 ngày); Linh Tran (Dịch vụ) phải thực hiện.")
+        assert quiet.params == {"assets": 2, "facts": {}}
+        assert quiet.explanation.startswith("Khách hàng gửi ít yêu cầu và khiếu nại")
+        assert "kiểm tra 2 máy tại chỗ" in quiet.action
+        assert retired.explanation == "Words of a kind that is gone"
+        assert unreadable.explanation == "Hand-written by an administrator"
