@@ -240,7 +240,8 @@ def test_the_migration_converts_stored_alerts_and_keeps_words_only_where_nothing
     assert (overdue.stored_explanation, overdue.stored_action) == ("", "")
     with translation.override("vi"):
         assert overdue.explanation == (
-            "“Spare pump delivered” đến hạn ngày 20-05-2026 (đã 12 ngày); Linh Tran (Dịch vụ) phải thực hiện.")
+            "“Spare pump delivered” đến hạn ngày 20-05-2026 (đã 12 ngày); Linh Tran (Dịch vụ) "
+            "phải thực hiện.")
         assert quiet.params == {"assets": 2, "facts": {}}
         assert quiet.explanation.startswith("Khách hàng gửi ít yêu cầu và khiếu nại")
         assert "kiểm tra 2 máy tại chỗ" in quiet.action
