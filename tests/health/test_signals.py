@@ -55,7 +55,7 @@ def test_it_values_order_rhythm_against_the_accounts_own_gap(account, frozen):
     # Usual gap 30 days, silent 40 days: within one and a half gaps.
     assert value.value == 1.0
     assert value.facts["gap_days"] == 30
-    assert words == "Last order 40 days ago (2026-05-06); usually one every 30 days."
+    assert words == "Last order 40 days ago (05/06/2026); usually one every 30 days."
 
 
 def test_it_halves_the_rhythm_value_for_each_further_gap_of_silence(account, frozen):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -43,12 +44,13 @@ def explain(facts: Mapping[str, Any]) -> str:
         "n": facts["assets"]}
     orders = ngettext("%(n)d order", "%(n)d orders", facts["orders"]) % {"n": facts["orders"]}
     peers = _("accounts with the same use (%(machines)s, %(orders)s) raise about %(expected)s") % {
-        "machines": machines, "orders": orders, "expected": f"{facts['expected']:.1f}"}
+        "machines": machines, "orders": orders, "expected": number_format(facts["expected"], 1)}
     if facts["quiet"]:
         return _(
             "%(raised)s, where %(peers)s: so few by chance has a probability of %(p)s. A customer "
             "is never that satisfied for long: step in."
-        ) % {"raised": raised, "peers": peers, "p": f"{facts['p']:.2g}"}
+        ) % {"raised": raised, "peers": peers,
+             "p": f"{facts['p']:.2g}".replace(".", get_format("DECIMAL_SEPARATOR"))}
     return _("%(raised)s; %(peers)s.") % {"raised": raised, "peers": peers}
 
 

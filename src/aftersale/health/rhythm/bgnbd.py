@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from aftersale.commerce.models import Order
@@ -205,7 +206,8 @@ class BGNBDRhythm:
         if "status" not in facts:
             return rhythm.GapRatioModel(self.stream).explain(facts)
         values = {"since": facts["since_days"], "gap": facts["gap_days"] or 0,
-                  "p": f"{facts['p_engaged']:.2f}", "expected": f"{facts['expected_90']:.1f}"}
+                  "p": number_format(facts["p_engaged"], 2),
+                  "expected": number_format(facts["expected_90"], 1)}
         orders = self.stream == "orders"
         if facts["status"] == RhythmStatus.NEW.value:
             text = (_("First order %(since)s days ago; too early to expect the next one.") if orders
