@@ -62,7 +62,10 @@ def window_start(as_of: date | datetime, days: int) -> datetime:
 
 
 def start_of_day(day: date) -> datetime:
-    """The first moment of ``day`` in the installation's time zone."""
+    """The first moment of ``day`` in the installation's time zone.
+
+    It is also what a date alone means where a moment is expected (a CSV cell, an API
+    field, a form): that calendar day here, whatever the UTC day of its first moment."""
     return datetime.combine(day, time.min, tzinfo=zone())
 
 

@@ -234,7 +234,10 @@ def day_number_sql(expression: str, *, is_datetime: bool = False) -> str:
             return f"((({expression})::timestamptz AT TIME ZONE {_zone_literal()})::date - DATE '{DAY_ZERO}')"
         return f"(({expression})::date - DATE '{DAY_ZERO}')"
     # julianday of a plain date is exact (a whole day and a half), so the difference is too.
-    day = f"date({expression}, {_sqlite_shift(expression)})" if is_datetime else f"date({expression})"
+    # The fraction of a second is cut off first: SQLite rounds it to milliseconds, which
+    # would carry the last moment of a day (23:59:59.999999) into the next one.
+    day = (f"date(substr({expression}, 1, 19), {_sqlite_shift(expression)})" if is_datetime
+           else f"date({expression})")
     return f"CAST(julianday({day}) - {_JULIAN_DAY_ZERO} AS INTEGER)"
 
 
