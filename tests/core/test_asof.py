@@ -70,7 +70,8 @@ def test_it_names_the_value_it_cannot_read(value):
 
 
 zones = st.sampled_from(["Asia/Ho_Chi_Minh", "Europe/Berlin", "America/New_York", "UTC", "Pacific/Chatham"])
-moments = st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2090, 12, 31), timezones=st.just(UTC))
+moments = st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2090, 12, 31),
+                       timezones=st.just(UTC))
 
 
 @given(zones, moments)

@@ -14,7 +14,8 @@ from aftersale.core.sql import age_days_sql, day_number_sql, run
 pytestmark = pytest.mark.django_db
 
 ZONES = ["Asia/Ho_Chi_Minh", "Europe/Berlin", "America/New_York", "UTC"]
-moments = st.datetimes(min_value=datetime(1960, 1, 1), max_value=datetime(2080, 12, 31), timezones=st.just(UTC))
+moments = st.datetimes(min_value=datetime(1960, 1, 1), max_value=datetime(2080, 12, 31),
+                       timezones=st.just(UTC))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
