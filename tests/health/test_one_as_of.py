@@ -94,6 +94,18 @@ def test_before_the_days_scan_the_previous_days_models_serve_every_hour(owner_cl
     assert judged(portfolio.quiet, at(time(9, 0), later))
 
 
+def test_a_scan_as_of_the_end_of_the_day_serves_its_morning_too(owner_client, owner, frozen):
+    """``aftersale scan --as-of DAY`` (as the demo runs it) stores the end of the day; the page
+    at 09:00 that day uses its models, not the gap ratio, and agrees with it."""
+    built = build_portfolio(owner)
+    run_scan(end_of_day(DAY))
+    for account in (built.quiet, built.normal):
+        snapshot = HealthSnapshot.objects.get(account=account, as_of=DAY)
+        for hour in HOURS:
+            assert page_health(owner_client, account, at(hour)) == (str(round(snapshot.score)), snapshot.band)
+            assert judged(account, at(hour))
+
+
 def test_the_health_command_gives_the_same_score_at_noon_and_at_the_end_of_the_day(portfolio):
     def report(account: Account, as_of: str) -> dict:
         out = StringIO()
