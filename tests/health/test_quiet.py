@@ -102,9 +102,11 @@ def test_a_quiet_account_is_never_banded_healthy_however_green_the_rest(portfoli
     assert health.score >= ctx.config.healthy_min
     assert health.coverage >= ctx.config.min_coverage_healthy
     assert health.band == Band.WATCH
-    assert health.capped_by == ("quietness",)
-    assert health.reasons[0] == "quietness"
-    assert health.band_note.startswith("Banded watch, not healthy, whatever the score: Quietness: Raised 0")
+    assert health.capped_by == ("open_problems",)
+    assert health.values["open_problems"].facts["rules"] == ["step_in"]
+    assert health.reasons[0] == "open_problems" and "quietness" in health.reasons
+    assert health.band_note.startswith("Banded watch, not healthy, whatever the score: Open problems: Open now: "
+                                       "the customer is improbably quiet. Never healthy while someone must step in.")
 
 
 def test_the_scan_stores_the_capped_band_and_the_fit(portfolio):

@@ -99,7 +99,7 @@ def test_it_scores_service_targets_from_due_dates_as_of_the_day(account, frozen)
     case(account, days_ago(10), response_due_at=days_ago(9), first_response_at=days_ago(8))
     case(account, days_ago(5))  # no targets: not judged
     value, words = signal("service_targets", account)
-    assert value.facts == {"cases": 2, "missed": 1, "missed_open": 1, "months": 24}
+    assert value.facts == {"cases": 2, "missed": 1, "missed_open": 1, "missed_open_critical": 0, "months": 24}
     assert words == (
         "1 of 2 service cases in the last 24 months missed their response or resolution "
         "target; 1 of them is still open."
@@ -257,7 +257,8 @@ def test_every_signal_ignores_events_after_as_of(account, owner, frozen):
     joint_plan(account, day(0), day(-100), touched=later)
     ctx = make_context(NOW, fits={})
     for definition in registry.all():
-        assert definition.compute(ctx, [account.pk]) == {}, definition.name
+        if definition.compute is not None:  # a derived signal reads only the others
+            assert definition.compute(ctx, [account.pk]) == {}, definition.name
 
 
 def test_every_signal_is_one_query_whatever_the_number_of_accounts(
@@ -271,6 +272,8 @@ def test_every_signal_is_one_query_whatever_the_number_of_accounts(
         case(acc, days_ago(3), response_due_at=days_ago(2))
     ctx = make_context(NOW, fits={})
     for definition in registry.all():
+        if definition.compute is None:  # a derived signal reads only the others
+            continue
         with django_assert_num_queries(1):
             values = definition.compute(ctx, None)
         with django_assert_num_queries(1):

@@ -87,6 +87,20 @@ class HealthSettings(models.Model):
         validators=[MinValueValidator(5)],
         help_text=_("How often the worker rescans the whole portfolio."),
     )
+    band_rule_step_in = models.BooleanField(
+        verbose_name=_("never healthy while someone must step in"), default=True,
+        help_text=_("A customer gone silent or improbably quiet is banded watch at best."),
+    )
+    band_rule_critical = models.BooleanField(
+        verbose_name=_("never healthy with a critical case past its target"), default=True,
+        help_text=_("An open critical service case past its response or resolution target "
+                    "holds the account at watch at best."),
+    )
+    band_promise_overdue_days = models.PositiveIntegerField(
+        verbose_name=_("never healthy with a promise overdue by more than (days)"), default=30,
+        validators=[MaxValueValidator(3650)],
+        help_text=_("0 switches this rule off."),
+    )
     updated_at = models.DateTimeField(verbose_name=_("updated"), auto_now=True)
 
     class Meta:

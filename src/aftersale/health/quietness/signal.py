@@ -59,7 +59,8 @@ register(SignalDef(
         "account is quiet: it gets a step-in alert and is never banded healthy. Accounts with no "
         "equipment and few orders are not judged."
     ),
-    default_weight=6,
+    default_weight=5,
+    neutral=1.0,
     compute=quietness,
     explain=explain,
     no_data=gettext_lazy(
@@ -67,6 +68,5 @@ register(SignalDef(
         "comparable accounts to expect requests from it."
     ),
     order=15,
-    caps_band=True,
     kinds=CUSTOMERS_ONLY,  # requests and complaints are a customer's; a supplier raises none with us
 ))

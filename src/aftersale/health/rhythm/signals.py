@@ -107,7 +107,7 @@ register(SignalDef(
         "Pareto/NBD model, a new one is not scored down. Without a fitted model: days since the "
         "last contact in the account's own usual gaps."
     ),
-    default_weight=12,
+    default_weight=10,
     compute=contact_rhythm,
     explain=lambda facts: rhythm.model_for("contacts").explain(facts),
     no_data=_("Too few contacts from the customer to judge a rhythm yet."),
@@ -123,7 +123,7 @@ register(SignalDef(
         "by a BG/NBD model fitted on the whole portfolio at each scan, scored like the contact "
         "rhythm."
     ),
-    default_weight=12,
+    default_weight=10,
     compute=order_rhythm,
     explain=lambda facts: rhythm.model_for("orders").explain(facts),
     no_data=_("Too few orders to judge a rhythm yet."),

@@ -66,7 +66,7 @@ register(SignalDef(
         "orders counting more, against a target share: dependence we created by doing more "
         "for them."
     ),
-    default_weight=4,
+    default_weight=3,
     compute=portal_share,
     explain=explain,
     no_data=_("No orders in the last %(months)d months."),

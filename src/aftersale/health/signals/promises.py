@@ -99,7 +99,8 @@ register(SignalDef(
         "due dates counting more. A promise kept late counts half; one still open after its due "
         "date counts as not kept."
     ),
-    default_weight=10,
+    default_weight=8,
+    neutral=1.0,
     compute=promises_kept,
     explain=explain,
     no_data=_("No promises to this account fell due in the last %(months)d months."),

@@ -59,6 +59,8 @@ class EvalContext:
 
 Compute = Callable[[EvalContext, Scope], dict[int, SignalValue]]
 Explain = Callable[[Mapping[str, Any]], str]
+# A derived signal reads the other signals' values for one account, never the database.
+Derive = Callable[[EvalContext, Mapping[str, SignalValue]], SignalValue]
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class SignalDef:
     principles: str
     description: str | LazyText  # what it measures and how, for the staff page
     default_weight: int
-    compute: Compute
+    compute: Compute | None
     explain: Explain
     no_data: str | LazyText  # formatted with ``months``
     events: tuple[EventsLink, ...] = ()
@@ -96,6 +98,17 @@ class SignalDef:
     # signal that does not apply to a kind is left out of its score and coverage altogether,
     # rather than counting as "no data" (a supplier places no orders with us).
     kinds: tuple[str, ...] = ()
+    # The value an account without evidence gets in the score (its coverage still says
+    # the evidence is missing). Every score is the weighted mean over the same signals, so
+    # a first event can only move the score the way the event itself points: a first
+    # missed target or overdue promise lowers it, a first kept one does not. 1.0 for
+    # signals that count trouble (no trouble recorded is as good as it gets), the middle
+    # of the scale for signals that measure something the relationship builds.
+    neutral: float = 0.5
+    # A derived signal: ``derive(ctx, values)`` from the other signals' values of one
+    # account (``needs`` names them; they are computed even when their weight is 0).
+    derive: Derive | None = None
+    needs: tuple[str, ...] = ()
 
     def applies_to(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
