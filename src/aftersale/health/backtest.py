@@ -9,10 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from aftersale.commerce.models import Order
+from aftersale.core.asof import as_date, end_of_day
 from aftersale.core.guard import slow_statements_logged
+from aftersale.core.sql import run, table
 from aftersale.health.evaluate import evaluate, make_context
-from aftersale.health.rhythm.bgnbd import BGNBDRhythm, EventDays, _model_from, event_days
+from aftersale.health.rhythm.bgnbd import _model_from, event_days
+from aftersale.health.rhythm.signals import fit_models, fits_by_stream
 from aftersale.health.scan import guard_statistics
+from aftersale.health.store import load_config
 from aftersale.stats import account_rhythm, roc_auc, summarise
 
 
@@ -21,7 +26,12 @@ def _finite(value: float) -> float | None:
 
 
 def backtest(as_of: datetime, horizon_days: int) -> dict[str, Any]:
-    """AUCs for the accounts with an order on or before ``as_of``; positive: an order in the horizon."""
+    """AUCs for the accounts with an order on or before ``as_of``; positive: an order in the horizon
+    (the ``horizon_days`` calendar days after ``as_of``'s day).
+
+    The models are fitted exactly as a scan of ``as_of`` fits them (``fit_models``: the same
+    event days, the same parameters) and the health score is the one a scan, the account
+    page or ``aftersale health`` gives for that moment."""
     if horizon_days < 1:
         raise ValueError(f"horizon must be at least 1 day, got {horizon_days}")
     # Its statements read the whole history, as the scan's do: never planned blind.
@@ -31,20 +41,22 @@ def backtest(as_of: datetime, horizon_days: int) -> dict[str, Any]:
 
 
 def _backtest(as_of: datetime, horizon_days: int) -> dict[str, Any]:
-    end = as_of + timedelta(days=horizon_days)
-    # One query up to the horizon's end; day offsets are then shifted so that as_of is day 0.
-    everything = event_days("orders", end, None)
-    days = everything.days + horizon_days
-    before = days <= 0
-    ids, idx = np.unique(everything.account_ids[before], return_inverse=True)
+    end = end_of_day(as_date(as_of) + timedelta(days=horizon_days))
+    calibration = event_days("orders", as_of, None)
+    ids, idx = np.unique(calibration.account_ids, return_inverse=True)
     result: dict[str, Any] = {"as_of": as_of.isoformat(), "horizon_days": horizon_days,
                               "accounts": int(ids.size)}
     if ids.size == 0:
         return {**result, "ordered_again": 0, "auc": {}}
-    later = np.isin(ids, everything.account_ids[~before])
-    calibration = EventDays(everything.account_ids[before], days[before])
-    fit = BGNBDRhythm("orders").fit(as_of, calibration)
-    summary = summarise(idx, days[before], 0, n_accounts=ids.size, time_unit="day")
+    ordered = run(
+        f"SELECT DISTINCT account_id FROM {table(Order)} WHERE placed_at > :as_of AND placed_at <= :end",  # noqa: S608
+        as_of=as_of, end=end,
+    )
+    later = np.isin(ids, np.array([a for (a,) in ordered], dtype=np.int64))
+    config = load_config()
+    fits = fits_by_stream(fit_models(make_context(as_of, config, fits={})))
+    fit = fits.get("orders")
+    summary = summarise(idx, calibration.days, 0, n_accounts=ids.size, time_unit="day")
     scores: dict[str, np.ndarray] = {
         "recency": -summary.since_last,
         "frequency": summary.x.astype(np.float64),
@@ -55,14 +67,13 @@ def _backtest(as_of: datetime, horizon_days: int) -> dict[str, Any]:
                                 zero_repeat_model=_model_from(zero) if zero else None,
                                 horizon=float(horizon_days))
         scores["rhythm"] = np.nan_to_num(rhythm.expected_next, nan=0.0)
-    ctx = make_context(as_of, fits={"orders": fit} if fit is not None else {})
-    health = evaluate(ctx, ids.tolist())
+    health = evaluate(make_context(as_of, config, fits), ids.tolist())
     # An account without a score (too little evidence) ranks lowest.
     scores["health"] = np.array([h.score if (h := health.get(a)) and h.score is not None else -1.0
                                  for a in ids.tolist()])
     return {
         **result,
         "ordered_again": int(later.sum()),
-        "model": fit,
+        "model": None if fit is None else {k: v for k, v in fit.items() if k != "stream"},
         "auc": {name: _finite(roc_auc(values, later)) for name, values in scores.items()},
     }

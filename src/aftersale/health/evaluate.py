@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account
+from aftersale.core.asof import as_date
 from aftersale.core.guard import statement_kind
 from aftersale.core.sql import Scope, batched, date_value, run, run_many, scope_sql, table
 from aftersale.health import scoring
@@ -134,15 +135,19 @@ class References:
 
 def make_context(as_of: datetime, config: EngineConfig | None = None,
                  fits: Mapping[str, Mapping[str, Any] | None] | None = None) -> EvalContext:
-    """A context for ``as_of``; without ``fits``, the latest finished scan's rhythm fits.
+    """A context for ``as_of``; without ``fits``, the fitted models (rhythm, quietness) of
+    the latest finished scan of ``as_of``'s day or an earlier one.
 
-    Whatever it has to read (settings, weights, fits) is read in one round trip."""
+    Chosen by day, not by moment: a scan of today serves every hour of today, so the page
+    at noon uses the same models as the scan that ended the day (``core.asof``). Whatever
+    it has to read (settings, weights, fits) is read in one round trip."""
     statements: list[tuple[str, dict[str, Any]]] = [] if config is not None else list(config_statements())
     if fits is None:
         statements.append((
-            f"SELECT rhythm_models FROM {table(ScanRun)} WHERE status = :done AND as_of <= :as_of"  # noqa: S608
-            " ORDER BY as_of DESC LIMIT 1",
-            {"done": ScanStatus.DONE, "as_of": as_of},
+            f"SELECT rhythm_models FROM {table(ScanRun)}"  # noqa: S608 - the table name only
+            " WHERE status = :done AND as_of_date <= :day"
+            " ORDER BY as_of_date DESC, as_of DESC, id DESC LIMIT 1",
+            {"done": ScanStatus.DONE, "day": as_date(as_of)},
         ))
     found = run_many(*statements) if statements else []
     if config is None:

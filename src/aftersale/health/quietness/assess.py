@@ -27,17 +27,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.utils import timezone
 
 from aftersale.accounts.models import Account, AccountKind
 from aftersale.commerce.models import Order
 from aftersale.core import conf
+from aftersale.core.asof import as_date, window_start
 from aftersale.core.sql import Scope, age_days_sql, run, scope_sql, table
 from aftersale.engagement.models import InitiatedBy, Touchpoint
 from aftersale.service.models import Asset, ServiceCase
@@ -101,8 +101,8 @@ class Usage:
 def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
     """ONE set-based statement: each customer account in scope with its installed assets, its
     orders and the requests it raised, each aggregated once over all accounts; nothing after ``as_of``."""
-    start = as_of - timedelta(days=qs.window_days)
-    day = as_of.astimezone(timezone.get_default_timezone()).date()
+    # Whole days (core.asof): the same requests count at any hour of the as-of day.
+    start, day = window_start(as_of, qs.window_days), as_date(as_of)
     installed = age_days_sql("installed_at", is_datetime=False, at=":day")
     initiated_by = connection.ops.quote_name("initiated_by")
     kind = connection.ops.quote_name("kind")
@@ -116,7 +116,7 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
             GROUP BY account_id
         ) s ON s.account_id = a.id
         LEFT JOIN (
-            SELECT account_id, SUM(CASE WHEN placed_at > :start THEN 1 ELSE 0 END) AS n,
+            SELECT account_id, SUM(CASE WHEN placed_at >= :start THEN 1 ELSE 0 END) AS n,
                    {age_days_sql("MIN(placed_at)", is_datetime=True)} AS first_age
             FROM {table(Order)} WHERE placed_at <= :as_of{scope_sql("account_id", scope)}
             GROUP BY account_id
@@ -124,11 +124,11 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
         LEFT JOIN (
             SELECT account_id, COUNT(*) AS n FROM (
                 SELECT account_id FROM {table(ServiceCase)}
-                WHERE opened_at > :start AND opened_at <= :as_of AND maintenance_plan_id IS NULL
+                WHERE opened_at >= :start AND opened_at <= :as_of AND maintenance_plan_id IS NULL
                       {scope_sql("account_id", scope)}
                 UNION ALL
                 SELECT account_id FROM {table(Touchpoint)}
-                WHERE occurred_at > :start AND occurred_at <= :as_of AND {initiated_by} = :customer_side
+                WHERE occurred_at >= :start AND occurred_at <= :as_of AND {initiated_by} = :customer_side
                       {scope_sql("account_id", scope)}
             ) AS raised GROUP BY account_id
         ) r ON r.account_id = a.id

@@ -75,8 +75,9 @@ def _days_sql(model: type, column: str, extra: str, scope: Scope) -> str:
 def event_days(stream: str, as_of: datetime, scope: Scope) -> EventDays:
     """One query: the distinct (account, day) pairs of ``stream`` up to ``as_of``.
 
-    Days are UTC calendar days (the same on both databases); several events
-    on one day count once, as the models assume.
+    Days are calendar days in the installation's time zone (``core.sql.day_number_sql``,
+    the same on both databases and for every path the events came in by); several
+    events on one day count once, as the models assume.
     """
     if stream == "orders":
         inner = _days_sql(Order, "placed_at", "", scope)

@@ -22,6 +22,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from aftersale.core.asof import days_between
 from aftersale.health.quietness.flags import is_quiet, is_silent
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
@@ -72,7 +73,7 @@ def problems(ctx: EvalContext, values: Mapping[str, SignalValue]) -> dict[str, A
         "maintenance_overdue": int(upkeep.get("overdue", 0)),
         "maintenance_days": int(upkeep.get("worst_days", 0)) if upkeep.get("overdue") else 0,
         "promises_overdue": int(promises.get("overdue", 0)),
-        "promise_days": (ctx.as_of_date - date.fromisoformat(oldest)).days if oldest else 0,
+        "promise_days": days_between(date.fromisoformat(oldest), ctx.as_of_date) if oldest else 0,
         "silent": is_silent(values.get("contact_rhythm"), ctx.config.silence_p),
         "quiet": is_quiet(values.get("quietness")),
     }

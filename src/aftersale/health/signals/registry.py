@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise as LazyText
 
+from aftersale.core.asof import as_date, start_of_day
 from aftersale.core.sql import Scope
 from aftersale.health.config import EngineConfig
 
@@ -48,9 +49,10 @@ class EvalContext:
     def __post_init__(self) -> None:
         if timezone.is_naive(self.as_of):
             raise ValueError("as_of must be an aware datetime")
-        self.as_of_date: date = self.as_of.astimezone(timezone.get_default_timezone()).date()
-        self.horizon_start: datetime = self.as_of - timedelta(days=self.config.horizon_days)
+        self.as_of_date: date = as_date(self.as_of)
+        # The horizon is whole days (core.asof): the same events are read at any hour of the day.
         self.horizon_start_date: date = self.as_of_date - timedelta(days=self.config.horizon_days)
+        self.horizon_start: datetime = start_of_day(self.horizon_start_date)
         self.rate: float = self.config.decay_rate
         self.months: int = self.config.horizon_months
 
@@ -159,5 +161,5 @@ def iso(value: date | datetime | None) -> str | None:
         return None
     if isinstance(value, datetime):
         # The default zone, not the active one: a scan's facts must not depend on who runs it.
-        return value.astimezone(timezone.get_default_timezone()).date().isoformat()
+        return as_date(value).isoformat()
     return value.isoformat()

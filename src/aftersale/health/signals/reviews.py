@@ -66,7 +66,7 @@ def shared_plans(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
         value = (1.0 if current else 0.5) * 0.5 ** (days / PLAN_HALF_FRESH_DAYS)
         result[account_id] = SignalValue(value, {
             "current": bool(current), "period_end": iso(date_value(period_end)),
-            "touched": iso(ctx.as_of - timedelta(days=days)), "days": int(days),
+            "touched": iso(ctx.as_of_date - timedelta(days=days)), "days": int(days),
             "open_items": int(open_items),
         })
     return result

@@ -127,7 +127,7 @@ def open_case_age(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
         value = 0.5 ** (age / OPEN_CASE_HALF_AGE_DAYS) if n_open else 1.0
         result[account_id] = SignalValue(value, {
             "cases": n, "open": int(n_open), "complaints": int(complaints),
-            "oldest": iso(ctx.as_of - timedelta(days=age)) if n_open else None,
+            "oldest": iso(ctx.as_of_date - timedelta(days=age)) if n_open else None,
             "oldest_days": int(age), "down": int(down or 0), "months": ctx.months,
         })
     return result
