@@ -48,7 +48,7 @@ def test_the_quiet_account_gets_a_quiet_customer_alert_with_a_technical_visit(po
 def silent(health, p=0.05, status="established"):
     """The contact rhythm as the fitted model would word an account gone silent."""
     health.values["contact_rhythm"] = SignalValue(p, {
-        "status": status, "p_engaged": p, "expected_90": 0.1, "since_days": 300, "gap_days": 60,
+        "status": status, "p_return": p, "expected_90": 0.1, "since_days": 300, "gap_days": 60,
         "insufficient_history": False,
     })
 
@@ -65,8 +65,8 @@ def test_a_customer_that_stopped_reaching_out_gets_a_silence_alert_with_a_step_i
     condition = wanted[(peer.pk, "")]
     assert condition.explanation == (
         "We have not heard from the customer for longer than its rhythm allows. The customer usually "
-        "reaches out every 60 days; nothing for 300 days; probability still engaged 0.05; 0.1 contacts "
-        "expected in the next 90 days."
+        "reaches out every 60 days; nothing for 300 days; chance it reaches out within the next 60 days: "
+        "5%; 0.1 contacts expected in the next 90 days."
     )
     assert condition.action.startswith("Step in: the owner visits with a service engineer")
 

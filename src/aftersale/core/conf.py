@@ -143,8 +143,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("QUIET_MIN_PEERS", 20, kinds.whole(least=0), "Eligible accounts needed to fit the peers."),
     S("QUIET_MIN_GROUP", 20, kinds.whole(least=0), "Accounts sharing a tier or industry for it to count "
       "as a covariate."),
-    S("SILENCE_P", 0.2, kinds.share(), "Contact rhythm (probability still engaged) below which a "
-      "`silence` alert opens."),
+    S("SILENCE_P", 0.2, kinds.share(), "A `silence` alert opens when the contact-rhythm model gives "
+      "the customer less than this chance of reaching out within its usual gap (docs/silence-models.md, "
+      "section 4)."),
     S("STEP_IN_GRACE_DAYS", 90, kinds.whole(least=0), "A silence or quiet-customer alert closed by a "
       "conversation is not raised again this soon."),
     S("NOTIFY.DIGEST_HOUR", 7, kinds.whole(0, 23), "Local hour (`TIME_ZONE`) from which the daily digest "

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from aftersale.health.evaluate import evaluate, make_context
-from aftersale.health.rhythm.bgnbd import BGNBDRhythm, EventDays, _model_from, event_days
+from aftersale.health.rhythm.bgnbd import BGNBDRhythm, EventDays, _model_from, event_days, usable
 from aftersale.stats import account_rhythm, roc_auc, summarise
 
 
@@ -40,11 +40,8 @@ def backtest(as_of: datetime, horizon_days: int) -> dict[str, Any]:
         "recency": -summary.since_last,
         "frequency": summary.x.astype(np.float64),
     }
-    if fit is not None:
-        zero = fit.get("zero_repeat_model")
-        rhythm = account_rhythm(summary, _model_from(fit),
-                                zero_repeat_model=_model_from(zero) if zero else None,
-                                horizon=float(horizon_days))
+    if fit is not None and usable(fit):
+        rhythm = account_rhythm(summary, _model_from(fit), horizon=float(horizon_days))
         scores["rhythm"] = np.nan_to_num(rhythm.expected_next, nan=0.0)
     ctx = make_context(as_of, fits={"orders": fit} if fit is not None else {})
     health = evaluate(ctx, ids.tolist())

@@ -20,12 +20,10 @@ LOG_BOUND = 12.0
 
 class ModelKind(StrEnum):
     BGNBD = "bgnbd"
-    PARETONBD = "paretonbd"
 
 
 PARAM_NAMES: dict[ModelKind, tuple[str, ...]] = {
     ModelKind.BGNBD: ("r", "alpha", "a", "b"),
-    ModelKind.PARETONBD: ("r", "alpha", "s", "beta"),
 }
 
 
@@ -33,7 +31,7 @@ PARAM_NAMES: dict[ModelKind, tuple[str, ...]] = {
 class RhythmModel:
     """A population rhythm model fitted by maximum likelihood.
 
-    ``params`` are in ``time_unit`` (``alpha`` and ``beta`` carry the unit: the
+    ``params`` are in ``time_unit`` (``alpha`` carries the unit: the
     same data in days gives 7 times the weekly ``alpha``). ``log_likelihood`` is
     the maximised value on the fitted data in that unit, ``n`` the number of
     accounts fitted. ``converged`` is False when the optimiser stopped early or

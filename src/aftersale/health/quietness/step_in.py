@@ -1,8 +1,10 @@
 """The engine's step-in alerts (P10): ``silence`` and ``quiet_customer``.
 
 - ``silence``: the customer has stopped reaching out relative to its own
-  rhythm: the contact-rhythm signal (probability still engaged) is below
-  ``SILENCE_P``. A new account (too early to expect contact) is never silent.
+  rhythm: the contact-rhythm model's probability that it reaches out within
+  its usual gap (``p_return``) is below ``SILENCE_P``. A new account (too
+  early to expect contact) is never silent, and neither is one judged by the
+  gap-ratio fallback (no usable model: no probability to compare).
 - ``quiet_customer``: the quietness signal found improbably few requests and
   complaints for what the account uses (``QUIET_P``).
 
@@ -40,8 +42,10 @@ NEW = "new"
 
 
 def _silent(sv: SignalValue | None, qs: QuietSettings) -> bool:
-    return (sv is not None and sv.value is not None and sv.value < qs.silence_p
-            and sv.facts.get("status") != NEW)
+    if sv is None or sv.facts.get("status") in (None, NEW):
+        return False
+    p = sv.facts.get("p_return")
+    return p is not None and p < qs.silence_p
 
 
 def _quiet(sv: SignalValue | None) -> bool:
