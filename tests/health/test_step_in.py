@@ -127,7 +127,7 @@ def test_it_stays_open_when_the_condition_stops_without_a_contact(portfolio, fro
     # with the customer, so the alert stays.
     from django.test import override_settings
 
-    with override_settings(AFTERSALE={"QUIET_P": 0.0000001}):
+    with override_settings(AFTERSALE={"QUIET_FDR": 1e-9}):
         run_scan()
     assert open_step_in(portfolio.quiet) == {AlertKind.QUIET_CUSTOMER}
 

@@ -27,12 +27,12 @@ from aftersale.stats.bgnbd import (
 )
 from aftersale.stats.model import InsufficientData, ModelKind, RhythmModel
 from aftersale.stats.quietness import (
-    PeerExpectation,
-    PoissonGLM,
-    estimate_dispersion,
-    expected_from_peers,
-    fit_poisson_glm,
+    CountModel,
+    benjamini_hochberg,
+    fit_count_model,
+    leave_one_out,
     lower_tail_probability,
+    quiet_p_values,
 )
 from aftersale.stats.rhythm import AccountRhythm, RhythmStatus, account_rhythm
 from aftersale.stats.summary import TIME_UNITS, EventSummary, summarise
@@ -40,14 +40,14 @@ from aftersale.stats.summary import TIME_UNITS, EventSummary, summarise
 __all__ = [
     "TIME_UNITS",
     "AccountRhythm",
+    "CountModel",
     "EventSummary",
     "InsufficientData",
     "ModelKind",
-    "PeerExpectation",
-    "PoissonGLM",
     "RhythmModel",
     "RhythmStatus",
     "account_rhythm",
+    "benjamini_hochberg",
     "bgnbd_expected",
     "bgnbd_expected_if_alive",
     "bgnbd_expected_new",
@@ -56,11 +56,11 @@ __all__ = [
     "bgnbd_p_alive",
     "bgnbd_p_event_within",
     "bgnbd_pmf",
-    "estimate_dispersion",
-    "expected_from_peers",
     "fit_bgnbd",
-    "fit_poisson_glm",
+    "fit_count_model",
+    "leave_one_out",
     "lower_tail_probability",
+    "quiet_p_values",
     "roc_auc",
     "summarise",
 ]

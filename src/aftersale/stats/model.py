@@ -165,7 +165,7 @@ class Optimum:
 
 
 @cache
-def _thread_pools() -> ThreadpoolController:
+def thread_pools() -> ThreadpoolController:
     """Found once: inspecting the loaded libraries is not free."""
     return ThreadpoolController()
 
@@ -179,7 +179,7 @@ def maximise(objective: Objective, start: Sequence[float], *, jac: bool) -> Opti
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     # L-BFGS-B makes many BLAS calls on 4x4 matrices; waking OpenBLAS's thread pool for each
     # costs more than the call when the cores are busy, so run it on one thread.
-    with _thread_pools().limit(limits=1, user_api="blas"):
+    with thread_pools().limit(limits=1, user_api="blas"):
         result = minimize(
             objective,
             np.asarray(start, dtype=np.float64),
