@@ -14,7 +14,7 @@ from aftersale.core.asof import as_date, end_of_day
 from aftersale.core.guard import slow_statements_logged
 from aftersale.core.sql import run, table
 from aftersale.health.evaluate import evaluate, make_context
-from aftersale.health.rhythm.bgnbd import _model_from, event_days
+from aftersale.health.rhythm.bgnbd import _model_from, event_days, usable
 from aftersale.health.rhythm.signals import fit_models, fits_by_stream
 from aftersale.health.scan import guard_statistics
 from aftersale.health.store import load_config
@@ -61,11 +61,8 @@ def _backtest(as_of: datetime, horizon_days: int) -> dict[str, Any]:
         "recency": -summary.since_last,
         "frequency": summary.x.astype(np.float64),
     }
-    if fit is not None:
-        zero = fit.get("zero_repeat_model")
-        rhythm = account_rhythm(summary, _model_from(fit),
-                                zero_repeat_model=_model_from(zero) if zero else None,
-                                horizon=float(horizon_days))
+    if fit is not None and usable(fit):
+        rhythm = account_rhythm(summary, _model_from(fit), horizon=float(horizon_days))
         scores["rhythm"] = np.nan_to_num(rhythm.expected_next, nan=0.0)
     health = evaluate(make_context(as_of, config, fits), ids.tolist())
     # An account without a score (too little evidence) ranks lowest.

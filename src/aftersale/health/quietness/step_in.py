@@ -1,10 +1,12 @@
 """The engine's step-in alerts (P10): ``silence`` and ``quiet_customer``.
 
 - ``silence``: the customer has stopped reaching out relative to its own
-  rhythm: the contact-rhythm signal (probability still engaged) is below
-  ``SILENCE_P``. A new account (too early to expect contact) is never silent.
-- ``quiet_customer``: the quietness signal found improbably few requests and
-  complaints for what the account uses (``QUIET_P``).
+  rhythm: the contact-rhythm model's probability that it reaches out within
+  its usual gap (``p_return``) is below ``SILENCE_P``. A new account (too
+  early to expect contact) is never silent, and neither is one judged by the
+  gap-ratio fallback (no usable model: no probability to compare).
+- ``quiet_customer``: the quietness signal flagged improbably few requests and
+  complaints for what exposes the account (Benjamini-Hochberg at ``QUIET_FDR``).
 
 Both are raised for customer accounts only. Each carries a suggested action:
 a technical visit where the account has equipment, a call or visit by its
