@@ -58,3 +58,53 @@ def test_a_run_is_stored_with_its_calibration(world, admin_user):
     assert probability["n"] > 0
     assert probability["y"] == sorted(probability["y"])
     assert run.created_by == admin_user
+
+
+def test_the_proof_page_shows_the_latest_run_and_only_an_admin_applies_its_weights(world, client, owner,
+                                                                                 admin_user):
+    from auditlog.models import LogEntry
+    from django.test import Client
+    from django.urls import reverse
+
+    from aftersale.accounts.models import Account, AccountKind
+    from aftersale.health.models import SignalWeight
+    from aftersale.health.store import load_config
+
+    page = reverse("health_proof")
+    client.force_login(owner)
+    assert "No backtest has been run yet" in client.get(page).content.decode()
+    run = run_backtest(end_of_day(AS_OF - timedelta(days=100)), 90, fit=True)
+    html = client.get(page).content.decode()
+    assert "Does the score work?" in html and "<svg" in html
+    assert f"{run.report['auc']['health']:.3f}" in html
+    assert "Apply the suggested weights" not in html  # a member sees the suggestion, not the button
+    apply = reverse("health_apply_weights", args=[run.pk])
+    assert client.post(apply).status_code == 403
+
+    admin = Client(enforce_csrf_checks=True)
+    admin.force_login(admin_user)
+    assert admin.post(apply).status_code == 403  # no CSRF token
+    html = admin.get(page).content.decode()
+    assert "Apply the suggested weights" in html
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = admin.post(apply, {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    suggested = run.report["fitted"]["suggested"]
+    assert {n: load_config().weight(n) for n in suggested} == suggested
+    run.refresh_from_db()
+    assert run.applied_by == admin_user
+    changed = [n for n, w in suggested.items() if w != run.report["fitted"]["current"][n]]
+    entries = LogEntry.objects.get_for_model(SignalWeight).filter(actor=admin_user)
+    assert entries.count() == len(changed)
+    # Applied once: a second post changes nothing and says so.
+    response = admin.post(apply, {"csrfmiddlewaretoken": token}, follow=True)
+    assert "applied already" in response.content.decode()
+    assert entries.count() == len(changed)
+
+    # The account page's score panel shows the calibrated chance with its basis.
+    customer = Account.objects.filter(kind=AccountKind.CUSTOMER, health_score__isnull=True).first()
+    customer.owner = owner
+    customer.save()
+    panel = client.get(reverse("account_health", args=[customer.pk])).content.decode()
+    assert "Chance of ordering again within 90 days" in panel
+    assert "backtest as of" in panel
