@@ -88,7 +88,8 @@ def test_it_gives_a_calibrated_chance_that_never_falls_as_the_score_rises():
     score = rng.uniform(0, 100, 2000)
     ordered = rng.random(2000) < score / 120
     model = fit_isotonic(score, ordered)
-    run = BacktestRun(horizon_days=180, report={"probability": {"x": list(model.x), "y": list(model.y), "n": 2000}})
+    run = BacktestRun(horizon_days=180,
+                      report={"probability": {"x": list(model.x), "y": list(model.y), "n": 2000}})
     chances = [calibrated_probability(run, s) for s in range(0, 101)]
     assert all(a <= b for a, b in zip(chances, chances[1:], strict=False))
     assert chances[0] < 0.2 < 0.6 < chances[-1]

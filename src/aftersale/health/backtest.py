@@ -105,7 +105,8 @@ def population(events: Events, eligible: set[int] | None = None) -> Population:
     summary = summarise(idx, before.days, 0, n_accounts=ids.size, time_unit="day")
     later = events.after_by_account()
     after = np.array([later.get(a, 0) for a in ids.tolist()], dtype=np.int64)
-    return Population(ids, after > 0, summary.x.astype(np.int64), summary.since_last.astype(np.float64), after)
+    return Population(ids, after > 0, summary.x.astype(np.int64), summary.since_last.astype(np.float64),
+                      after)
 
 
 def rhythm_expected(fit: Mapping[str, Any] | None, events: EventDays, ids: np.ndarray,

@@ -102,7 +102,8 @@ def fit_weights(fit_on: Evaluated, check: Evaluated) -> dict[str, Any]:
     in_sample = auc_interval(rescore(fit_on.health, pop.ids, suggested), pop.positive)
     return {
         "fitted_on": fit_on.as_of.isoformat(), "checked_on": check.as_of.isoformat(),
-        "horizon_days": check.horizon_days, "accounts": int(pop.ids.size), "checked_accounts": int(later.ids.size),
+        "horizon_days": check.horizon_days, "accounts": int(pop.ids.size),
+        "checked_accounts": int(later.ids.size),
         "coefficients": {n: round(float(c), 4) for n, c in zip(signals, model.coef.tolist(), strict=True)},
         "converged": model.converged,
         "suggested": suggested, "current": current,

@@ -1,4 +1,4 @@
-"""Staff pages: how the score works, whether it works (the latest backtest), and one account's health explained."""
+"""Staff pages: how the score works, whether it works (the latest backtest), one account's health."""
 
 from __future__ import annotations
 
@@ -89,11 +89,13 @@ def proof_context(run: BacktestRun) -> dict[str, Any]:
     """What the "Does the score work?" page shows of one run."""
     report = run.report
     outcomes = []
-    for key, title in ((ORDERS_AGAIN, _("Orders again")), (ACTIVE, _("Still active: an order or a contact from them"))):
+    for key, title in ((ORDERS_AGAIN, _("Orders again")),
+                       (ACTIVE, _("Still active: an order or a contact from them"))):
         found = report["outcomes"][key]
         outcomes.append({
             "key": key, "title": title, **{k: found[k] for k in ("accounts", "positives", "rate")},
-            "rows": [{"name": name, "label": ranking_label(name), "signal": name not in ("health", *BASELINES), **r}
+            "rows": [{"name": name, "label": ranking_label(name),
+                      "signal": name not in ("health", *BASELINES), **r}
                      for name, r in found["rankings"].items()],
         })
     headline = report["outcomes"][ORDERS_AGAIN]
@@ -109,8 +111,9 @@ def proof_context(run: BacktestRun) -> dict[str, Any]:
          charts.Series(str(_("Calibrated chance")), "s-accent dashed", [t["predicted"] for t in tenth_rows])],
         y_range=(0, 1), y_format=charts.percent(0),
         references=[(str(_("All accounts")), headline["rate"] or 0, "s-muted")],
-        description=str(_("From the lowest tenth of scores (1) to the highest (10): the share of accounts "
-                          "that ordered again in the horizon, and the calibrated chance shown beside scores.")),
+        description=str(_("From the lowest tenth of scores (1) to the highest (10): the share of "
+                          "accounts that ordered again in the horizon, and the calibrated chance shown "
+                          "beside scores.")),
     )
     fitted = report.get("fitted")
     weights = []

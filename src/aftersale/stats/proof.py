@@ -145,7 +145,8 @@ def fit_isotonic(score: ArrayLike, positive: ArrayLike, *, weight: ArrayLike | N
             starts.pop()
             totals[-1] += s2
             masses[-1] += m2
-    return Isotonic(tuple(starts), tuple(t / m for t, m in zip(totals, masses, strict=True)), int(scores.size))
+    means = tuple(t / m for t, m in zip(totals, masses, strict=True))
+    return Isotonic(tuple(starts), means, int(scores.size))
 
 
 def isotonic_predict(model: Isotonic, score: ArrayLike) -> np.ndarray:

@@ -162,7 +162,8 @@ def maintenance(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     plan, asset, case = table(MaintenancePlan), table(Asset), table(ServiceCase)
     dn = day_number_sql
     common = (
-        f"(p.is_active = {true()} OR p.updated_at > :as_of) AND (a.status <> :retired OR a.updated_at > :as_of)"
+        f"(p.is_active = {true()} OR p.updated_at > :as_of)"
+        " AND (a.status <> :retired OR a.updated_at > :as_of)"
         " AND (a.installed_at IS NULL OR a.installed_at <= :day)"
         f" AND p.created_at <= :as_of{scope_sql('a.account_id', scope)}"
     )
