@@ -6,7 +6,8 @@
 - ``engagement``: per-account outputs for the health engine, with the rules for
   accounts with zero or one event.
 - ``quietness``: Poisson / negative-binomial lower tails and the peer regression.
-- ``auc``: ROC AUC for the backtest.
+- ``auc``: ROC AUC for the backtest; ``proof``: its interval, tenths, lift, isotonic calibration
+  and non-negative logistic weights.
 - ``simulate``: vectorised simulation of both models (tests and benchmarks).
 
 See docs/silence-models.md for how and why.
