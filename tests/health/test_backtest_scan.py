@@ -108,3 +108,32 @@ def test_the_proof_page_shows_the_latest_run_and_only_an_admin_applies_its_weigh
     panel = client.get(reverse("account_health", args=[customer.pk])).content.decode()
     assert "Chance of ordering again within 90 days" in panel
     assert "backtest as of" in panel
+
+
+def test_an_admin_queues_a_backtest_that_the_worker_runs(world, client, owner, admin_user):
+    from django.urls import reverse
+    from django_tasks_db.models import DBTaskResult
+
+    from aftersale.health.models import BacktestRun
+    from aftersale.jobs import tasks
+
+    start = reverse("health_start_backtest")
+    client.force_login(owner)
+    assert client.post(start, {"as_of": "2026-01-01", "horizon": 90}).status_code == 403
+    client.force_login(admin_user)
+    assert "Queue the backtest" in client.get(reverse("health_proof")).content.decode()
+    # A horizon that has not ended yet is refused with the reason, nothing queued.
+    response = client.post(start, {"as_of": "2026-01-01", "horizon": 3000})
+    assert response.status_code == 400
+    assert "must have ended by today" in response.content.decode()
+    assert not DBTaskResult.objects.exists()
+    response = client.post(start, {"as_of": BACK.isoformat(), "horizon": 90, "fit_weights": "on"})
+    assert response.status_code == 302
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "aftersale.jobs.tasks.backtest"
+    # What the worker does with it:
+    run_id = tasks.backtest.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+    run = BacktestRun.objects.get(pk=run_id)
+    assert run.created_by == admin_user
+    assert run.as_of.date() == BACK and run.horizon_days == 90
+    assert run.report["fitted"]["suggested"]

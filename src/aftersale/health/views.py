@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from aftersale.accounts.access import access_account
 from aftersale.accounts.models import AccountKind
 from aftersale.core import charts
-from aftersale.core.asof import BadDate, parse_as_of
+from aftersale.core.asof import BadDate, end_of_day, parse_as_of
 from aftersale.core.filters import FilterForm
 from aftersale.health.actions import access_backtest_for_weights, do_apply_weights
-from aftersale.health.backtest import ACTIVE, BASELINES, ORDERS_AGAIN
+from aftersale.health.backtest import ACTIVE, BASELINES, ORDERS_AGAIN, check_dates
 from aftersale.health.models import BacktestRun, Band
 from aftersale.health.panel import panel_context
 from aftersale.health.proof import latest_run
 from aftersale.health.signals import registry
 from aftersale.health.store import load_config
+from aftersale.jobs import tasks
 from aftersale.staff.access import staff_required
 
 
@@ -132,14 +134,61 @@ def proof_context(run: BacktestRun) -> dict[str, Any]:
     }
 
 
+class BacktestForm(forms.Form):
+    """What an admin asks the worker to backtest (the ``backtest`` command's options)."""
+
+    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    horizon = forms.IntegerField(label=_("Horizon (days)"), min_value=1, max_value=3650, initial=180)
+    fit_weights = forms.BooleanField(label=_("Fit weights on the date one horizon earlier"), required=False,
+                                     initial=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("as_of") and data.get("horizon"):
+            as_of = end_of_day(data["as_of"])
+            try:
+                check_dates(as_of, data["horizon"])
+            except ValueError:
+                raise ValidationError({"horizon": _(
+                    "The horizon must have ended by today: what happened in it is not known yet.")}) from None
+            data["moment"] = as_of
+        return data
+
+
+def default_backtest_form() -> BacktestForm:
+    horizon = 180
+    return BacktestForm(initial={"as_of": timezone.localdate() - timedelta(days=horizon), "horizon": horizon,
+                                 "fit_weights": True})
+
+
 @staff_required
 def proof_page(request: HttpRequest) -> HttpResponse:
     """Does the score work? The latest backtest: how the shipped score ranked who ordered again."""
     run = latest_run()
-    context: dict[str, Any] = {"run": run}
+    context: dict[str, Any] = {"run": run, "form": default_backtest_form()}
     if run is not None:
         context.update(proof_context(run))
     return render(request, "health/proof.html", context)
+
+
+@require_POST
+@staff_required
+def start_backtest(request: HttpRequest) -> HttpResponse:
+    """An admin queues a backtest (and a fit of weights) for the worker: too long for a request."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    form = BacktestForm(request.POST)
+    if not form.is_valid():
+        run = latest_run()
+        context: dict[str, Any] = {"run": run, "form": form}
+        if run is not None:
+            context.update(proof_context(run))
+        return render(request, "health/proof.html", context, status=400)
+    data = form.cleaned_data
+    tasks.backtest.enqueue(data["moment"].isoformat(), data["horizon"], data["fit_weights"], request.user.pk)
+    messages.success(request, _("The backtest is queued: the worker runs it, and this page shows it when it "
+                                "is done."))
+    return redirect("health_proof")
 
 
 @require_POST
