@@ -71,6 +71,13 @@ def test_the_top_tenths_lift_is_its_rate_over_the_overall_rate():
     assert lift_top_tenth(score, np.ones(100, bool)) == pytest.approx(1.0)
 
 
+def test_the_top_tenth_takes_in_the_ties_at_its_cut():
+    # Half the accounts share the top score (full marks): all of them are the top tenth.
+    score = np.r_[np.ones(50), np.linspace(0, 0.9, 50)]
+    positive = np.r_[np.arange(50) < 40, np.arange(50) < 10]  # 80% of the tied, 20% of the rest
+    assert lift_top_tenth(score, positive) == pytest.approx(0.8 / 0.5)
+
+
 def test_isotonic_pools_adjacent_violators_by_hand():
     model = fit_isotonic([1, 2, 3, 4], [0, 1, 0, 1])
     # 0 | (1, 0) pooled to 0.5 | 1

@@ -104,12 +104,16 @@ def tenths(score: ArrayLike, positive: ArrayLike, parts: int = TENTHS) -> list[B
 
 
 def lift_top_tenth(score: ArrayLike, positive: ArrayLike) -> float:
-    """The outcome rate among the top tenth of the ranking over the rate among all (1 is no lift)."""
+    """The outcome rate among the top tenth of the ranking over the rate among all (1 is no lift).
+
+    The top tenth is every account scoring at least the score at the tenth from the top, ties at
+    the cut included: a score many accounts share (a signal at full marks) is not split at random."""
     scores, labels = _arrays(score, positive)
     if not labels.any():
         return float("nan")
-    top = tenths(scores, labels)[-1]
-    return (top.rate or 0.0) / float(labels.mean())
+    cut = np.sort(scores)[-max(1, scores.size // TENTHS)]
+    top = scores >= cut
+    return float(labels[top].mean()) / float(labels.mean())
 
 
 @dataclass(frozen=True)
