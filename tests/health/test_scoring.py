@@ -96,3 +96,23 @@ def test_reasons_put_the_costliest_signals_first():
     weights = {"promises": 10, "trust": 30, "orders": 60, "none": 50}
     assert scoring.reasons(values, weights) == ["trust", "promises"]
     assert scoring.reasons({"a": 1.0, "b": 1.0}, {"a": 10, "b": 20}) == ["b", "a"]
+
+
+def test_it_gives_a_calibrated_chance_that_never_falls_as_the_score_rises():
+    import numpy as np
+
+    from aftersale.health.models import BacktestRun
+    from aftersale.health.proof import calibrated_probability
+    from aftersale.stats.proof import fit_isotonic
+
+    rng = np.random.default_rng(2)
+    score = rng.uniform(0, 100, 2000)
+    ordered = rng.random(2000) < score / 120
+    model = fit_isotonic(score, ordered)
+    run = BacktestRun(horizon_days=180,
+                      report={"probability": {"x": list(model.x), "y": list(model.y), "n": 2000}})
+    chances = [calibrated_probability(run, s) for s in range(0, 101)]
+    assert all(a <= b for a, b in zip(chances, chances[1:], strict=False))
+    assert chances[0] < 0.2 < 0.6 < chances[-1]
+    assert calibrated_probability(run, None) is None
+    assert calibrated_probability(None, 50) is None

@@ -137,13 +137,40 @@ def test_it_finds_overdue_maintenance_for_asset_and_product_plans(account, froze
     assert words == "1 of 2 maintenance visits overdue, by up to 30 days."
 
 
-def test_it_reads_maintenance_done_after_as_of_as_due_then(account, frozen):
+def test_it_reads_maintenance_done_after_as_of_from_the_cases_resolved_by_then(account, frozen):
     mine = asset(account, product(), "L-1", installed=day(400))
-    # Done 5 days ago, so 20 days ago the visit before (due 30 days ago) was overdue.
-    plan(asset=mine, interval=90, next_due=day(-60), last_done=day(5))
+    # Done 5 days ago; the visit before was 120 days ago, so 20 days ago the next (due 30 days ago) was late.
+    visit = plan(asset=mine, interval=90, next_due=day(-85), last_done=day(5))
+    case(account, days_ago(121), kind="maintenance", asset=mine, maintenance_plan=visit,
+         status=CaseStatus.RESOLVED, resolved_at=days_ago(120))
     assert signal("maintenance", account)[0].facts["overdue"] == 0
     then, _ = signal("maintenance", account, as_of=days_ago(20))
-    assert then.facts["overdue"] == 1
+    assert then.facts == {"plans": 1, "overdue": 1, "worst_days": 10}
+
+
+def test_it_does_not_call_a_plan_on_time_then_because_of_a_visit_made_later(account, frozen):
+    # The plan's dates moved on with a visit 5 days ago; no case says when the one before was.
+    plan(asset=asset(account, product(), "L-1", installed=day(400)), interval=90, next_due=day(-85),
+         last_done=day(5))
+    assert signal("maintenance", account)[0] is not None
+    assert signal("maintenance", account, as_of=days_ago(20))[0] is None
+
+
+def test_a_plan_switched_off_or_an_asset_retired_later_still_counts_before(account, frozen):
+    from aftersale.service.models import Asset, AssetStatus, MaintenancePlan
+
+    mine = asset(account, product(), "L-1", installed=day(400))
+    visit = plan(asset=mine, next_due=day(30), last_done=day(120))
+    Asset.objects.filter(pk=mine.pk).update(status=AssetStatus.RETIRED, updated_at=days_ago(10))
+    assert signal("maintenance", account)[0] is None  # retired now
+    assert signal("maintenance", account, as_of=days_ago(20))[0].facts["overdue"] == 1
+    Asset.objects.filter(pk=mine.pk).update(status=AssetStatus.ACTIVE, updated_at=days_ago(10))
+    MaintenancePlan.objects.filter(pk=visit.pk).update(is_active=False, updated_at=days_ago(10))
+    assert signal("maintenance", account)[0] is None
+    assert signal("maintenance", account, as_of=days_ago(20))[0].facts["overdue"] == 1
+    # Switched off before that moment (and untouched since): off then too.
+    MaintenancePlan.objects.filter(pk=visit.pk).update(updated_at=days_ago(30))
+    assert signal("maintenance", account, as_of=days_ago(20))[0] is None
 
 
 def test_it_compares_transactional_face_time_with_the_reference_levels(account, frozen):

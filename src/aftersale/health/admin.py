@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.admin import ReadOnlyAdmin
-from aftersale.health.models import HealthSettings, HealthSnapshot, ScanPart, ScanRun, SignalWeight
+from aftersale.health.models import (
+    BacktestRun,
+    HealthSettings,
+    HealthSnapshot,
+    ScanPart,
+    ScanRun,
+    SignalWeight,
+)
 
 
 @admin.register(HealthSettings)
@@ -87,3 +94,10 @@ class ScanRunAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     date_hierarchy = "as_of"
     inlines = [ScanPartInline]
+
+
+@admin.register(BacktestRun)
+class BacktestRunAdmin(ReadOnlyAdmin):
+    list_display = ["as_of", "horizon_days", "created_at", "created_by", "applied_at", "applied_by"]
+    date_hierarchy = "created_at"
+    list_select_related = ["created_by", "applied_by"]

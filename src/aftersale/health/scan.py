@@ -37,7 +37,7 @@ from aftersale.alerts.models import Alert
 from aftersale.core import conf
 from aftersale.core.bulk import ensure_statistics
 from aftersale.core.guard import StatementTimeout, slow_statements_logged, statement_kind, statement_limit
-from aftersale.core.sql import adapt, table
+from aftersale.core.sql import Scope, adapt, table
 from aftersale.health import engine_alerts
 from aftersale.health.evaluate import AccountHealth, evaluate, make_context
 from aftersale.health.latest import sync_latest_health
@@ -106,7 +106,7 @@ def start_scan(as_of: datetime | None = None, *, part_size: int = PART_SIZE,
     guard_statistics()
     ctx = make_context(as_of, fits={})
     with limited(), statement_kind(_("the rhythm and quietness fits")):
-        fits = fit_models(ctx)
+        fits = fit_models(ctx)  # stored with the run; ``evaluate_as_scan`` makes the same
     ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
         run = ScanRun.objects.create(
@@ -136,7 +136,7 @@ def run_part(part_id: int) -> bool:
     run = part.run
     # The parts before this one wrote snapshots (and alerts): analysed once they amount to much.
     guard_statistics()
-    ctx = make_context(run.as_of, load_config(), fits_by_stream(run.rhythm_models))
+    ctx = part_context(run.as_of, run.rhythm_models)
     scope = range(part.first_id, part.last_id + 1)
     try:
         with limited():
@@ -157,6 +157,22 @@ def run_part(part_id: int) -> bool:
     )
     finish_if_complete(run.pk)
     return bool(claimed)
+
+
+def part_context(as_of: datetime, models: list[dict[str, Any]]) -> EvalContext:
+    """The context every part of a scan evaluates with: the settings now, the run's fits."""
+    return make_context(as_of, load_config(), fits_by_stream(models))
+
+
+def evaluate_as_scan(as_of: datetime, scope: Scope = None) -> tuple[dict[int, AccountHealth], EvalContext]:
+    """What a scan as of ``as_of`` would store for ``scope``, storing nothing (the backtest).
+
+    The same fits made the same way on the whole portfolio as of that moment, kept as
+    the run keeps them (JSON), and the same evaluation: every signal, quietness and
+    the band rules. The run's ``rhythm_models`` are in the context's ``fits``."""
+    models = json.loads(json.dumps(fit_models(make_context(as_of, fits={}))))
+    ctx = part_context(as_of, models)
+    return evaluate(ctx, scope), ctx
 
 
 def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:

@@ -7,7 +7,8 @@
   for accounts with one or many event days.
 - ``quietness``: the zero-inflated negative-binomial peer model and the
   Benjamini-Hochberg choice of quiet accounts.
-- ``auc``: ROC AUC for the backtest.
+- ``auc``: ROC AUC for the backtest; ``proof``: its interval, tenths, lift, isotonic calibration
+  and non-negative logistic weights.
 - ``simulate``: vectorised simulation of the rhythm model (tests and benchmarks).
 
 See docs/silence-models.md for how and why.
