@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.db import connection, transaction
@@ -57,9 +57,12 @@ def load_demo(
     # Rows get the as-of day as their creation time: never the wall clock,
     # so that a seed and a date always give the same rows.
     stamp: datetime = calendar.moment(as_of, 0)
+    # Rows without a date of their own (staff, products, contacts) date from the
+    # start of the history, so a scan as of any day in it finds them.
+    origin = calendar.moment(as_of - timedelta(days=portfolio.HISTORY_DAYS + 1), 0)
     with transaction.atomic():
         targets = ensure_service_targets()
-        writer = BulkWriter(stamp)
+        writer = BulkWriter(stamp, origin)
         writer.lock(MODEL_ORDER)
         rebuild = generated >= REBUILD_INDEXES_FROM
         split = rebuild and helper.available()
