@@ -139,12 +139,10 @@ def write_reviews(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
     # months more: worse relationships are the ones whose reviews slip.
     missed = rng.random(len(chunk)) < sigmoid(REVIEW_MISSED_LOGIT[0] + REVIEW_MISSED_LOGIT[1] * chunk.quality)
     phase = np.where(missed, cadence + 10 + rng.random(len(chunk)) * 140, rng.random(len(chunk)) * cadence)
-    last = stop - phase.astype(np.int64)
-    # Every account that was a customer by its last review date has had at least
-    # one, so no review falls due years before the demo's history.
-    count = np.where(
-        last >= np.ceil(chunk.start), np.maximum((last - first) // cadence + 1, 1), 0
-    )
+    # Every account has had at least one review (a new one at its start), so none
+    # falls due years before the demo's history.
+    last = np.maximum(stop - phase.astype(np.int64), np.floor(chunk.start)).astype(np.int64)
+    count = np.maximum((last - first) // cadence + 1, 1)
     row = np.repeat(np.arange(len(chunk)), count)
     n = len(row)
     if not n:
