@@ -48,7 +48,9 @@ PROMISES_COUNTED = 3
 PROMISE_LATE = 0.20
 PROMISE_LATE_DAYS = 60
 SILENT = 0.35
-QUIET = 0.35
+# An improbably quiet customer costs its points through the quietness signal itself (its value
+# is judged without complaints); here it only drives the band rule, so that a complaint, which
+# counts against the quiet flag, can never raise the score.
 
 # The band rules, in the order their reasons are given.
 RULE_STEP_IN = "step_in"
@@ -95,8 +97,6 @@ def severity(found: Mapping[str, Any]) -> float:
         value *= 1 - PROMISE_LATE * late
     if found["silent"]:
         value *= 1 - SILENT
-    if found["quiet"]:
-        value *= 1 - QUIET
     return value
 
 
@@ -171,9 +171,9 @@ register(SignalDef(
     principles="P3, P5, P10",
     description=gettext_lazy(
         "What the customer feels now: each open case past its target (a critical one more), "
-        "each machine down, overdue maintenance, overdue promises, and a customer gone silent "
-        "or improbably quiet take a share of the value. Nothing open scores full marks. The "
-        "band rules read the same problems."
+        "each machine down, overdue maintenance, overdue promises and a customer gone silent "
+        "take a share of the value. Nothing open scores full marks. The band rules read the "
+        "same problems, and an improbably quiet customer too."
     ),
     default_weight=20,
     compute=None,
