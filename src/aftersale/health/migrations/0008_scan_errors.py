@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('health', '0005_schedule_and_claims_moved'),
+        ('health', '0007_open_problems_weights'),
     ]
 
     operations = [
