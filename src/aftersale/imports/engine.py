@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.core.bulk import BulkLoad, cycle_collection_paused, sqlite_session
-from aftersale.core.guard import slow_statements_logged, statement_kind
 from aftersale.core.changes import account_changed
+from aftersale.core.guard import slow_statements_logged, statement_kind
 from aftersale.imports.kinds import KINDS
 from aftersale.imports.kinds.base import NO_REFS, Column, Kind, Report, Resolver, Row
 from aftersale.imports.parsing import CsvSource, check_header_shape
