@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from aftersale.core.bulk import BulkLoad, cycle_collection_paused, sqlite_session
 from aftersale.core.changes import account_changed
+from aftersale.core.guard import slow_statements_logged, statement_kind
 from aftersale.imports.kinds import KINDS
 from aftersale.imports.kinds.base import NO_REFS, Column, Kind, Report, Resolver, Row
 from aftersale.imports.parsing import CsvSource, check_header_shape
@@ -107,7 +108,10 @@ def import_file(
     started = time.monotonic()
     size = stream_size(binary)
     try:
-        with sqlite_session(SQLITE_CACHE_MIB), cycle_collection_paused(), transaction.atomic():
+        with (
+            slow_statements_logged(), statement_kind(_("the import of %(kind)s") % {"kind": kind_name}),
+            sqlite_session(SQLITE_CACHE_MIB), cycle_collection_paused(), transaction.atomic(),
+        ):
             job = _Import(kind, result, chunk_size, progress, size)
             job.run(binary)
             if result.problems or dry_run:

@@ -23,7 +23,7 @@ from aftersale.alerts.actions import raise_alert
 from aftersale.alerts.models import AlertKind
 from aftersale.core.changes import account_changed
 from aftersale.core.enums import Department, Direction
-from aftersale.promises.alerts import promise_subject
+from aftersale.promises.alerts import new_promise_params, promise_subject
 from aftersale.promises.models import (
     EventAction,
     Promise,
@@ -149,23 +149,9 @@ def do_record_promise(
 
 def notify_owner_of_new_promise(promise: Promise, *, at: datetime) -> None:
     """Every new promise to an account reaches its accountable owner (P6)."""
-    if promise.direction == Direction.FROM_US:
-        explanation = _(
-            "%(maker)s (%(dept)s) promised “%(what)s” by %(due)s; "
-            "%(owner)s (%(ddept)s) must deliver it."
-        )
-    else:
-        explanation = _("%(account)s promised us “%(what)s” by %(due)s; recorded by %(maker)s (%(dept)s).")
     raise_alert(
         kind=AlertKind.PROMISE_NEW, account=promise.account, subject=promise_subject(promise.pk),
-        explanation=explanation % {
-            "maker": promise.made_by, "dept": promise.get_made_by_department_display(),
-            "what": promise.description[:120], "due": promise.due_at.isoformat(),
-            "owner": promise.delivery_owner, "ddept": promise.get_delivery_department_display(),
-            "account": promise.account,
-        },
-        action=_("Check that the promise is realistic and that the delivering department knows."),
-        at=at,
+        params=new_promise_params(promise), at=at,
     )
 
 
