@@ -9,6 +9,7 @@ from django.urls import reverse
 from aftersale.alerts.actions import Condition, reconcile_alerts
 from aftersale.alerts.models import AlertKind
 from aftersale.promises.models import PromiseStatus
+from tests.alerts.examples import silent
 from tests.fresh import (
     BEFORE,
     NOW,
@@ -45,7 +46,7 @@ def test_it_closes_the_silence_alert_when_a_call_is_logged_on_the_touchpoint_pag
     owner_client, account, owner, contact, django_capture_on_commit_callbacks
 ):
     scanned_before(account)
-    reconcile_alerts(kind=AlertKind.SILENCE, wanted={(account.pk, ""): Condition("Silent", "Call them")},
+    reconcile_alerts(kind=AlertKind.SILENCE, wanted={(account.pk, ""): Condition(silent())},
                      at=BEFORE, account_ids=[account.pk])
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(reverse("log_touchpoint", args=[account.pk]), {
