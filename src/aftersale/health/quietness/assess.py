@@ -249,7 +249,7 @@ def fit_usage(usage: Usage, qs: QuietSettings) -> dict[str, Any] | None:
 
 class QuietAssessment(NamedTuple):
     """One account: the signal's value (None: not judged) and the facts behind it (a tuple:
-    100,000 are built per scan)."""
+    one is built per account in every scan)."""
 
     value: float | None
     facts: dict[str, Any]
