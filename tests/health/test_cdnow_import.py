@@ -28,7 +28,8 @@ def write_csvs(folder: Path) -> dict[str, Path]:
             day = fields[2]
             rows.append((fields[1], f"{day[:4]}-{day[4:6]}-{day[6:]}", fields[4]))
     files = {
-        "staff": (["email", "name", "department", "role"], [["owner@vendor.test", "Owner", "sales", "member"]]),
+        "staff": (["email", "name", "department", "role"],
+                  [["owner@vendor.test", "Owner", "sales", "member"]]),
         "accounts": (["external_id", "name", "kind", "industry", "tier", "owner_email"],
                      [[c, f"Customer {c}", "customer", "other", "standard", "owner@vendor.test"]
                       for c in sorted({r[0] for r in rows})]),
