@@ -225,6 +225,11 @@ def true() -> str:
     return "TRUE" if connection.vendor == "postgresql" else "1"
 
 
+def false() -> str:
+    """The false literal matching ``true()``."""
+    return "FALSE" if connection.vendor == "postgresql" else "0"
+
+
 def day_number_sql(expression: str, *, is_datetime: bool = False) -> str:
     """The calendar day of ``expression`` as a whole number of days since ``asof.DAY_ZERO``
     (what ``asof.day_number`` computes in Python): a date as it is, a date-time as its day in

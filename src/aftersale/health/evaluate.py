@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account
 from aftersale.core.asof import as_date
+from aftersale.core.guard import statement_kind
 from aftersale.core.sql import Scope, batched, date_value, run, run_many, scope_sql, table
 from aftersale.health import scoring
 from aftersale.health.config import EngineConfig
@@ -229,17 +230,19 @@ def signal_definitions(ctx: EvalContext, kinds: Collection[str] | None = None) -
     """Every signal with a weight that reads the database, and those the weighted derived
     signals need; with ``kinds``, only those that apply to one of those account kinds (a
     customer's refresh skips the supplier signals)."""
-    weighted = [d for d in registry.all() if (ctx.config.weight(d.name) > 0 or d in derived_definitions(ctx))
+    derived = derived_definitions(ctx)
+    weighted = [d for d in registry.all() if (ctx.config.weight(d.name) > 0 or d in derived)
                 and (kinds is None or any(d.applies_to(kind) for kind in kinds))]
     needed = {name for d in weighted for name in d.needs}
-    return [d for d in registry.all() if d.compute is not None
-            and (d in weighted or (d.name in needed and (kinds is None or any(d.applies_to(k) for k in kinds))))]
+    return [d for d in registry.all() if d.compute is not None and (d in weighted or (
+        d.name in needed and (kinds is None or any(d.applies_to(k) for k in kinds))))]
 
 
 def derived_definitions(ctx: EvalContext) -> list[SignalDef]:
     """The derived signals, computed per account from the others' values: those with a
     weight, and those that hold bands (the band rules hold whatever the weights)."""
-    return [d for d in registry.all() if d.derive is not None and (ctx.config.weight(d.name) > 0 or d.caps_band)]
+    return [d for d in registry.all()
+            if d.derive is not None and (ctx.config.weight(d.name) > 0 or d.caps_band)]
 
 
 def compute_signals(ctx: EvalContext, scope: Scope,
@@ -248,14 +251,20 @@ def compute_signals(ctx: EvalContext, scope: Scope,
     signals that apply to one of those account kinds."""
     definitions = signal_definitions(ctx, kinds)
     if connection.vendor != "postgresql" or not (scope is None or isinstance(scope, range)):
-        return {d.name: d.compute(ctx, scope) for d in definitions}  # type: ignore[misc]
+        return {d.name: _compute(d, ctx, scope) for d in definitions}
     # Over a range of accounts PostgreSQL would JIT-compile these aggregates (their cost
     # estimates are high) and spend longer compiling than running them; switched off for
     # this transaction only.
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-        return {d.name: d.compute(ctx, scope) for d in definitions}  # type: ignore[misc]
+        return {d.name: _compute(d, ctx, scope) for d in definitions}
+
+
+def _compute(definition: SignalDef, ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
+    # Named, so a statement that runs long is logged, or cancelled, as this signal's.
+    with statement_kind(_("the signal %(name)s") % {"name": definition.name}):
+        return definition.compute(ctx, scope)  # type: ignore[misc]
 
 
 def _is_few(scope: Scope) -> bool:

@@ -9,10 +9,12 @@ NEW = "new"  # a contact-rhythm status: too early to expect contact
 
 
 def is_silent(sv: SignalValue | None, silence_p: float | None) -> bool:
-    """The contact rhythm (probability still engaged) is below ``SILENCE_P``; a new account
-    is never silent."""
-    return (silence_p is not None and sv is not None and sv.value is not None
-            and sv.value < silence_p and sv.facts.get("status") != NEW)
+    """The contact rhythm's chance of a contact within the usual gap (``p_return``) is below
+    ``SILENCE_P``; a new account, or one judged by the gap-ratio fallback, is never silent."""
+    if silence_p is None or sv is None or sv.facts.get("status") in (None, NEW):
+        return False
+    p = sv.facts.get("p_return")
+    return p is not None and p < silence_p
 
 
 def is_quiet(sv: SignalValue | None) -> bool:

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -130,7 +131,8 @@ class GapRatioModel:
             text = _("Last order %(since)s (%(date)s); usually one %(gap)s.")
         else:
             text = _("Last contact %(since)s (%(date)s); usually one %(gap)s.")
-        return text % {"since": since, "date": facts["last"], "gap": gap}
+        last = date_format(date.fromisoformat(facts["last"]), "SHORT_DATE_FORMAT")
+        return text % {"since": since, "date": last, "gap": gap}
 
 
 _default_factory: Any = GapRatioModel

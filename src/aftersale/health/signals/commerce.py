@@ -13,6 +13,7 @@ from aftersale.core.sql import Scope, decay_sql, run, scope_sql, table
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     clamp,
@@ -72,4 +73,5 @@ register(SignalDef(
     no_data=_("No orders in the last %(months)d months."),
     order=90,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("account_detail", "?kind=order#timeline", args=True),),
 ))

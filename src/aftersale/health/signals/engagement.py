@@ -194,6 +194,7 @@ register(SignalDef(
     explain=explain_transactional,
     no_data=_("No touchpoint with a topic in the last %(months)d months."),
     order=70,
+    events=(EventsLink("account_detail", "?kind=touchpoint#timeline", args=True),),
 ))
 
 register(SignalDef(
@@ -209,6 +210,7 @@ register(SignalDef(
     explain=explain_technical,
     no_data=_("No face time recorded in the last %(months)d months."),
     order=80,
+    events=(EventsLink("account_detail", "?kind=touchpoint#timeline", args=True),),
 ))
 
 register(SignalDef(

@@ -139,7 +139,8 @@ def explain(facts: Mapping[str, Any]) -> str:
         parts.append(ngettext(
             "%(n)d maintenance visit overdue by %(days)d days",
             "%(n)d maintenance visits overdue, by up to %(days)d days",
-            facts["maintenance_overdue"]) % {"n": facts["maintenance_overdue"], "days": facts["maintenance_days"]})
+            facts["maintenance_overdue"],
+        ) % {"n": facts["maintenance_overdue"], "days": facts["maintenance_days"]})
     if facts["promises_overdue"]:
         parts.append(ngettext(
             "%(n)d promise overdue by %(days)d days",
@@ -155,7 +156,8 @@ def explain(facts: Mapping[str, Any]) -> str:
     rules = {
         RULE_STEP_IN: _("someone must step in"),
         RULE_CRITICAL: _("a critical case is past its target"),
-        RULE_PROMISE: _("a promise is overdue by more than %(days)d days") % {"days": facts.get("promise_limit", 0)},
+        RULE_PROMISE: _("a promise is overdue by more than %(days)d days") % {
+            "days": facts.get("promise_limit", 0)},
     }
     if facts["rules"]:
         text += " " + _("Never healthy while %(rules)s.") % {

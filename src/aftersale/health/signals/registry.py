@@ -114,7 +114,8 @@ class SignalDef:
         return not self.kinds or kind in self.kinds
 
     def explanation(self, value: SignalValue, months: int) -> str:
-        if value.value is None:
+        # A signal may say why it left one account unjudged (facts ``not_judged``).
+        if value.value is None and "not_judged" not in value.facts:
             return str(self.no_data) % {"months": months}
         return self.explain(value.facts)
 

@@ -24,6 +24,7 @@ from aftersale.core.sql import (
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     iso,
@@ -154,16 +155,24 @@ def explain_open_cases(facts: Mapping[str, Any]) -> str:
 def maintenance(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     """Overdue maintenance visits of the installed base, as of the day.
 
-    An asset's own plan is due on ``next_due_at``; if the visit was done after
-    ``as_of``, the visit due then was the one before (``next_due_at`` minus the
-    interval). A product-wide plan applies to every asset of the product: each
+    An asset's own plan is due on ``next_due_at``; if a visit was done after
+    ``as_of`` (``last_done_at`` later), the plan's dates say nothing about then:
+    the visit due then is one interval after the asset's last maintenance case
+    resolved by ``as_of``, and without one the plan is left out (unknown, not
+    on time). A product-wide plan applies to every asset of the product: each
     is due one interval after its last completed maintenance case (or its
     installation).
+
+    No history of a plan's ``is_active`` or an asset's retirement is kept: a plan
+    inactive (an asset retired) now counts as such as of a moment only when its
+    row has not changed since, otherwise as active (in service) then. So a
+    backtest never learns from a retirement that came later.
     """
     plan, asset, case = table(MaintenancePlan), table(Asset), table(ServiceCase)
     dn = day_number_sql
     common = (
-        f"p.is_active = {true()} AND a.status <> :retired"
+        f"(p.is_active = {true()} OR p.updated_at > :as_of)"
+        " AND (a.status <> :retired OR a.updated_at > :as_of)"
         " AND (a.installed_at IS NULL OR a.installed_at <= :day)"
         f" AND p.created_at <= :as_of{scope_sql('a.account_id', scope)}"
     )
@@ -176,7 +185,10 @@ def maintenance(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
                MAX(lag)
         FROM (
             SELECT a.account_id AS account_id, {dn(":day")} - (CASE
-                WHEN p.last_done_at > :day THEN {dn("p.next_due_at")} - p.interval_days
+                WHEN p.last_done_at > :day THEN (
+                    SELECT MAX({dn("c.resolved_at", is_datetime=True)}) FROM {case} c
+                    WHERE c.asset_id = a.id AND c.kind = :maintenance AND c.resolved_at <= :as_of
+                ) + p.interval_days
                 WHEN p.next_due_at IS NOT NULL THEN {dn("p.next_due_at")}
                 ELSE {dn("COALESCE(p.last_done_at, a.installed_at)")} + p.interval_days
             END) AS lag
@@ -233,6 +245,7 @@ register(SignalDef(
     no_data=_("No service case with targets in the last %(months)d months."),
     order=40,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("account_detail", "?kind=case#timeline", args=True),),
 ))
 
 register(SignalDef(
@@ -250,6 +263,7 @@ register(SignalDef(
     no_data=_("No service cases in the last %(months)d months."),
     order=50,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("service:board", "?account={account}"),),
 ))
 
 register(SignalDef(
@@ -267,4 +281,5 @@ register(SignalDef(
     no_data=_("No maintenance plan covers this account's equipment."),
     order=60,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("service:maintenance", "?account={account}"),),
 ))
