@@ -5,7 +5,7 @@ rhythm's event days), it is that same day: never the UTC day of its first moment
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -91,3 +91,16 @@ def test_the_same_order_by_any_path_is_on_the_same_day(client, owner, account):
     header = "external_id,account,placed_at,total,channel\n"
     import_file("orders", io.BytesIO(f"{header}O-2,{account.external_id},{DAY},10,rep\n".encode()))
     assert stored_days(Order, "placed_at") == {day_number(DAY)}
+
+
+def test_a_date_alone_as_an_api_filter_starts_at_that_local_day(client, owner, account):
+    from aftersale.accounts.models import Account
+
+    # 00:30 on 14 June in Ho Chi Minh City: still 13 June in UTC.
+    Account.objects.filter(pk=account.pk).update(updated_at=timezone.make_aware(datetime(2026, 6, 14, 0, 30)))
+    api = ApiClient(client, do_issue_token(owner, name="tests")[1])
+    listed = api.get("/api/accounts", {"updated_since": str(DAY)})
+    assert listed.status_code == 200, listed.content
+    assert [row["id"] for row in listed.json()["items"]] == [account.pk]
+    later = api.get("/api/accounts", {"updated_since": str(DAY + timedelta(days=1))}).json()["items"]
+    assert later == []
