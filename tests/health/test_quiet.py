@@ -158,3 +158,12 @@ def test_the_model_page_shows_the_fit_the_flags_and_the_expected_false_alarms(po
                          ("Expected false alarms per scan", f"{fit['expected_false_alarms']:.1f}")):
         assert f'<th scope="row">{label}</th><td class="num">{value}</td>' in body
     assert "share of the machines a maintenance contract covers" in body
+
+
+def test_a_stored_fit_with_other_covariates_is_not_used(portfolio):
+    """A scan stored before an upgrade may carry another model: a part is then not judged, and the
+    whole portfolio is fitted afresh, rather than failing."""
+    fit = {**fit_quietness(NOW), "covariates": ["log_assets", "asset_age_years"]}
+    ctx = make_context(NOW, fits={"quietness": fit})
+    assert quietness(ctx, [portfolio.quiet.pk]) == {}
+    assert quietness(ctx, None)[portfolio.quiet.pk].facts["quiet"] is True

@@ -271,15 +271,18 @@ def assess_quietness(as_of: datetime, scope: Scope, fit: Mapping[str, Any] | Non
     whole portfolio is fitted on the spot; a part of it cannot be (nothing is judged)."""
     qs = qs or quiet_settings()
     usage = read_usage(as_of, scope, qs)
-    if not fit and scope is None:
-        # The whole portfolio without a stored fit (before the first scan, a backtest): fit it here.
+    if not usable(fit) and scope is None:
+        # The whole portfolio without a usable stored fit (before the first scan, a backtest, a fit
+        # from before an upgrade): fit it here.
         fit = fit_usage(usage, qs)
     return judge(usage, fit, qs)
 
 
 def usable(fit: Mapping[str, Any] | None) -> bool:
-    """A stored quietness fit the signal may judge by: this model, and it converged."""
-    return bool(fit) and fit.get("kind") in ("zinb", "negbin") and bool(fit.get("converged"))
+    """A stored quietness fit the signal may judge by: this model with these covariates (a scan
+    stored before an upgrade may have others), and it converged."""
+    return (bool(fit) and fit.get("kind") in ("zinb", "negbin") and bool(fit.get("converged"))
+            and list(fit.get("covariates") or ()) == list(COVARIATES))
 
 
 def judge(usage: Usage, fit: Mapping[str, Any] | None, qs: QuietSettings) -> dict[int, QuietAssessment]:
