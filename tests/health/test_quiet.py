@@ -63,8 +63,8 @@ def test_accounts_with_no_exposure_are_not_judged_and_say_why(portfolio):
 def test_the_explanation_names_the_count_the_expectation_and_the_step_in(portfolio):
     words = registry.get("quietness").explanation(quiet_values()[portfolio.quiet.pk], 24)
     assert words.startswith("Raised 0 requests and complaints in the last 365 days, where accounts "
-                            "with the same exposure (2 machines installed, their age, contract cover "
-                            "and our outreach) raise about ")
+                            "with the same exposure (2 machines installed, their age, contract cover, "
+                            "our outreach and the orders of the year before) raise about ")
     assert "flagged at a 10% false-discovery rate" in words
     assert "step in" in words
 
@@ -126,7 +126,8 @@ def test_the_scan_stores_the_capped_band_and_the_fit(portfolio):
     run = run_scan()
     fits = {m["stream"]: m for m in run.rhythm_models}
     assert set(fits["quietness"]["params"]) == {"intercept", "log_assets", "asset_age_years",
-                                                "contract_coverage", "log_outreach_per_year"}
+                                                "contract_coverage", "log_outreach_per_year",
+                                                "log_prior_orders_per_year", "new_in_window"}
     assert fits["quietness"]["log_likelihood"] < 0
     assert portfolio.quiet.health_snapshots.get().band == Band.WATCH
     assert portfolio.normal.health_snapshots.get().band != Band.AT_RISK
@@ -171,3 +172,12 @@ def test_a_complaint_counts_against_the_quiet_flag_but_never_raises_the_score(po
     assert after.values["quietness"].facts["observed"] == before.values["quietness"].facts["observed"] + 6
     assert after.values["quietness"].value <= before.values["quietness"].value + 1e-9
     assert after.score <= before.score
+
+
+def test_a_stored_fit_with_other_covariates_is_not_used(portfolio):
+    """A scan stored before an upgrade may carry another model: a part is then not judged, and the
+    whole portfolio is fitted afresh, rather than failing."""
+    fit = {**fit_quietness(NOW), "covariates": ["log_assets", "asset_age_years"]}
+    ctx = make_context(NOW, fits={"quietness": fit})
+    assert quietness(ctx, [portfolio.quiet.pk]) == {}
+    assert quietness(ctx, None)[portfolio.quiet.pk].facts["quiet"] is True
