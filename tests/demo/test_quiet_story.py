@@ -15,7 +15,7 @@ from tests.demo.conftest import AS_OF
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def test_the_quiet_customer_is_flagged_with_a_step_in_and_is_not_healthy(demo):
+def test_it_flags_the_quiet_customer_with_a_step_in_and_does_not_band_it_healthy(demo):
     run_scan(end_of_day(AS_OF))
     quiet = Account.objects.get(external_id="DEMO-QUIET")
     alert = Alert.objects.open().get(account=quiet, kind=AlertKind.QUIET_CUSTOMER)
