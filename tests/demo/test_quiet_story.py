@@ -16,7 +16,7 @@ from tests.demo.conftest import AS_OF
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def test_the_quiet_customer_is_the_most_improbable_and_its_flag_follows_the_false_discovery_rule(demo):
+def test_it_finds_the_quiet_customer_most_improbable_and_flags_it_by_the_false_discovery_rule(demo):
     """The quiet customer raised nothing for a year: of the whole demo it is the least probable by
     chance. Whether that is flagged is Benjamini-Hochberg's call at QUIET_FDR over the accounts
     tested (docs/silence-models.md, section 5); when flagged it gets a step-in alert and is not
