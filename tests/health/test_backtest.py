@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from aftersale.accounts.models import Account, AccountKind, Industry, Tier
-from aftersale.health.models import HealthSnapshot
+from aftersale.health.models import BacktestRun, HealthSnapshot
 
 from .conftest import NOW, order
 
@@ -38,10 +38,20 @@ def test_the_rhythm_ranks_the_accounts_that_order_again(portfolio):
     assert result["accounts"] == 50
     assert result["ordered_again"] == 25
     assert result["model"]["kind"] == "bgnbd"
-    assert set(result["auc"]) == {"rhythm", "health", "recency", "frequency"}
+    assert list(result["auc"])[:4] == ["health", "rhythm", "recency", "frequency"]
+    assert "order_rhythm" in result["auc"]  # every signal is ranked too
     assert result["auc"]["rhythm"] > 0.9
     assert result["auc"]["recency"] > 0.9
+    rhythm = result["outcomes"]["orders_again"]["rankings"]["rhythm"]
+    assert rhythm["low"] <= rhythm["auc"] <= rhythm["high"]
+    assert rhythm["n"] == 50 and rhythm["positives"] == 25
+    assert rhythm["lift_top_tenth"] == pytest.approx(2.0)  # the top tenth all reorder, half do overall
+    calibration = result["outcomes"]["orders_again"]["calibration"]
+    assert sum(b["n"] for b in calibration["by_band"]) == 50
+    assert sum(t["n"] for t in calibration["by_tenth"]) + calibration["unscored"]["n"] == 50
+    assert result["outcomes"]["active"]["accounts"] == 50
     assert not HealthSnapshot.objects.exists()  # computed, never written
+    assert BacktestRun.objects.get().report == result  # the run is kept for the proof page
 
 
 def test_the_table_and_bad_input(portfolio):
@@ -53,3 +63,5 @@ def test_the_table_and_bad_input(portfolio):
         call_command("backtest", "--as-of", "2026-01-01", "--horizon", "0")
     with pytest.raises(CommandError, match="--as-of"):
         call_command("backtest", "--as-of", "yesterday", "--horizon", "30")
+    with pytest.raises(CommandError, match="not known yet"):
+        call_command("backtest", "--as-of", portfolio.date().isoformat(), "--horizon", "100000")

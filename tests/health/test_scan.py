@@ -178,7 +178,7 @@ def test_a_deteriorating_account_that_is_no_longer_healthy_gets_one_alert(accoun
     run_scan()
     alert = Alert.objects.get(kind=AlertKind.HEALTH_DETERIORATING)
     assert alert.explanation.startswith("Health fell about")
-    assert "Weakest signals: Promises kept." in alert.explanation
+    assert "Weakest signals: Promises kept" in alert.explanation
     run_scan()
     assert Alert.objects.filter(kind=AlertKind.HEALTH_DETERIORATING).count() == 1
 

@@ -11,11 +11,32 @@ from aftersale.health import scoring
 LIMITS = {"healthy_min": 70, "watch_min": 50, "min_coverage_healthy": 0.5}
 
 
-def test_it_combines_the_signals_present_by_weight():
-    result = scoring.combine({"a": 1.0, "b": 0.5, "c": None}, {"a": 30, "b": 10, "c": 60})
-    assert result.score == pytest.approx(100 * (30 * 1.0 + 10 * 0.5) / 40)
+def test_it_combines_every_weighted_signal_counting_one_without_data_at_its_neutral_value():
+    result = scoring.combine({"a": 1.0, "b": 0.5, "c": None}, {"a": 30, "b": 10, "c": 60}, {"c": 0.75})
+    assert result.score == pytest.approx(100 * (30 * 1.0 + 10 * 0.5 + 60 * 0.75) / 100)
     assert result.coverage == pytest.approx(0.4)
-    assert result.contributions == {"a": pytest.approx(75.0), "b": pytest.approx(12.5), "c": None}
+    assert result.contributions == {
+        "a": pytest.approx(30.0), "b": pytest.approx(5.0), "c": pytest.approx(45.0)}
+
+
+def test_a_signal_without_data_and_without_a_neutral_value_counts_at_the_middle():
+    result = scoring.combine({"a": 1.0, "b": None}, {"a": 10, "b": 10})
+    assert result.score == pytest.approx(75.0)
+
+
+@given(st.dictionaries(st.sampled_from("abcdef"), st.one_of(st.none(), st.floats(0, 1)), min_size=1),
+       st.dictionaries(st.sampled_from("abcdef"), st.integers(1, 100), min_size=1),
+       st.sampled_from("abcdef"), st.floats(0, 1))
+def test_a_first_value_below_the_neutral_one_never_raises_the_score(values, weights, name, value):
+    neutral = dict.fromkeys("abcdef", 0.5)
+    before = scoring.combine({**values, name: None}, weights, neutral)
+    after = scoring.combine({**values, name: value}, weights, neutral)
+    if before.score is None or after.score is None:
+        return
+    if value <= 0.5:
+        assert after.score <= before.score + 1e-9
+    else:
+        assert after.score >= before.score - 1e-9
 
 
 def test_it_has_no_score_without_data():
@@ -75,3 +96,23 @@ def test_reasons_put_the_costliest_signals_first():
     weights = {"promises": 10, "trust": 30, "orders": 60, "none": 50}
     assert scoring.reasons(values, weights) == ["trust", "promises"]
     assert scoring.reasons({"a": 1.0, "b": 1.0}, {"a": 10, "b": 20}) == ["b", "a"]
+
+
+def test_it_gives_a_calibrated_chance_that_never_falls_as_the_score_rises():
+    import numpy as np
+
+    from aftersale.health.models import BacktestRun
+    from aftersale.health.proof import calibrated_probability
+    from aftersale.stats.proof import fit_isotonic
+
+    rng = np.random.default_rng(2)
+    score = rng.uniform(0, 100, 2000)
+    ordered = rng.random(2000) < score / 120
+    model = fit_isotonic(score, ordered)
+    run = BacktestRun(horizon_days=180,
+                      report={"probability": {"x": list(model.x), "y": list(model.y), "n": 2000}})
+    chances = [calibrated_probability(run, s) for s in range(0, 101)]
+    assert all(a <= b for a, b in zip(chances, chances[1:], strict=False))
+    assert chances[0] < 0.2 < 0.6 < chances[-1]
+    assert calibrated_probability(run, None) is None
+    assert calibrated_probability(None, 50) is None

@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aftersale.commerce.models import Channel
 from aftersale.core.enums import Department, Direction
 from aftersale.engagement.models import IdeaStatus, Topic
 from aftersale.health.evaluate import make_context
 from aftersale.health.signals import registry
-from aftersale.promises.models import PromiseStatus
+from aftersale.promises.models import Promise, PromiseStatus
 from aftersale.reviews.models import Outcome
 from aftersale.service.models import CaseStatus
 
 from .conftest import (
     NOW,
+    TODAY,
     asset,
     case,
     day,
@@ -99,7 +102,7 @@ def test_it_scores_service_targets_from_due_dates_as_of_the_day(account, frozen)
     case(account, days_ago(10), response_due_at=days_ago(9), first_response_at=days_ago(8))
     case(account, days_ago(5))  # no targets: not judged
     value, words = signal("service_targets", account)
-    assert value.facts == {"cases": 2, "missed": 1, "missed_open": 1, "months": 24}
+    assert value.facts == {"cases": 2, "missed": 1, "missed_open": 1, "missed_open_critical": 0, "months": 24}
     assert words == (
         "1 of 2 service cases in the last 24 months missed their response or resolution "
         "target; 1 of them is still open."
@@ -134,13 +137,40 @@ def test_it_finds_overdue_maintenance_for_asset_and_product_plans(account, froze
     assert words == "1 of 2 maintenance visits overdue, by up to 30 days."
 
 
-def test_it_reads_maintenance_done_after_as_of_as_due_then(account, frozen):
+def test_it_reads_maintenance_done_after_as_of_from_the_cases_resolved_by_then(account, frozen):
     mine = asset(account, product(), "L-1", installed=day(400))
-    # Done 5 days ago, so 20 days ago the visit before (due 30 days ago) was overdue.
-    plan(asset=mine, interval=90, next_due=day(-60), last_done=day(5))
+    # Done 5 days ago; the visit before was 120 days ago, so 20 days ago the next (due 30 days ago) was late.
+    visit = plan(asset=mine, interval=90, next_due=day(-85), last_done=day(5))
+    case(account, days_ago(121), kind="maintenance", asset=mine, maintenance_plan=visit,
+         status=CaseStatus.RESOLVED, resolved_at=days_ago(120))
     assert signal("maintenance", account)[0].facts["overdue"] == 0
     then, _ = signal("maintenance", account, as_of=days_ago(20))
-    assert then.facts["overdue"] == 1
+    assert then.facts == {"plans": 1, "overdue": 1, "worst_days": 10}
+
+
+def test_it_does_not_call_a_plan_on_time_then_because_of_a_visit_made_later(account, frozen):
+    # The plan's dates moved on with a visit 5 days ago; no case says when the one before was.
+    plan(asset=asset(account, product(), "L-1", installed=day(400)), interval=90, next_due=day(-85),
+         last_done=day(5))
+    assert signal("maintenance", account)[0] is not None
+    assert signal("maintenance", account, as_of=days_ago(20))[0] is None
+
+
+def test_a_plan_switched_off_or_an_asset_retired_later_still_counts_before(account, frozen):
+    from aftersale.service.models import Asset, AssetStatus, MaintenancePlan
+
+    mine = asset(account, product(), "L-1", installed=day(400))
+    visit = plan(asset=mine, next_due=day(30), last_done=day(120))
+    Asset.objects.filter(pk=mine.pk).update(status=AssetStatus.RETIRED, updated_at=days_ago(10))
+    assert signal("maintenance", account)[0] is None  # retired now
+    assert signal("maintenance", account, as_of=days_ago(20))[0].facts["overdue"] == 1
+    Asset.objects.filter(pk=mine.pk).update(status=AssetStatus.ACTIVE, updated_at=days_ago(10))
+    MaintenancePlan.objects.filter(pk=visit.pk).update(is_active=False, updated_at=days_ago(10))
+    assert signal("maintenance", account)[0] is None
+    assert signal("maintenance", account, as_of=days_ago(20))[0].facts["overdue"] == 1
+    # Switched off before that moment (and untouched since): off then too.
+    MaintenancePlan.objects.filter(pk=visit.pk).update(updated_at=days_ago(30))
+    assert signal("maintenance", account, as_of=days_ago(20))[0] is None
 
 
 def test_it_compares_transactional_face_time_with_the_reference_levels(account, frozen):
@@ -257,7 +287,8 @@ def test_every_signal_ignores_events_after_as_of(account, owner, frozen):
     joint_plan(account, day(0), day(-100), touched=later)
     ctx = make_context(NOW, fits={})
     for definition in registry.all():
-        assert definition.compute(ctx, [account.pk]) == {}, definition.name
+        if definition.compute is not None:  # a derived signal reads only the others
+            assert definition.compute(ctx, [account.pk]) == {}, definition.name
 
 
 def test_every_signal_is_one_query_whatever_the_number_of_accounts(
@@ -271,6 +302,8 @@ def test_every_signal_is_one_query_whatever_the_number_of_accounts(
         case(acc, days_ago(3), response_due_at=days_ago(2))
     ctx = make_context(NOW, fits={})
     for definition in registry.all():
+        if definition.compute is None:  # a derived signal reads only the others
+            continue
         with django_assert_num_queries(1):
             values = definition.compute(ctx, None)
         with django_assert_num_queries(1):
@@ -290,3 +323,48 @@ def test_explanations_speak_the_users_language(account, owner, frozen):
         "1 quá hạn (sớm nhất đến hạn ngày 2026-05-26)."
     )
     assert no_data == "Không có đánh giá niềm tin nào trong 24 tháng qua."
+
+
+def test_it_leads_every_signal_to_the_records_behind_it_not_only_the_account_page(account):
+    from django.urls import reverse
+
+    plain = reverse("account_detail", args=[account.pk])
+    for definition in registry.all():
+        url = definition.events_url(account.pk)
+        assert url and url != plain, definition.name
+        assert str(account.pk) in url, definition.name
+
+
+def test_the_service_board_and_maintenance_list_show_one_account_s_records(
+    manager_client, account, other_account, frozen
+):
+    case(account, days_ago(3), title="Spindle noise here")
+    case(other_account, days_ago(3), title="Someone else's gearbox")
+    page = manager_client.get(f"/service/?account={account.pk}").content.decode()
+    assert "Spindle noise here" in page and "gearbox" not in page
+    assert manager_client.get("/service/?account=x").status_code == 400
+
+
+OUTCOMES = ["open", "kept", "late", "broken", "cancelled"]
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(-60, 900), st.sampled_from(OUTCOMES), st.integers(0, 40)), max_size=8))
+def test_the_promise_signal_counts_what_the_promise_ledger_counts(account, owner, promises):
+    from aftersale.promises.measures import promise_measures
+
+    Promise.objects.filter(account=account).delete()
+    for due_days_ago, status, closed_after in promises:
+        made = day(due_days_ago + 30)
+        closed = None if status == "open" else max(
+            made, min(TODAY, day(due_days_ago) + timedelta(days=closed_after)))
+        promise(account, owner, due=day(due_days_ago), made=min(made, TODAY), status=status, closed=closed)
+    ctx = make_context(NOW, fits={})
+    facts = registry.get("promises").compute(ctx, [account.pk]).get(account.pk)
+    ledger = promise_measures(TODAY, [account.pk], months=ctx.months).get(account.pk)
+    counted = {k: getattr(ledger, k) if ledger else 0 for k in ("kept", "late", "broken", "overdue")}
+    if facts is None:
+        assert not any(counted.values())
+    else:
+        assert {k: facts.facts[k] for k in counted} == counted

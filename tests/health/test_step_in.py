@@ -49,7 +49,7 @@ def test_the_quiet_account_gets_a_quiet_customer_alert_with_a_technical_visit(po
 def silent(health, p=0.05, status="established"):
     """The contact rhythm as the fitted model would word an account gone silent."""
     health.values["contact_rhythm"] = SignalValue(p, {
-        "status": status, "p_engaged": p, "expected_90": 0.1, "since_days": 300, "gap_days": 60,
+        "status": status, "p_return": p, "expected_90": 0.1, "since_days": 300, "gap_days": 60,
         "insufficient_history": False,
     })
 
@@ -67,8 +67,8 @@ def test_a_customer_that_stopped_reaching_out_gets_a_silence_alert_with_a_step_i
     text = render(AlertKind.SILENCE, condition.params)
     assert text.explanation == (
         "We have not heard from the customer for longer than its rhythm allows. The customer usually "
-        "reaches out every 60 days; nothing for 300 days; probability still engaged 0.05; 0.1 contacts "
-        "expected in the next 90 days."
+        "reaches out every 60 days; nothing for 300 days; chance it reaches out within the next 60 days: "
+        "5%; 0.1 contacts expected in the next 90 days."
     )
     assert text.action.startswith("Step in: the owner visits with a service engineer")
 
@@ -131,7 +131,7 @@ def test_it_stays_open_when_the_condition_stops_without_a_contact(portfolio, fro
     # with the customer, so the alert stays.
     from django.test import override_settings
 
-    with override_settings(AFTERSALE={"QUIET_P": 0.0000001}):
+    with override_settings(AFTERSALE={"QUIET_FDR": 1e-9}):
         run_scan()
     assert open_step_in(portfolio.quiet) == {AlertKind.QUIET_CUSTOMER}
 

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from aftersale.accounts.models import Account
+from aftersale.accounts.models import Account, AccountKind
 from aftersale.alerts.models import AlertKind
 from aftersale.core import charts
 from aftersale.health.evaluate import evaluate_account
 from aftersale.health.models import HealthSnapshot
+from aftersale.health.proof import calibrated_probability, latest_run
 from aftersale.health.report import alert_conditions, moved_rows
 from aftersale.health.signals import registry
 
@@ -45,6 +46,19 @@ def score_history(account: Account, as_of: datetime, healthy_min: int) -> charts
     )
 
 
+def probability(account: Account, score: float | None) -> dict[str, Any] | None:
+    """The chance of ordering again within the latest backtest's horizon, for a customer's score,
+    with its basis (the backtest's date and horizon); ``None`` without a calibrated backtest."""
+    if account.kind != AccountKind.CUSTOMER or score is None:
+        return None
+    run = latest_run()
+    value = calibrated_probability(run, score)
+    if run is None or value is None:
+        return None
+    return {"percent": round(100 * value), "horizon": run.horizon_days,
+            "as_of": timezone.localdate(run.as_of), "accounts": run.report.get("accounts")}
+
+
 def panel_context(account: Account, as_of: datetime | None = None, *, full: bool = False) -> dict[str, Any]:
     """What ``health/_panel.html`` shows, evaluated as of ``as_of`` (now) by the scan's code.
 
@@ -64,6 +78,7 @@ def panel_context(account: Account, as_of: datetime | None = None, *, full: bool
         "moved": moved_rows(health),
         "spark": score_history(account, as_of, ctx.config.healthy_min),
         "full": full,
+        "probability": probability(account, health.score),
     }
     if full:
         context["alerts"] = [

@@ -28,25 +28,41 @@ from django_tasks import TaskContext, task
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from aftersale.core.guard import slow_statements_logged
 from aftersale.health.models import ScanRun
+from aftersale.health.proof import run_backtest
 from aftersale.health.scan import PART_SIZE, close_finished_runs, run_part, start_scan, unfinished_parts
 from aftersale.health.store import load_config
 from aftersale.jobs import worker
 from aftersale.jobs.models import Schedule
+from aftersale.staff.models import User
 
 RECOVER = "recover"
 
 
 @task()
 def scan_part(part_id: int) -> bool:
-    return run_part(part_id)
+    with slow_statements_logged():
+        return run_part(part_id)
 
 
 @task()
 def scan(as_of: str | None = None, part_size: int = PART_SIZE) -> int:
     """Start a scan as of ``as_of`` (ISO datetime; default now) and queue its parts."""
     moment = parse_datetime(as_of) if as_of else None
-    return start_scan(moment, part_size=part_size, enqueue=enqueue_parts).pk
+    with slow_statements_logged():
+        return start_scan(moment, part_size=part_size, enqueue=enqueue_parts).pk
+
+
+@task()
+def backtest(as_of: str, horizon_days: int, fit_weights: bool = False, user_id: int | None = None) -> int:
+    """A backtest (``aftersale backtest``) queued from the "Does the score work?" page: it evaluates
+    the whole portfolio (twice when fitting weights), too long for a request."""
+    moment = parse_datetime(as_of)
+    if moment is None:
+        raise ValueError(f"as_of is not an ISO date and time: {as_of!r}")
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    return run_backtest(moment, horizon_days, fit=fit_weights, user=user).pk
 
 
 def enqueue_parts(part_ids: list[int]) -> None:

@@ -20,8 +20,10 @@ AUDITED: dict[str, list[str]] = {
     "promises.Promise": [],
     "service.ServiceCase": [],
     "reviews.RelationshipReview": [],
-    "health.HealthWeight": [],
-    "health.Weight": [],
+    # The score's weights and settings: who changed a weight (by hand, or applying a backtest's
+    # suggestion) and from what.
+    "health.SignalWeight": ["updated_at"],
+    "health.HealthSettings": ["updated_at"],
     # Permissions: who is staff, manager or admin, and in which department.
     "staff.User": ["password", "last_login", "updated_at"],
     "auth.Group": [],

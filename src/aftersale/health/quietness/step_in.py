@@ -1,10 +1,12 @@
 """The engine's step-in alerts (P10): ``silence`` and ``quiet_customer``.
 
 - ``silence``: the customer has stopped reaching out relative to its own
-  rhythm: the contact-rhythm signal (probability still engaged) is below
-  ``SILENCE_P``. A new account (too early to expect contact) is never silent.
-- ``quiet_customer``: the quietness signal found improbably few requests and
-  complaints for what the account uses (``QUIET_P``).
+  rhythm: the contact-rhythm model's probability that it reaches out within
+  its usual gap (``p_return``) is below ``SILENCE_P``. A new account (too
+  early to expect contact) is never silent, and neither is one judged by the
+  gap-ratio fallback (no usable model: no probability to compare).
+- ``quiet_customer``: the quietness signal flagged improbably few requests and
+  complaints for what exposes the account (Benjamini-Hochberg at ``QUIET_FDR``).
 
 Both are raised for customer accounts only. Each carries a suggested action:
 a technical visit where the account has equipment, a call or visit by its
@@ -30,23 +32,14 @@ from aftersale.alerts.texts import AlertText, Params
 from aftersale.core.sql import age_days_sql, run, scope_sql, table
 from aftersale.health import engine_alerts, rhythm
 from aftersale.health.evaluate import AccountHealth
-from aftersale.health.quietness.assess import QuietSettings, quiet_settings
+from aftersale.health.quietness.assess import quiet_settings
+from aftersale.health.quietness.flags import is_quiet, is_silent
 from aftersale.health.quietness.signal import NAME as QUIETNESS
 from aftersale.health.quietness.signal import explain as explain_quietness
-from aftersale.health.signals.registry import EvalContext, SignalValue
+from aftersale.health.signals.registry import EvalContext
 from aftersale.service.models import Asset
 
 CONTACT_RHYTHM = "contact_rhythm"
-NEW = "new"
-
-
-def _silent(sv: SignalValue | None, qs: QuietSettings) -> bool:
-    return (sv is not None and sv.value is not None and sv.value < qs.silence_p
-            and sv.facts.get("status") != NEW)
-
-
-def _quiet(sv: SignalValue | None) -> bool:
-    return sv is not None and bool(sv.facts.get("quiet"))
 
 
 def _customers(ctx: EvalContext, ids: list[int], kind: str) -> dict[int, tuple[float | None, int]]:
@@ -82,9 +75,9 @@ def _action(assets: int) -> str:
 def _conditions(ctx: EvalContext, results: Mapping[int, AccountHealth], kind: str) -> dict[Key, Condition]:
     qs = quiet_settings()
     if kind == AlertKind.SILENCE:
-        candidates = [a for a, h in results.items() if _silent(h.values.get(CONTACT_RHYTHM), qs)]
+        candidates = [a for a, h in results.items() if is_silent(h.values.get(CONTACT_RHYTHM), qs.silence_p)]
     else:
-        candidates = [a for a, h in results.items() if _quiet(h.values.get(QUIETNESS))]
+        candidates = [a for a, h in results.items() if is_quiet(h.values.get(QUIETNESS))]
     wanted: dict[Key, Condition] = {}
     for account_id, (since, assets) in _customers(ctx, candidates, kind).items():
         if since is not None and since <= qs.grace_days:

@@ -29,10 +29,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from aftersale.core.asof import as_date
 
 STREAMS = ("orders", "contacts")
 
@@ -101,7 +102,7 @@ class GapRatioModel:
         self, as_of: datetime, stats: Mapping[int, RhythmStats], fit: Mapping[str, Any] | None
     ) -> dict[int, RhythmAssessment]:
         result: dict[int, RhythmAssessment] = {}
-        local_as_of = as_of.astimezone(timezone.get_default_timezone())
+        day = as_date(as_of)
         for account_id, s in stats.items():
             if s.count < self.MIN_EVENTS:
                 continue
@@ -112,7 +113,7 @@ class GapRatioModel:
             result[account_id] = RhythmAssessment(
                 value=value,
                 facts={
-                    "count": s.count, "last": (local_as_of - timedelta(days=s.last_age)).date().isoformat(),
+                    "count": s.count, "last": (day - timedelta(days=round(s.last_age))).isoformat(),
                     "gap_days": round(gap),
                     "since_days": int(since), "ratio": round(ratio, 1),
                 },
