@@ -34,7 +34,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     AlertKind.SILENCE: silent(),
     AlertKind.QUIET_CUSTOMER: {"assets": 2, "facts": {
         "observed": 0, "window_days": 365, "assets": 2, "orders": 14, "expected": 6.4, "p": 0.0034,
-        "quiet": True}},
+        "fdr": 0.1, "quiet": True}},
     AlertKind.REVIEW_DUE: {"due": "2026-04-01", "held": "2025-10-01", "days": 52},
     AlertKind.HEALTH_DETERIORATING: {"change": 18, "score": 47, "band": "at_risk",
                                      "signals": ["service_targets", "contact_rhythm"]},

@@ -97,6 +97,15 @@ def test_it_renders_any_facts_in_vietnamese_without_english_with_locale_dates(ki
         assert texts.render(kind, params).explanation
 
 
+def test_the_step_in_alerts_quote_their_signals_own_words():
+    """The facts kept are the signal's: the alert words them as the signal does (a drift in
+    the facts' shape would leave only the short sentence)."""
+    silence = rendered(AlertKind.SILENCE, EXAMPLES[AlertKind.SILENCE], "en").explanation
+    assert silence.endswith("Last contact 120 days ago (01/05/2026); usually one every 30 days.")
+    quiet = rendered(AlertKind.QUIET_CUSTOMER, EXAMPLES[AlertKind.QUIET_CUSTOMER], "en").explanation
+    assert quiet.startswith("Raised 0 requests and complaints in the last 365 days")
+
+
 def test_it_formats_numbers_in_the_readers_format():
     params = EXAMPLES[AlertKind.SUPPLIER_SQUEEZED]
     assert "(2.5 competing bids" in rendered(AlertKind.SUPPLIER_SQUEEZED, params, "en").explanation

@@ -189,7 +189,7 @@ def test_it_words_an_engine_alert_in_each_readers_language(account, owner, froze
     run_scan()
     alert = Alert.objects.get(kind=AlertKind.HEALTH_DETERIORATING)
     with translation.override("vi"):
-        assert alert.explanation.startswith("Sức khỏe giảm khoảng")
+        assert alert.explanation.startswith("Điểm sức khỏe giảm khoảng")
         assert "Lời hứa" not in alert.explanation and "Promises" not in alert.explanation
     assert alert.explanation.startswith("Health fell about")
 

@@ -319,7 +319,7 @@ def test_it_explains_in_the_users_language(account, owner, frozen):
         _value, words = signal("promises", account)
         no_data = registry.get("trust").explanation(registry.SignalValue(None), 24)
     assert words == (
-        "0 trên 1 lời hứa đến hạn trong 24 tháng qua được giữ đúng hạn; "
+        "0 trên 1 cam kết đến hạn trong 24 tháng qua được giữ đúng hạn; "
         "1 quá hạn (sớm nhất đến hạn ngày 2026-05-26)."
     )
     assert no_data == "Không có đánh giá niềm tin nào trong 24 tháng qua."

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from aftersale.core.enums import Direction
 from aftersale.reviews.models import TrustRating
+from tests.alerts.examples import EXAMPLES
 from tests.purchasing.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,7 @@ def test_it_shows_a_supplier_as_such_in_customer_side_lists(owner_client, suppli
     from aftersale.alerts.actions import Condition, reconcile_alerts
     from aftersale.alerts.models import AlertKind
 
-    wanted = {(supplier.pk, ""): Condition("Ideas dried up", "")}
+    wanted = {(supplier.pk, ""): Condition(EXAMPLES[AlertKind.SUPPLIER_SQUEEZED])}
     reconcile_alerts(kind=AlertKind.SUPPLIER_SQUEEZED, wanted=wanted, at=NOW, account_ids=[supplier.pk])
     response = owner_client.get(reverse("home"))
     groups = {g.reason.key: g for g in response.context["groups"]}
