@@ -20,6 +20,15 @@ def test_it_opens_each_wanted_alert_once_for_the_account_owner(account, owner):
     assert alert.action == "Get it delivered, or agree a new date with the customer and record it."
 
 
+def test_it_keeps_an_open_alerts_figures_those_of_the_latest_reconcile(account):
+    reconcile_alerts(kind="promise_overdue", wanted={(account.pk, ""): Condition(overdue(days=12))}, at=T1)
+    result = reconcile_alerts(kind="promise_overdue", wanted={(account.pk, ""): Condition(overdue(days=13))}, at=T2)
+    assert (result.opened, result.updated) == (0, 1)
+    alert = Alert.objects.get()
+    assert alert.opened_at == T1 and alert.params["days"] == 13
+    assert "13 days" in alert.explanation
+
+
 def test_it_resolves_alerts_whose_condition_stopped(account):
     wanted = {(account.pk, ""): Condition(overdue())}
     reconcile_alerts(kind="promise_overdue", wanted=wanted, at=T1)

@@ -35,6 +35,7 @@ Key = tuple[int, str]  # (account_id, subject)
 class ReconcileResult:
     opened: int = 0
     resolved: int = 0
+    updated: int = 0  # still open, with today's facts
 
 
 def raise_alert(
@@ -71,7 +72,8 @@ def reconcile_alerts(
     open_alerts = Alert.objects.open().filter(kind=kind)
     if account_ids is not None:
         open_alerts = open_alerts.filter(account_id__in=list(account_ids))
-    rows = list(open_alerts.values_list("account_id", "subject", "pk", "opened_at"))
+    found = list(open_alerts.values_list("account_id", "subject", "pk", "opened_at", "params"))
+    rows = [(account_id, subject, pk, opened) for account_id, subject, pk, opened, _ in found]
     current = {(account_id, subject): pk for account_id, subject, pk, _ in rows}
 
     if kind in STEP_IN_KINDS:
@@ -87,6 +89,17 @@ def reconcile_alerts(
         result.resolved = Alert.objects.filter(pk__in=stale, resolved_at__isnull=True).update(
             resolved_at=at
         )
+
+    # An alert that stays open tells today's figures (days overdue, the score), not those of
+    # the day it opened: its facts follow the condition's.
+    closed = set(stale)
+    changed = [Alert(pk=pk, params=wanted[(account_id, subject)].params)
+               for account_id, subject, pk, _, params in found
+               if pk not in closed and (account_id, subject) in wanted
+               and wanted[(account_id, subject)].params != params]
+    if changed:
+        Alert.objects.bulk_update(changed, ["params"], batch_size=1000)
+        result.updated = len(changed)
 
     missing = [key for key in wanted if key not in current]
     if missing:
