@@ -22,7 +22,8 @@ def test_it_opens_each_wanted_alert_once_for_the_account_owner(account, owner):
 
 def test_it_keeps_an_open_alerts_figures_those_of_the_latest_reconcile(account):
     reconcile_alerts(kind="promise_overdue", wanted={(account.pk, ""): Condition(overdue(days=12))}, at=T1)
-    result = reconcile_alerts(kind="promise_overdue", wanted={(account.pk, ""): Condition(overdue(days=13))}, at=T2)
+    later = {(account.pk, ""): Condition(overdue(days=13))}
+    result = reconcile_alerts(kind="promise_overdue", wanted=later, at=T2)
     assert (result.opened, result.updated) == (0, 1)
     alert = Alert.objects.get()
     assert alert.opened_at == T1 and alert.params["days"] == 13
