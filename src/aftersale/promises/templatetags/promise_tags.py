@@ -75,3 +75,11 @@ def rate_band(rate: float | None) -> str:
     if rate >= 0.7:
         return "band-watch"
     return "band-at_risk"
+
+
+@register.filter
+def days_before(day: Any, today: Any) -> int:
+    """Whole days from ``day`` to ``today`` (0 when not before): "overdue 3 days" in any language."""
+    if day is None or today is None:
+        return 0
+    return max(0, (today - day).days)
