@@ -9,8 +9,6 @@ for 30 days to 3 years after each account's first event, then times:
 
 - ``summarise`` on the flat event arrays (same-day events merged, days);
 - ``fit_bgnbd`` on the continuous-time summary and on the day-grained one;
-- ``fit_paretonbd`` on the day-grained summary (2F1 once per distinct
-  (x, day) pair) and once on the continuous one (every account distinct);
 - ``account_rhythm`` for every account.
 
 Prints one table row per step (best and median wall time and best CPU time
@@ -33,7 +31,7 @@ from typing import Any
 import numpy as np
 import scipy
 
-from aftersale.stats import account_rhythm, fit_bgnbd, fit_paretonbd, summarise
+from aftersale.stats import account_rhythm, fit_bgnbd, summarise
 from aftersale.stats.simulate import simulate_bgnbd, simulate_event_days
 
 TRUE = {"r": 0.8, "alpha": 30.0, "a": 0.6, "b": 3.0}
@@ -92,12 +90,8 @@ def main() -> int:
     rows.append(("fit_bgnbd, continuous time", n, times, describe(model)))
     model_days, times = timed(lambda: fit_bgnbd(*calibration), args.repeat)
     rows.append(("fit_bgnbd, days", n, times, describe(model_days)))
-    pareto, times = timed(lambda: fit_paretonbd(*calibration), max(1, args.repeat // 2))
-    rows.append(("fit_paretonbd, days", n, times, describe(pareto)))
-    pareto_cont, times = timed(lambda: fit_paretonbd(sim.x, sim.t_x, sim.T), 1)
-    rows.append(("fit_paretonbd, continuous time", n, times, describe(pareto_cont)))
-    _, times = timed(lambda: account_rhythm(summary, model_days, zero_repeat_model=pareto), args.repeat)
-    rows.append(("account_rhythm (BG/NBD + Pareto/NBD rule)", n, times, ""))
+    _, times = timed(lambda: account_rhythm(summary, model_days), args.repeat)
+    rows.append(("account_rhythm (BG/NBD for every account)", n, times, ""))
 
     print("| step | accounts | best wall s | median wall s | best CPU s | result |")
     print("|---|---:|---:|---:|---:|---|")

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from aftersale.alerts.actions import Condition, reconcile_alerts
 from aftersale.alerts.models import Alert, AlertKind
+from tests.alerts.examples import silent
 from tests.conftest import make_user
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -11,7 +12,7 @@ NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
 
 def test_staff_see_every_alert_and_nobody_else_any(owner, manager, account, other_account, contact):
     reconcile_alerts(kind=AlertKind.SILENCE, at=NOW, wanted={
-        (account.pk, ""): Condition("Quiet", "Call"), (other_account.pk, ""): Condition("Quiet", "Call"),
+        (account.pk, ""): Condition(silent()), (other_account.pk, ""): Condition(silent()),
     })
     everything = set(Alert.objects.values_list("pk", flat=True))
     assert len(everything) == 2

@@ -12,6 +12,7 @@ from aftersale.alerts.admin import AlertAdmin
 from aftersale.alerts.models import Alert, AlertKind
 from aftersale.alerts.step_in import StepInRequired, check_can_acknowledge
 from aftersale.engagement.models import InitiatedBy, Topic, Touchpoint, TouchpointKind
+from tests.alerts.examples import overdue, silent
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ T3 = T1 + timedelta(days=2)
 
 
 def open_silence(account, at=T1):
-    reconcile_alerts(kind=AlertKind.SILENCE, wanted={(account.pk, ""): Condition("Silent", "Visit them")},
+    reconcile_alerts(kind=AlertKind.SILENCE, wanted={(account.pk, ""): Condition(silent())},
                      at=at, account_ids=[account.pk])
     return Alert.objects.open().get(account=account, kind=AlertKind.SILENCE)
 
@@ -51,7 +52,7 @@ def test_a_one_way_email_does_not_close_it(account):
 def test_a_two_way_contact_after_it_opened_closes_it_even_if_the_condition_still_holds(account, kind):
     alert = open_silence(account)
     touch(account, T1 + timedelta(hours=2), kind, initiated_by=InitiatedBy.CUSTOMER)
-    wanted = {(account.pk, ""): Condition("Silent", "Visit them")}
+    wanted = {(account.pk, ""): Condition(silent())}
     result = reconcile_alerts(kind=AlertKind.SILENCE, wanted=wanted, at=T2)
     assert (result.resolved, result.opened) == (1, 0)
     alert.refresh_from_db()
@@ -68,7 +69,7 @@ def test_a_contact_before_it_opened_or_after_the_scan_moment_does_not_close_it(a
 
 
 def test_other_kinds_still_close_when_their_condition_stops(account):
-    wanted = {(account.pk, "promise:1"): Condition("x")}
+    wanted = {(account.pk, "promise:1"): Condition(overdue())}
     reconcile_alerts(kind=AlertKind.PROMISE_OVERDUE, wanted=wanted, at=T1)
     assert reconcile_alerts(kind=AlertKind.PROMISE_OVERDUE, wanted={}, at=T2).resolved == 1
 
@@ -83,7 +84,7 @@ def test_reconciling_takes_a_bounded_number_of_queries(account, other_account, d
 def test_acknowledging_is_refused_on_the_attention_list_with_a_clear_message(owner_client, account):
     alert = open_silence(account)
     page = owner_client.get(reverse("home")).content.decode()
-    assert "Visit them" in page
+    assert "Step in: the owner calls or visits them" in page
     assert "Closes when a visit, meeting or call is logged." in page
     assert reverse("alert_acknowledge", args=[alert.pk]) not in page  # not offered
     response = owner_client.post(reverse("alert_acknowledge", args=[alert.pk]), follow=True)
@@ -118,7 +119,7 @@ def test_the_admin_bulk_delete_leaves_open_step_in_alerts(account, other_account
     from django.contrib.messages.storage.fallback import FallbackStorage
 
     silence = open_silence(account)
-    wanted = {(other_account.pk, "p:1"): Condition("x")}
+    wanted = {(other_account.pk, "p:1"): Condition(overdue())}
     reconcile_alerts(kind=AlertKind.PROMISE_OVERDUE, wanted=wanted, at=T1)
     request = rf.post("/")
     request.user = admin_user

@@ -11,6 +11,7 @@ from aftersale.alerts.actions import raise_alert
 from aftersale.alerts.models import Alert, AlertKind
 from aftersale.health.models import HealthSnapshot
 from aftersale.health.scan import refresh_account
+from tests.alerts.examples import EXAMPLES
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +25,7 @@ def frozen():
 
 
 def alert(account, subject="promise:1", at=NOW, kind=AlertKind.PROMISE_OVERDUE) -> Alert:
-    return raise_alert(kind=kind, account=account, subject=subject, explanation="Promise 1 is overdue",
-                       action="Call the buyer", at=at)
+    return raise_alert(kind=kind, account=account, subject=subject, params=EXAMPLES[kind], at=at)
 
 
 def test_it_lists_open_alerts_and_acknowledges_them_once(api, account, owner, manager):

@@ -30,6 +30,7 @@ from aftersale.health.scan import refresh_account
 from aftersale.promises.models import Promise
 from aftersale.reviews.models import CompetitorRating, RelationshipReview
 from aftersale.service.models import Asset, ServiceCase
+from tests.alerts.examples import silent
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
 
@@ -63,7 +64,7 @@ def seeded(manager, owner, account, other_account, contact) -> str:
                            delivery_owner=owner, delivery_department="service", external_id="PR-1")
     review = RelationshipReview.objects.create(account=account, reviewer=owner, held_at=date.today())
     CompetitorRating.objects.create(review=review, attribute="price", score=4)
-    raise_alert(kind=AlertKind.SILENCE, account=account, explanation="Quiet", at=now)
+    raise_alert(kind=AlertKind.SILENCE, account=account, params=silent(), at=now)
     Contact.objects.create(account=other_account, name="Someone", external_id="C-2")
     refresh_account(account.pk)
     return do_issue_token(manager)[1]

@@ -20,6 +20,7 @@ from aftersale.engagement.models import Touchpoint
 from aftersale.promises.models import Promise
 from aftersale.reviews.models import RelationshipReview
 from aftersale.service.models import Asset, ServiceCase
+from tests.alerts.examples import silent
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def theirs(other_account, colleague) -> dict[str, int]:
             delivery_department="sales").pk,
         "reviews": RelationshipReview.objects.create(account=other_account, reviewer=colleague,
                                                      held_at=NOW.date()).pk,
-        "alerts": raise_alert(kind=AlertKind.SILENCE, account=other_account, explanation="quiet", at=NOW).pk,
+        "alerts": raise_alert(kind=AlertKind.SILENCE, account=other_account, params=silent(), at=NOW).pk,
     }
 
 

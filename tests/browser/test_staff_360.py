@@ -6,6 +6,7 @@ from aftersale.alerts.actions import Condition, reconcile_alerts
 from aftersale.alerts.models import AlertKind
 from aftersale.health.models import HealthSnapshot
 from aftersale.promises.models import Promise, PromiseStatus
+from tests.alerts.examples import silent
 from tests.conftest import PASSWORD
 
 
@@ -14,7 +15,7 @@ def test_it_shows_the_account_360_with_quick_dialogs_and_in_vietnamese(
 ):
     reconcile_alerts(
         kind=AlertKind.SILENCE, at=datetime(2026, 11, 20, tzinfo=UTC),
-        wanted={(account.pk, ""): Condition("No contact from them in 140 days", "Call the buyer")},
+        wanted={(account.pk, ""): Condition(silent(140))},
     )
     today = timezone.localdate()
     for days, score in ((90, 62.0), (60, 55.0), (30, 48.0)):

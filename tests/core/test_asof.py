@@ -8,14 +8,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aftersale.core.asof import (
+    DAY_ZERO,
     BadDate,
     as_date,
     day_after,
+    day_number,
     day_range,
+    days_between,
     end_of_day,
     months_before,
     parse_as_of,
     start_of_day,
+    utc_offsets,
+    window_start,
     year_before,
 )
 
@@ -62,3 +67,44 @@ def test_it_parses_a_date_as_the_end_of_that_day_and_a_moment_as_itself():
 def test_it_names_the_value_it_cannot_read(value):
     with pytest.raises(BadDate, match=value):
         parse_as_of(value)
+
+
+zones = st.sampled_from(["Asia/Ho_Chi_Minh", "Europe/Berlin", "America/New_York", "UTC", "Pacific/Chatham"])
+moments = st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2090, 12, 31),
+                       timezones=st.just(UTC))
+
+
+@given(zones, moments)
+def test_it_knows_every_offset_of_the_zone(name, moment):
+    from zoneinfo import ZoneInfo
+
+    offsets = utc_offsets(name)
+    current = [seconds for start, seconds in offsets if start <= moment][-1]
+    assert current == moment.astimezone(ZoneInfo(name)).utcoffset().total_seconds()
+
+
+@given(days, st.integers(min_value=0, max_value=86399), st.integers(min_value=0, max_value=86399))
+def test_it_counts_whole_calendar_days_whatever_the_hours(day, first, second):
+    with override_settings(TIME_ZONE="Asia/Ho_Chi_Minh"):
+        yesterday = start_of_day(day - timedelta(days=1)) + timedelta(seconds=first)
+        today = start_of_day(day) + timedelta(seconds=second)
+        assert days_between(yesterday, today) == 1
+        assert days_between(today, yesterday) == -1
+        assert day_number(today) - day_number(yesterday) == 1
+        assert day_number(DAY_ZERO) == 0
+
+
+@given(days, st.integers(min_value=1, max_value=800), st.integers(min_value=0, max_value=86399))
+def test_a_window_is_whole_days_ending_with_the_day_of_the_moment(day, length, second):
+    moment = start_of_day(day) + timedelta(seconds=second)
+    start = window_start(moment, length)
+    assert start == start_of_day(day - timedelta(days=length - 1))
+    assert days_between(start, moment) == length - 1
+
+
+@override_settings(TIME_ZONE="Asia/Ho_Chi_Minh")
+def test_the_last_moment_of_a_local_day_is_still_that_day_not_the_utc_next():
+    assert as_date(end_of_day(date(1997, 9, 30))) == date(1997, 9, 30)
+    assert day_number(end_of_day(date(1997, 9, 30))) == day_number(date(1997, 9, 30))
+    # Local midnight is 17:00 UTC the day before: still the local day.
+    assert as_date(datetime(1996, 12, 31, 17, 0, tzinfo=UTC)) == date(1997, 1, 1)

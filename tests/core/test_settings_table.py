@@ -91,7 +91,7 @@ def test_it_never_hands_out_the_table_default_to_be_changed():
 
 
 @pytest.mark.parametrize(("override", "name", "message"), [
-    ({"QUIET_P": 1.5}, "QUIET_P", r'AFTERSALE\["QUIET_P"\] = 1.5 must be between 0 and 1'),
+    ({"QUIET_FDR": 1.5}, "QUIET_FDR", r'AFTERSALE\["QUIET_FDR"\] = 1.5 must be between 0 and 1'),
     ({"SERVICE": {"WORKING_DAYS": [0, 7]}}, "SERVICE.WORKING_DAYS", r'\["SERVICE"\]\["WORKING_DAYS"\]'),
     ({"SERVICE": {"WORKING_HOURS": ["17:00", "08:00"]}}, "SERVICE.WORKING_HOURS", "must start before"),
     ({"SERVICE": {"AT_RISK_SHARE": 0.25}}, "SERVICE.AT_RISK_SHARE", "write the number as text"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -11,7 +13,9 @@ from aftersale.accounts.models import Account
 from aftersale.commerce.models import Order
 from aftersale.demo.catalogue import DEMO_PASSWORD
 from aftersale.demo.management.commands import demo as demo_command
+from aftersale.demo.management.commands.demo import history_dates
 from aftersale.demo.models import DemoDataset
+from aftersale.health.models import HealthSnapshot, ScanRun
 from aftersale.staff.models import User
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +100,30 @@ def test_it_scores_the_new_portfolio_when_the_health_engine_is_installed(monkeyp
     monkeypatch.setattr(demo_command, "get_commands", lambda: {"scan": "aftersale.health"})
     monkeypatch.setattr(demo_command, "load_command_class", lambda app, name: FakeScan())
     monkeypatch.setattr(demo_command, "call_command", lambda *a, **k: calls.append(a))
-    call_command("demo", "--no-serve", "--as-of", AS_OF, stdout=StringIO(), stderr=StringIO())
+    call_command("demo", "--no-serve", "--no-history", "--as-of", AS_OF, stdout=StringIO(),
+                 stderr=StringIO())
     assert calls == [("scan", "--as-of", AS_OF)]
     # A second run finds the demo loaded and does not score it again.
     call_command("demo", "--no-serve", stdout=StringIO(), stderr=StringIO())
     assert len(calls) == 1
+    # By default a small demo is scored every week for thirteen months, oldest first.
+    call_command("demo", "--no-serve", "--replace", "--as-of", AS_OF, stdout=StringIO(), stderr=StringIO())
+    weekly = [date.fromisoformat(a[2]) for a in calls[1:]]
+    assert weekly[-1] == date.fromisoformat(AS_OF)
+    assert weekly == sorted(weekly)
+    assert {later - earlier for earlier, later in itertools.pairwise(weekly)} == {timedelta(days=7)}
+    assert weekly[-1] - weekly[0] >= timedelta(days=396)
+
+
+def test_it_scores_thirteen_months_of_weeks_through_the_ordinary_scan():
+    call_command("demo", "--no-serve", "--accounts", "7", "--as-of", AS_OF, stdout=StringIO(),
+                 stderr=StringIO())
+    days = sorted(ScanRun.objects.values_list("as_of_date", flat=True))
+    assert days[-1] == date.fromisoformat(AS_OF) and days == history_dates(days[-1])
+    # Each week's scores are those the data of that week gives: bands over time and trends.
+    quiet = Account.objects.get(external_id="DEMO-QUIET")
+    snapshots = HealthSnapshot.objects.filter(account=quiet).order_by("as_of")
+    assert [s.as_of for s in snapshots] == days
+    assert len({s.score for s in snapshots}) > 5
+    faded = HealthSnapshot.objects.filter(account__external_id="DEMO-FADED").order_by("as_of")
+    assert faded.first().score > faded.last().score

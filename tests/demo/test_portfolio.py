@@ -99,8 +99,9 @@ def test_it_covers_every_kind_of_record(demo):
     assert logs.filter(parts_cost__gt=0).exists()
     assert set(Promise.objects.values_list("status", flat=True)) >= {
         PromiseStatus.KEPT, PromiseStatus.LATE, PromiseStatus.BROKEN, PromiseStatus.OPEN,
-        PromiseStatus.RENEGOTIATED,
     }
+    # Renegotiated, then (in a world this small, usually) delivered or broken since.
+    assert Promise.objects.filter(renegotiations__gt=0).exists()
     assert set(Idea.objects.values_list("direction", flat=True)) == {"from_us", "to_us"}
     assert set(TrustRating.objects.values_list("direction", flat=True)) == {"from_us", "to_us"}
     assert set(InfoShare.objects.values_list("direction", flat=True)) == {"from_us", "to_us"}

@@ -83,9 +83,10 @@ def order(account: Account, when: datetime, channel: str = Channel.REP, total: s
 
 
 def touchpoint(account: Account, when: datetime, *, minutes: int = 60, topic: str = Topic.PLANNING,
-               departments: tuple[str, ...] = (), initiated_by: str = InitiatedBy.VENDOR) -> Touchpoint:
+               departments: tuple[str, ...] = (), initiated_by: str = InitiatedBy.VENDOR,
+               kind: str = TouchpointKind.MEETING) -> Touchpoint:
     tp = Touchpoint.objects.create(
-        account=account, occurred_at=when, kind=TouchpointKind.MEETING, initiated_by=initiated_by,
+        account=account, occurred_at=when, kind=kind, initiated_by=initiated_by,
         minutes=minutes, topic=topic,
     )
     for department in departments:

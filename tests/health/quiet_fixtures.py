@@ -69,6 +69,13 @@ def build_portfolio(owner) -> Portfolio:
     uses_us([*peers, quiet, normal])
     for i, peer in enumerate(peers):
         raises(peer, 4 + i % 5)  # 4 to 8 a year
+    # Our own outreach varies across the peers (0 to 4 e-mails in the year) as it does in life:
+    # it is a covariate, and the quiet account's (3) is then no outlier.
+    Touchpoint.objects.bulk_create([
+        Touchpoint(account=peer, occurred_at=days_ago(20 + 70 * k), kind=TouchpointKind.EMAIL,
+                   initiated_by="vendor", minutes=10, topic=Topic.PLANNING)
+        for i, peer in enumerate(peers) for k in range(i % 5)
+    ])
     raises(normal, 6)
     # Nothing from the quiet one, ever: still ordering, still green everywhere else.
     good_news(quiet, owner)

@@ -56,7 +56,8 @@ def test_health_json_has_the_documented_shape_and_lists_conditions_that_hold(acc
     assert set(report["signals"][0]) == {"name", "value", "weight", "contribution", "explanation"}
     assert report["alerts"] == [{
         "kind": "promise_overdue", "opened_at": "2026-06-15T17:00:00+07:00",
-        "explanation": f"Promise {overdue.pk} is overdue",
+        "explanation": f"“Promise {overdue.pk}” was due on 05/20/2026 (12 days ago); Linh Tran (Service) "
+                       "must deliver it.",
     }]
     # As of a day before the promise fell due, the condition did not hold.
     earlier = json.loads(run("health", "ACC-1", "--as-of", "2026-06-01", "--json"))

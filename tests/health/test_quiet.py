@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from aftersale.health.evaluate import evaluate, make_context
 from aftersale.health.models import Band
@@ -32,7 +33,8 @@ def test_it_flags_the_account_that_raises_far_fewer_requests_than_its_peers(port
     quiet = values[portfolio.quiet.pk]
     assert quiet.facts["observed"] == 0
     assert quiet.facts["expected"] > 4  # its peers raise 4 to 8 a year
-    assert quiet.facts["p"] < quiet_settings().p
+    assert quiet.facts["p"] < 0.01
+    assert quiet.facts["fdr"] == quiet_settings().fdr == 0.10
     assert quiet.facts["quiet"] is True and quiet.facts["caps_band"] is True
     assert quiet.value < 0.1
 
@@ -44,17 +46,26 @@ def test_it_does_not_flag_an_account_that_raises_what_its_peers_do(portfolio):
     assert normal.value > 0.5
 
 
-def test_it_does_not_judge_accounts_with_too_little_use(portfolio):
+def test_accounts_with_no_exposure_are_not_judged_and_say_why(portfolio):
     values = quiet_values()
-    assert portfolio.new.pk not in values  # ordering for two months only
-    assert portfolio.idle.pk not in values  # no equipment, two orders a year
-    assert registry.get("quietness").explanation(registry.SignalValue(None), 24).startswith("Not judged")
+    signal = registry.get("quietness")
+    new, idle = values[portfolio.new.pk], values[portfolio.idle.pk]
+    assert new.value is None and new.facts["not_judged"] == "too_new"  # ordering for two months only
+    assert idle.value is None and idle.facts["not_judged"] == "no_exposure"  # no machine, 2 orders
+    assert signal.explanation(new, 24).startswith("Not judged: using us for 60 days of the last 365, "
+                                                  "under the 180 needed.")
+    assert signal.explanation(idle, 24) == (
+        "Not judged: no machine installed and 2 orders in the last 365 days (fewer than 4), so nothing "
+        "exposes it to needing us.")
+    assert signal.explanation(registry.SignalValue(None), 24).startswith("Not judged")
 
 
 def test_the_explanation_names_the_count_the_expectation_and_the_step_in(portfolio):
     words = registry.get("quietness").explanation(quiet_values()[portfolio.quiet.pk], 24)
     assert words.startswith("Raised 0 requests and complaints in the last 365 days, where accounts "
-                            "with the same use (2 machines installed, 12 orders) raise about ")
+                            "with the same exposure (2 machines installed, their age, contract cover "
+                            "and our outreach) raise about ")
+    assert "flagged at a 10% false-discovery rate" in words
     assert "step in" in words
 
 
@@ -73,7 +84,8 @@ def test_a_request_raised_lately_counts(portfolio):
 
 def test_a_part_of_the_portfolio_uses_the_scans_fit_and_agrees_with_the_whole(portfolio):
     fit = fit_quietness(NOW)
-    assert fit["n"] == 26 and fit["kind"] == "poisson_glm" and fit["time_unit"] == "year"
+    assert fit["n"] == 26 and fit["kind"] in ("zinb", "negbin") and fit["time_unit"] == "year"
+    assert fit["converged"] and fit["tested"] == 26 and fit["flagged"] >= 1
     ctx = make_context(NOW, fits={"quietness": fit})
     one = quietness(ctx, [portfolio.quiet.pk])[portfolio.quiet.pk]
     whole = quiet_values()[portfolio.quiet.pk]
@@ -83,16 +95,16 @@ def test_a_part_of_the_portfolio_uses_the_scans_fit_and_agrees_with_the_whole(po
     assert quietness(make_context(NOW, fits={}), [portfolio.quiet.pk]) == {}
 
 
-@override_settings(AFTERSALE={"QUIET_P": 0.000001})
-def test_the_threshold_is_a_setting(portfolio):
+@override_settings(AFTERSALE={"QUIET_FDR": 1e-9})
+def test_the_false_discovery_rate_is_a_setting(portfolio):
     assert quiet_values()[portfolio.quiet.pk].facts["quiet"] is False
 
 
-@override_settings(AFTERSALE={"QUIET_P": "often"})
+@override_settings(AFTERSALE={"QUIET_FDR": "often"})
 def test_a_bad_setting_is_named():
     from django.core.exceptions import ImproperlyConfigured
 
-    with pytest.raises(ImproperlyConfigured, match=r'AFTERSALE\["QUIET_P"\]'):
+    with pytest.raises(ImproperlyConfigured, match=r'AFTERSALE\["QUIET_FDR"\]'):
         quiet_settings()
 
 
@@ -102,16 +114,19 @@ def test_a_quiet_account_is_never_banded_healthy_however_green_the_rest(portfoli
     assert health.score >= ctx.config.healthy_min
     assert health.coverage >= ctx.config.min_coverage_healthy
     assert health.band == Band.WATCH
-    assert health.capped_by == ("quietness",)
-    assert health.reasons[0] == "quietness"
-    assert health.band_note.startswith("Banded watch, not healthy, whatever the score: Quietness: Raised 0")
+    assert health.capped_by == ("open_problems",)
+    assert health.values["open_problems"].facts["rules"] == ["step_in"]
+    assert health.reasons[0] == "open_problems" and "quietness" in health.reasons
+    assert health.band_note.startswith(
+        "Banded watch, not healthy, whatever the score: Open problems: Open now: "
+        "the customer is improbably quiet. Never healthy while someone must step in.")
 
 
 def test_the_scan_stores_the_capped_band_and_the_fit(portfolio):
     run = run_scan()
     fits = {m["stream"]: m for m in run.rhythm_models}
     assert set(fits["quietness"]["params"]) == {"intercept", "log_assets", "asset_age_years",
-                                                "log_orders_per_year"}
+                                                "contract_coverage", "log_outreach_per_year"}
     assert fits["quietness"]["log_likelihood"] < 0
     assert portfolio.quiet.health_snapshots.get().band == Band.WATCH
     assert portfolio.normal.health_snapshots.get().band != Band.AT_RISK
@@ -124,10 +139,24 @@ def test_the_signal_is_one_query_whatever_the_number_of_accounts(portfolio, djan
         everyone = quietness(ctx, None)
     with django_assert_num_queries(1):
         quietness(ctx, [portfolio.quiet.pk])
-    assert len(everyone) == 26
+    assert len(everyone) == 28  # 26 judged, and the new and the idle one saying why not
 
 
 def test_later_requests_do_not_change_an_earlier_judgement(portfolio):
     before = quiet_values()[portfolio.quiet.pk].facts
     raises(portfolio.quiet, 6, since_days=-1, until_days=-200)
     assert quiet_values(days_ago(0))[portfolio.quiet.pk].facts == before
+
+
+def test_the_model_page_shows_the_fit_the_flags_and_the_expected_false_alarms(portfolio, owner_client):
+    run = run_scan()
+    fit = next(m for m in run.rhythm_models if m["stream"] == "quietness")
+    body = owner_client.get(reverse("health_model")).content.decode()
+    assert "Quiet customers: the model of the latest scan" in body
+    assert fit["tested"] == 26 and fit["flagged"] >= 1 and fit["not_judged"] == 2
+    assert fit["expected_false_alarms"] == pytest.approx(0.1 * fit["flagged"])
+    for label, value in (("Accounts tested", "26"), ("Flagged quiet", str(fit["flagged"])),
+                         ("False-discovery setting", "10%"),
+                         ("Expected false alarms per scan", f"{fit['expected_false_alarms']:.1f}")):
+        assert f'<th scope="row">{label}</th><td class="num">{value}</td>' in body
+    assert "share of the machines a maintenance contract covers" in body

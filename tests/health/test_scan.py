@@ -17,6 +17,7 @@ from aftersale.health.models import HealthSnapshot, ScanPart, ScanRun, ScanStatu
 from aftersale.health.report import moved_rows
 from aftersale.health.scan import refresh_account, run_part, run_scan, start_scan
 from aftersale.promises.models import Promise, PromiseStatus
+from tests.alerts.examples import overdue
 
 from .conftest import NOW, TODAY, day, days_ago, order, promise, touchpoint, trust_rating
 
@@ -28,7 +29,7 @@ def overdue_promises(as_of, account_ids):
     promises = Promise.objects.filter(status=PromiseStatus.OPEN, due_at__lt=timezone.localdate(as_of))
     if account_ids is not None:
         promises = promises.filter(account_id__in=account_ids)
-    return {(p.account_id, f"promise:{p.pk}"): Condition(f"Promise {p.pk} is overdue") for p in promises}
+    return {(p.account_id, f"promise:{p.pk}"): Condition(overdue(f"Promise {p.pk}")) for p in promises}
 
 
 @pytest.fixture
@@ -177,19 +178,20 @@ def test_a_deteriorating_account_that_is_no_longer_healthy_gets_one_alert(accoun
     run_scan()
     alert = Alert.objects.get(kind=AlertKind.HEALTH_DETERIORATING)
     assert alert.explanation.startswith("Health fell about")
-    assert "Weakest signals: Promises kept." in alert.explanation
+    assert "Weakest signals: Promises kept" in alert.explanation
     run_scan()
     assert Alert.objects.filter(kind=AlertKind.HEALTH_DETERIORATING).count() == 1
 
 
-def test_an_engine_alert_is_written_in_the_owners_language(account, owner, frozen):
-    owner.language = "vi"
-    owner.save()
+def test_it_words_an_engine_alert_in_each_readers_language(account, owner, frozen):
     promise(account, owner, due=day(40))
     history(account, {90: 80.0, 60: 70.0, 30: 50.0})
     run_scan()
     alert = Alert.objects.get(kind=AlertKind.HEALTH_DETERIORATING)
-    assert alert.explanation.startswith("Sức khỏe")
+    with translation.override("vi"):
+        assert alert.explanation.startswith("Sức khỏe giảm khoảng")
+        assert "Lời hứa" not in alert.explanation and "Promises" not in alert.explanation
+    assert alert.explanation.startswith("Health fell about")
 
 
 def test_refreshing_one_account_takes_a_bounded_number_of_queries(

@@ -11,11 +11,32 @@ from aftersale.health import scoring
 LIMITS = {"healthy_min": 70, "watch_min": 50, "min_coverage_healthy": 0.5}
 
 
-def test_it_combines_the_signals_present_by_weight():
-    result = scoring.combine({"a": 1.0, "b": 0.5, "c": None}, {"a": 30, "b": 10, "c": 60})
-    assert result.score == pytest.approx(100 * (30 * 1.0 + 10 * 0.5) / 40)
+def test_it_combines_every_weighted_signal_counting_one_without_data_at_its_neutral_value():
+    result = scoring.combine({"a": 1.0, "b": 0.5, "c": None}, {"a": 30, "b": 10, "c": 60}, {"c": 0.75})
+    assert result.score == pytest.approx(100 * (30 * 1.0 + 10 * 0.5 + 60 * 0.75) / 100)
     assert result.coverage == pytest.approx(0.4)
-    assert result.contributions == {"a": pytest.approx(75.0), "b": pytest.approx(12.5), "c": None}
+    assert result.contributions == {
+        "a": pytest.approx(30.0), "b": pytest.approx(5.0), "c": pytest.approx(45.0)}
+
+
+def test_a_signal_without_data_and_without_a_neutral_value_counts_at_the_middle():
+    result = scoring.combine({"a": 1.0, "b": None}, {"a": 10, "b": 10})
+    assert result.score == pytest.approx(75.0)
+
+
+@given(st.dictionaries(st.sampled_from("abcdef"), st.one_of(st.none(), st.floats(0, 1)), min_size=1),
+       st.dictionaries(st.sampled_from("abcdef"), st.integers(1, 100), min_size=1),
+       st.sampled_from("abcdef"), st.floats(0, 1))
+def test_a_first_value_below_the_neutral_one_never_raises_the_score(values, weights, name, value):
+    neutral = dict.fromkeys("abcdef", 0.5)
+    before = scoring.combine({**values, name: None}, weights, neutral)
+    after = scoring.combine({**values, name: value}, weights, neutral)
+    if before.score is None or after.score is None:
+        return
+    if value <= 0.5:
+        assert after.score <= before.score + 1e-9
+    else:
+        assert after.score >= before.score - 1e-9
 
 
 def test_it_has_no_score_without_data():

@@ -57,7 +57,8 @@ def test_the_scan_reproduces_the_published_cdnow_fit(owner):
     days = event_days("orders", AS_OF, None)
     repeats = days.days.size - np.unique(days.account_ids).size
     assert fit["log_likelihood"] == pytest.approx(-9582.4 - repeats * np.log(7), abs=1.0)
-    assert fit["zero_repeat_model"]["kind"] == "paretonbd"
+    assert fit["converged"]
+    assert "zero_repeat_model" not in fit  # one model for every account
 
 
 def test_orders_after_as_of_and_same_day_repeats_are_ignored(account):
@@ -80,7 +81,6 @@ def test_the_contact_stream_is_cases_and_customer_initiated_touchpoints(account,
 FIT = {
     "stream": "orders", "kind": "bgnbd", "params": {"r": 0.243, "alpha": 30.9, "a": 0.793, "b": 2.426},
     "log_likelihood": -1.0, "n": 100, "time_unit": "day", "converged": True, "population_gap": 30.0,
-    "zero_repeat_model": None,
 }
 
 
@@ -99,7 +99,8 @@ def test_a_new_account_is_not_lost(account, frozen):
 
 
 def test_a_one_time_buyer_is_not_safe(account, other_account, frozen):
-    # Plain BG/NBD would say 1.0 (alive forever); here the probability falls with the silence.
+    # BG/NBD's P(alive) would say 1.0 (alive forever); the chance of an order within the usual gap
+    # falls with the silence.
     order(account, days_ago(400))
     order(other_account, days_ago(60))
     value, words = order_signal(account)
@@ -114,13 +115,28 @@ def test_a_regular_buyer_gone_silent_is_explained_in_its_own_rhythm(account, fro
         order(account, days_ago(n))
     value, words = order_signal(account)
     assert value < 0.2
-    assert words.startswith("Orders usually every 30 days; none for 215 days; probability still buying")
+    assert words.startswith("Orders usually every 30 days; none for 215 days; chance of an order within "
+                            "the next 30 days: ")
 
 
-def test_a_regular_buyer_on_rhythm_is_engaged(account, frozen):
+def test_a_regular_buyer_on_rhythm_is_engaged(account, other_account, frozen):
     for n in (185, 155, 125, 95, 65, 35, 5):
         order(account, days_ago(n))
-    assert order_signal(account)[0] > 0.85
+    for n in (395, 365, 335, 305, 275, 245, 215):
+        order(other_account, days_ago(n))
+    # About 1 - 1/e for a steady rhythm: the chance of an order within one usual gap.
+    on_rhythm = order_signal(account)[0]
+    assert on_rhythm > 0.45
+    assert on_rhythm > 10 * order_signal(other_account)[0]
+
+
+def test_a_fit_that_did_not_converge_is_not_used_and_the_signal_says_why(account, frozen):
+    for n in (90, 60, 30):
+        order(account, days_ago(n))
+    value, words = order_signal(account, fits={"orders": {**FIT, "converged": False}})
+    assert value == 1.0  # the gap ratio: 30 days since, usually every 30
+    assert words.startswith("Last order 30 days ago")
+    assert "did not settle" in words
 
 
 def test_without_a_fit_the_gap_ratio_still_speaks(account, frozen):

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from aftersale.alerts.models import Alert, AlertKind
+from aftersale.alerts.texts import render
 from aftersale.engagement.models import InitiatedBy, Topic, Touchpoint, TouchpointKind
 from aftersale.health.evaluate import evaluate, make_context
 from aftersale.health.quietness.step_in import quiet_customer, silence
@@ -48,7 +49,7 @@ def test_the_quiet_account_gets_a_quiet_customer_alert_with_a_technical_visit(po
 def silent(health, p=0.05, status="established"):
     """The contact rhythm as the fitted model would word an account gone silent."""
     health.values["contact_rhythm"] = SignalValue(p, {
-        "status": status, "p_engaged": p, "expected_90": 0.1, "since_days": 300, "gap_days": 60,
+        "status": status, "p_return": p, "expected_90": 0.1, "since_days": 300, "gap_days": 60,
         "insufficient_history": False,
     })
 
@@ -63,12 +64,13 @@ def test_a_customer_that_stopped_reaching_out_gets_a_silence_alert_with_a_step_i
     wanted = silence(ctx, results)
     assert set(wanted) == {(peer.pk, "")}
     condition = wanted[(peer.pk, "")]
-    assert condition.explanation == (
+    text = render(AlertKind.SILENCE, condition.params)
+    assert text.explanation == (
         "We have not heard from the customer for longer than its rhythm allows. The customer usually "
-        "reaches out every 60 days; nothing for 300 days; probability still engaged 0.05; 0.1 contacts "
-        "expected in the next 90 days."
+        "reaches out every 60 days; nothing for 300 days; chance it reaches out within the next 60 days: "
+        "5%; 0.1 contacts expected in the next 90 days."
     )
-    assert condition.action.startswith("Step in: the owner visits with a service engineer")
+    assert text.action.startswith("Step in: the owner visits with a service engineer")
 
 
 def test_suppliers_get_no_step_in_alert(portfolio):
@@ -91,8 +93,10 @@ def test_an_account_without_equipment_gets_a_call_or_visit_by_its_owner(portfoli
     Asset.objects.filter(account=peer).delete()
     silent(results[peer.pk])
     condition = silence(ctx, results)[(peer.pk, "")]
-    assert condition.action == ("Step in: the owner calls or visits them and asks how things really are; "
-                                "log the call or visit to close this alert.")
+    assert condition.params["assets"] == 0
+    assert render(AlertKind.SILENCE, condition.params).action == (
+        "Step in: the owner calls or visits them and asks how things really are; "
+        "log the call or visit to close this alert.")
 
 
 def test_an_email_does_not_close_it_but_a_call_after_it_opened_does(portfolio, frozen):
@@ -127,7 +131,7 @@ def test_it_stays_open_when_the_condition_stops_without_a_contact(portfolio, fro
     # with the customer, so the alert stays.
     from django.test import override_settings
 
-    with override_settings(AFTERSALE={"QUIET_P": 0.0000001}):
+    with override_settings(AFTERSALE={"QUIET_FDR": 1e-9}):
         run_scan()
     assert open_step_in(portfolio.quiet) == {AlertKind.QUIET_CUSTOMER}
 

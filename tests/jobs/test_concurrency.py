@@ -16,6 +16,7 @@ from aftersale.alerts.models import Alert, AlertKind
 from aftersale.health.models import HealthSnapshot, ScanRun, ScanStatus
 from aftersale.health.scan import run_scan, start_scan
 from aftersale.jobs import tasks, worker
+from tests.alerts.examples import EXAMPLES
 from tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -40,7 +41,7 @@ def portfolio(owner, colleague) -> list[Account]:
 def test_two_scans_at_once_open_each_alert_once(portfolio):
     def every_account(as_of, account_ids):
         ids = account_ids if account_ids is not None else [a.pk for a in portfolio]
-        return {(pk, "x"): Condition("needs a call") for pk in ids}
+        return {(pk, "x"): Condition(EXAMPLES[AlertKind.SILENCE]) for pk in ids}
 
     alert_registry.register(AlertKind.SILENCE, every_account)
     now = timezone.now()

@@ -14,6 +14,7 @@ from aftersale.alerts.actions import raise_alert
 from aftersale.alerts.models import Alert, AlertKind
 from aftersale.notify import claims as notify
 from aftersale.notify.models import NotificationClaim
+from tests.alerts.examples import overdue
 
 from .conftest import NOW
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def open_alert(account, subject="promise:7"):
     return raise_alert(kind=AlertKind.PROMISE_OVERDUE, account=account, subject=subject,
-                       explanation="Promise 7 is overdue", at=NOW)
+                       params=overdue(), at=NOW)
 
 
 def test_one_worker_holds_a_claim_until_it_goes_stale(account):

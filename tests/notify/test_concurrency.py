@@ -16,6 +16,7 @@ from aftersale.alerts.models import Alert, AlertKind
 from aftersale.notify.models import Digest, DigestState
 from aftersale.notify.sending import send_due_digests, send_immediate_alerts
 from aftersale.staff.models import User
+from tests.alerts.examples import EXAMPLES, silent
 from tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -44,12 +45,14 @@ def test_two_workers_never_send_the_same_alert_twice(portfolio):
     for account in portfolio:
         for n in range(3):
             raise_alert(kind=AlertKind.SLA_BREACH, account=account, subject=f"case:{n}",
-                        explanation=f"alert {account.external_id}/{n}", at=now)
+                        params={**EXAMPLES[AlertKind.SLA_BREACH],
+                                "title": f"alert {account.external_id}/{n}"},
+                        at=now)
     results = at_once(2, lambda i: send_immediate_alerts(now, worker_id=f"worker-{i}", batch=4))
     assert sum(r.sent for r in results) == 36
     mentions = Counter(
         line.strip() for message in mail.outbox for line in message.body.splitlines()
-        if line.strip().startswith("alert PG-")
+        if line.strip().startswith("Repair case “alert PG-")
     )
     assert len(mentions) == 36 and set(mentions.values()) == {1}
     assert not Alert.objects.filter(notified_at__isnull=True).exists()
@@ -58,7 +61,7 @@ def test_two_workers_never_send_the_same_alert_twice(portfolio):
 def test_two_workers_send_each_digest_once(portfolio, owners):
     now = timezone.now().replace(hour=5)  # noon in Hanoi, after the digest hour
     for account in portfolio:
-        raise_alert(kind=AlertKind.SILENCE, account=account, explanation="quiet", at=now)
+        raise_alert(kind=AlertKind.SILENCE, account=account, params=silent(), at=now)
     results = at_once(2, lambda i: send_due_digests(now, worker_id=f"worker-{i}", batch=2))
     assert sum(r.messages for r in results) == len(owners)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in owners)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -14,6 +15,9 @@ from aftersale.notify.claims import CLAIM_TIMEOUT
 from aftersale.notify.models import Delivery, Digest, DigestState
 from aftersale.notify.preferences import set_deliveries
 from aftersale.notify.sending import claim_digest, send_due_digests
+from tests.alerts.examples import overdue as overdue_params
+from tests.alerts.examples import silent
+from tests.alerts.test_texts import english_left
 
 from .conftest import NOW, open_alert
 
@@ -23,10 +27,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def attention(account, owner):
     """Two reasons needing action and one alert already in hand, all digest kinds."""
-    quiet = open_alert(account, kind=AlertKind.SILENCE, subject="", text="No contact for 94 days")
+    quiet = open_alert(account, kind=AlertKind.SILENCE, subject="", params=silent(94))
     overdue = open_alert(account, kind=AlertKind.PROMISE_OVERDUE, subject="promise:7",
-                         text="Training promised for 1 June is 14 days overdue")
-    in_hand = open_alert(account, kind=AlertKind.REVIEW_DUE, subject="", text="Review due since May")
+                         params=overdue_params("Operator training", days=14))
+    in_hand = open_alert(account, kind=AlertKind.REVIEW_DUE, subject="")
     Alert.objects.filter(pk=in_hand.pk).update(acknowledged_at=NOW, acknowledged_by=owner)
     return quiet, overdue, in_hand
 
@@ -39,8 +43,9 @@ def test_each_owner_gets_their_attention_list_once_a_day(attention, owner, froze
     assert message.subject == "Aftersale: 2 things need your attention"
     body = message.body
     assert body.index("Gone quiet or silent") < body.index("Promises overdue")
-    assert "No contact for 94 days" in body and "14 days overdue" in body
-    assert "In hand (acknowledged, still open)" in body and "Review due since May" in body
+    assert "Last contact 94 days ago" in body
+    assert "“Operator training” was due on 05/20/2026 (14 days ago)" in body
+    assert "In hand (acknowledged, still open)" in body and "The last relationship review was on" in body
     assert body.count("/notifications/unsubscribe/") == 3  # one per group and the whole digest
     assert message.extra_headers["Message-ID"] == f"<digest-{owner.pk}-2026-06-15@localhost>"
     digest = Digest.objects.get()
@@ -78,7 +83,7 @@ def test_kinds_switched_off_are_left_out(attention, owner, frozen):
     set_deliveries(owner.pk, {AlertKind.SILENCE: Delivery.OFF})
     send_due_digests(NOW, worker_id="w1")
     body = mail.outbox[0].body
-    assert "No contact for 94 days" not in body and "14 days overdue" in body
+    assert "94 days ago" not in body and "(14 days ago)" in body
     assert mail.outbox[0].subject == "Aftersale: 1 thing needs your attention"
 
 
@@ -89,6 +94,13 @@ def test_it_is_written_in_the_owners_language(attention, owner, frozen):
     message = mail.outbox[0]
     assert message.subject == "Aftersale: 2 việc cần anh/chị chú ý"
     assert message.body.startswith("Chào Owner,")
+    # Wholly Vietnamese, dates as Vietnamese writes them, the alerts included.
+    assert "Danh sách cần chú ý của anh/chị — Ngày 15 tháng 6 năm 2026:" in message.body
+    assert "ngày Ngày" not in message.body
+    assert "“Operator training” đến hạn ngày 20-05-2026 (đã 14 ngày)" in message.body
+    assert "Khách hàng đã im lặng lâu hơn nhịp liên hệ thường lệ của họ." in message.body
+    words = re.sub(r"https?://\S+", " ", message.body)
+    assert english_left(words, {"what": "Operator training", "who": "Linh Tran"}) == []
 
 
 def test_a_failed_digest_is_retried_after_the_timeout_and_sent_once(attention):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -14,6 +15,8 @@ from aftersale.notify.claims import CLAIM_TIMEOUT, claim
 from aftersale.notify.models import Delivery, NotificationClaim
 from aftersale.notify.preferences import set_deliveries
 from aftersale.notify.sending import send_immediate_alerts
+from tests.alerts.examples import EXAMPLES
+from tests.alerts.test_texts import english_left
 
 from .conftest import NOW, open_alert
 
@@ -23,8 +26,9 @@ pytestmark = pytest.mark.django_db
 def test_it_mails_each_owner_their_new_alerts_of_each_kind_once(account, other_account, owner, colleague,
                                                                 frozen):
     first = open_alert(account, subject="case:1")
-    second = open_alert(account, subject="case:2", text="Case 2 missed its resolution target")
-    new_promise = open_alert(account, kind=AlertKind.PROMISE_NEW, subject="promise:4", text="New promise")
+    second = open_alert(account, subject="case:2",
+                        params={**EXAMPLES[AlertKind.SLA_BREACH], "case": 2, "title": "Dryer noise"})
+    new_promise = open_alert(account, kind=AlertKind.PROMISE_NEW, subject="promise:4")
     theirs = open_alert(other_account, subject="case:3")
     result = send_immediate_alerts(NOW, worker_id="w1")
     assert (result.sent, result.messages, result.failed) == (4, 3, 0)
@@ -34,8 +38,9 @@ def test_it_mails_each_owner_their_new_alerts_of_each_kind_once(account, other_a
         "Aftersale: New promise – Công ty Cơ khí Hà Nội",
     ]
     body = to_owner[0].body
-    assert "Case 1 missed its response target" in body and "Case 2 missed its resolution target" in body
-    assert "Suggested action: Call the customer" in body
+    assert "Repair case “Press 2 down” (Critical) missed its target" in body
+    assert "Repair case “Dryer noise” (Critical) missed its target" in body
+    assert "Suggested action: Call the customer, agree when it will be fixed" in body
     assert f"http://127.0.0.1:8000/accounts/{account.pk}/" in body
     for alert in (first, second, new_promise, theirs):
         alert.refresh_from_db()
@@ -66,8 +71,13 @@ def test_it_writes_in_the_owners_language_with_one_click_unsubscribe(account, ow
     open_alert(account)
     send_immediate_alerts(NOW, worker_id="w1")
     message = mail.outbox[0]
-    assert message.subject == "Aftersale: Vi phạm mục tiêu dịch vụ – Công ty Cơ khí Hà Nội"
+    assert message.subject == "Aftersale: Quá thời hạn mục tiêu dịch vụ – Công ty Cơ khí Hà Nội"
     assert message.body.startswith("Chào Owner,")
+    # The alert itself in Vietnamese, its due times as Vietnamese writes them.
+    assert ("Yêu cầu Sửa chữa “Press 2 down” (mức Khẩn cấp) đã quá thời hạn mục tiêu: hạn phản hồi đầu "
+            "tiên là 09:30 20-05-2026; hạn xử lý xong là 17:00 21-05-2026.") in message.body
+    words = re.sub(r"https?://\S+", " ", message.body)
+    assert english_left(words, EXAMPLES[AlertKind.SLA_BREACH]) == []
     unsubscribe = message.extra_headers["List-Unsubscribe"]
     assert unsubscribe.startswith("<http://127.0.0.1:8000/notifications/unsubscribe/")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

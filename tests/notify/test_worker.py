@@ -15,6 +15,7 @@ from aftersale.alerts.models import AlertKind
 from aftersale.jobs import worker
 from aftersale.jobs.models import Schedule
 from aftersale.notify import tasks
+from tests.alerts.examples import silent
 
 from .conftest import NOW, open_alert
 
@@ -57,7 +58,7 @@ def test_each_tick_sends_what_is_due_and_queues_the_next(account, owner, frozen)
     assert [m.subject for m in mail.outbox] == ["Aftersale: Service target breached – Công ty Cơ khí Hà Nội"]
     waiting = ticks(TaskResultStatus.READY)
     assert len(waiting) == 1 and waiting[0].run_after == NOW + timedelta(minutes=5)
-    open_alert(account, kind=AlertKind.PROMISE_NEW, subject="promise:2", text="A new promise")
+    open_alert(account, kind=AlertKind.PROMISE_NEW, subject="promise:2")
     frozen.shift(timedelta(minutes=5))
     run_worker()
     assert len(mail.outbox) == 2 and len(ticks(TaskResultStatus.READY)) == 1
@@ -75,10 +76,10 @@ def test_a_stray_duplicate_tick_does_nothing(account, frozen):
 
 
 def test_the_notify_command_sends_what_is_due_and_previews_a_digest(account, owner, frozen):
-    open_alert(account, kind=AlertKind.SILENCE, subject="", text="No contact for 94 days")
+    open_alert(account, kind=AlertKind.SILENCE, subject="", params=silent(94))
     out = io.StringIO()
     call_command("notify", "--preview", owner.email, stdout=out)
-    assert "No contact for 94 days" in out.getvalue() and mail.outbox == []
+    assert "Last contact 94 days ago" in out.getvalue() and mail.outbox == []
     out = io.StringIO()
     call_command("notify", stdout=out)
     assert "Digests: 1 sent" in out.getvalue()

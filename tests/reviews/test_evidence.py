@@ -16,6 +16,7 @@ from aftersale.reviews.evidence import gather_evidence, suggest_outcome
 from aftersale.reviews.models import Expectation, Side
 from aftersale.reviews.views import health_trend
 from aftersale.service.models import Asset, MaintenancePlan, ServiceCase
+from tests.alerts.examples import silent
 from tests.reviews.conftest import TODAY, at, make_promise
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -57,9 +58,9 @@ def neglect(account, other_account):
                                met=False, assessed_at=date(2026, 6, 1))
     Expectation.objects.update(created_at=at(2026, 4, 1))  # recorded well before the review
     Alert.objects.create(kind=AlertKind.SILENCE, account=account, owner=account.owner,
-                         explanation="No request for 120 days.", opened_at=at(2026, 6, 10))
+                         params=silent(120), opened_at=at(2026, 6, 10))
     Alert.objects.create(kind=AlertKind.QUIET_CUSTOMER, account=account, owner=account.owner,
-                         explanation="Old.", opened_at=at(2026, 4, 1), resolved_at=at(2026, 5, 1))
+                         params=silent(30), opened_at=at(2026, 4, 1), resolved_at=at(2026, 5, 1))
     lathe = Product.objects.create(external_id="P-LATHE", name="CNC lathe", kind=ProductKind.EQUIPMENT)
     asset = Asset.objects.create(external_id="A-1", account=account, product=lathe, serial="SN-100",
                                  installed_at=date(2025, 6, 1))
@@ -105,9 +106,7 @@ def test_it_lists_what_may_have_been_neglected(account, last_review, neglect):
     assert q3["cases"][0]["age_days"] == 29
     assert [e["description"] for e in q3["expectations"]] == ["Spares in 48 h"]
     assert q3["unassessed"] == 1
-    assert [(s["kind"], s["explanation"]) for s in q3["silence"]] == [
-        ("silence", "No request for 120 days.")
-    ]
+    assert [(s["kind"], s["params"]) for s in q3["silence"]] == [("silence", silent(120))]
     [visit] = q3["maintenance"]
     assert (visit["plan"], visit["due_on"], visit["days_overdue"]) == ("Quarterly service", "2026-04-01", 90)
     assert "SN-100" in visit["asset"]

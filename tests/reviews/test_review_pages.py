@@ -52,7 +52,7 @@ def test_it_prefills_the_form_with_the_evidence(owner_client, account, broken, r
 
 
 def test_it_completes_a_review_with_actions_that_become_promises_and_plan_items(
-    owner_client, owner, colleague, account, broken, rivals,
+    owner_client, owner, colleague, account, broken, rivals, django_capture_on_commit_callbacks,
 ):
     cheap, best = rivals
     account.customer_since = date(2025, 1, 1)
@@ -70,7 +70,8 @@ def test_it_completes_a_review_with_actions_that_become_promises_and_plan_items(
            "actions-1-description": "Share the production forecast", "actions-1-due_at": "2026-07-31"},
         save="complete",
     )
-    response = owner_client.post(reverse("review_new", args=[account.pk]), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(reverse("review_new", args=[account.pk]), data)
     review = RelationshipReview.objects.get(account=account, status=ReviewStatus.COMPLETED,
                                             held_at=date(2026, 6, 30))
     assert response.status_code == 302 and response["Location"] == review.get_absolute_url()

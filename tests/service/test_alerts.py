@@ -9,13 +9,14 @@ import time_machine
 
 from aftersale.alerts import registry
 from aftersale.alerts.models import Alert
+from aftersale.alerts.texts import render
 from aftersale.service.actions import (
     do_change_status,
     do_complete_maintenance,
     do_open_case,
     do_record_first_response,
 )
-from aftersale.service.conditions import maintenance_overdue, sla_breach
+from aftersale.service.conditions import MAINTENANCE_OVERDUE, SLA_BREACH, maintenance_overdue, sla_breach
 from aftersale.service.models import Asset, CaseKind, CaseStatus, MaintenancePlan
 from tests.service.conftest import at
 
@@ -40,7 +41,8 @@ def test_it_counts_a_case_breached_when_the_due_time_passes_unanswered(account, 
     assert sla_breach(at(2026, 3, 3, 8, 59), [account.pk]) == {}
     wanted = sla_breach(at(2026, 3, 3, 9, 1), [account.pk])
     assert list(wanted) == [(account.pk, f"case:{case.pk}")]
-    assert "first response was due 2026-03-03 09:00" in wanted[(account.pk, f"case:{case.pk}")].explanation
+    text = render(SLA_BREACH, wanted[(account.pk, f"case:{case.pk}")].params).explanation
+    assert "first response was due 03/03/2026 9 a.m." in text
 
 
 def test_it_is_as_of_correct_and_ignores_a_later_response(account, owner):
@@ -93,7 +95,8 @@ def test_it_counts_a_visit_overdue_the_day_after_it_was_due(account, plan):
     assert maintenance_overdue(at(2026, 3, 1, 23), [account.pk]) == {}
     wanted = maintenance_overdue(at(2026, 3, 2, 8), [account.pk])
     assert list(wanted) == [(account.pk, f"plan:{plan.pk}")]
-    assert "2026-03-01 (1 days overdue)" in wanted[(account.pk, f"plan:{plan.pk}")].explanation
+    text = render(MAINTENANCE_OVERDUE, wanted[(account.pk, f"plan:{plan.pk}")].params).explanation
+    assert "03/01/2026 (1 days overdue)" in text
 
 
 def test_it_moves_the_plan_on_when_maintenance_is_completed_as_of_any_date(account, owner, asset, plan):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from aftersale.stats import EventSummary, RhythmModel, fit_bgnbd, fit_paretonbd, summarise
+from aftersale.stats import EventSummary, RhythmModel, fit_bgnbd, summarise
 
 CDNOW = Path(__file__).resolve().parents[1] / "data" / "cdnow"
 
@@ -18,8 +18,8 @@ CALIBRATION_END = np.datetime64("1997-09-30", "D").astype(np.int64)
 
 PUBLISHED_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PUBLISHED_BGNBD_LL = -9582.4
-PUBLISHED_PARETO = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
-PUBLISHED_PARETO_LL = -9595.0
+#: End of the hold-out period (39 weeks after the calibration end, weeks 40 to 78).
+HOLDOUT_END = np.datetime64("1998-06-30", "D").astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -63,5 +63,8 @@ def cdnow_bgnbd(cdnow_weeks: EventSummary) -> RhythmModel:
 
 
 @pytest.fixture(scope="session")
-def cdnow_pareto(cdnow_weeks: EventSummary) -> RhythmModel:
-    return fit_paretonbd(*cdnow_weeks.calibration(), time_unit="week")
+def cdnow_holdout(cdnow_events: CdnowEvents) -> NDArray[np.int64]:
+    """Each customer's distinct purchase days in the hold-out (after 1997-09-30, up to 1998-06-30)."""
+    pairs = np.unique(np.column_stack((cdnow_events.account_idx, cdnow_events.day)), axis=0)
+    later = pairs[(pairs[:, 1] > CALIBRATION_END) & (pairs[:, 1] <= HOLDOUT_END)]
+    return np.bincount(later[:, 0], minlength=cdnow_events.n_accounts)

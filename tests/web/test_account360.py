@@ -109,16 +109,17 @@ def test_an_unknown_account_is_a_404(owner_client):
 
 
 def test_quick_touchpoint_dialog_records_refreshes_the_score_and_triggers(
-    owner_client, account, owner, contact
+    owner_client, account, owner, contact, django_capture_on_commit_callbacks
 ):
     url = reverse("quick_touchpoint", args=[account.pk])
     form = owner_client.get(url, **HTMX)
     assert b"<form" in form.content and b'id="quick-title"' in form.content
-    response = owner_client.post(url, {
-        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "kind": "visit",
-        "initiated_by": "vendor", "minutes": "60", "topic": "process_improvement",
-        "participants": [owner.pk], "contacts": [contact.pk],
-    }, **HTMX)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(url, {
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "kind": "visit",
+            "initiated_by": "vendor", "minutes": "60", "topic": "process_improvement",
+            "participants": [owner.pk], "contacts": [contact.pk],
+        }, **HTMX)
     assert response.status_code == 204
     assert response["HX-Trigger"] == "accountChanged"
     assert account.touchpoints.count() == 1

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from aftersale.accounts.models import Account, Competitor, Contact
+from aftersale.core.admin import ChangesAccountAdmin
 
 
 class ContactInline(admin.TabularInline):
@@ -10,7 +11,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(ChangesAccountAdmin):
     list_display = ["name", "external_id", "kind", "industry", "tier", "owner", "currency"]
     list_filter = ["kind", "industry", "tier", "owner"]
     search_fields = ["name", "external_id", "city"]
@@ -18,6 +19,10 @@ class AccountAdmin(admin.ModelAdmin):
     filter_horizontal = ["competitors"]
     inlines = [ContactInline]
     readonly_fields = ["created_at", "updated_at"]
+
+    def accounts_of(self, obj: Account) -> set[int]:
+        # Its tier, kind and "customer since" weigh on its score and alerts.
+        return {obj.pk} if obj.pk else set()
 
 
 @admin.register(Contact)

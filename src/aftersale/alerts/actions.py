@@ -9,8 +9,9 @@ stopped. Running it twice for the same moment changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -21,10 +22,10 @@ from aftersale.alerts.step_in import last_two_way_contacts
 
 @dataclass(frozen=True)
 class Condition:
-    """One alert that should be open: explanation and suggested action in words."""
+    """One alert that should be open, with the facts its text is rendered from when read
+    (``aftersale.alerts.texts``): numbers, ISO dates, names, record ids, enum values."""
 
-    explanation: str
-    action: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 Key = tuple[int, str]  # (account_id, subject)
@@ -37,10 +38,10 @@ class ReconcileResult:
 
 
 def raise_alert(
-    *, kind: str, account: Account, subject: str = "", explanation: str, action: str = "",
-    at: datetime,
+    *, kind: str, account: Account, subject: str = "", params: dict[str, Any], at: datetime,
 ) -> Alert | None:
-    """Open an alert unless one of that (account, kind, subject) is already open."""
+    """Open an alert unless one of that (account, kind, subject) is already open; ``params``
+    are the facts its registered text renders from."""
     existing = Alert.objects.open().filter(account=account, kind=kind, subject=subject).first()
     if existing is not None:
         return None
@@ -48,7 +49,7 @@ def raise_alert(
         with transaction.atomic():
             return Alert.objects.create(
                 kind=kind, account=account, subject=subject, owner_id=account.owner_id,
-                explanation=explanation, action=action, opened_at=at,
+                params=params, opened_at=at,
             )
     except IntegrityError:
         # Another process opened it between our check and our insert.
@@ -95,8 +96,7 @@ def reconcile_alerts(
         rows = [
             Alert(
                 kind=kind, account_id=account_id, subject=subject, owner_id=owners[account_id],
-                explanation=wanted[(account_id, subject)].explanation,
-                action=wanted[(account_id, subject)].action, opened_at=at,
+                params=wanted[(account_id, subject)].params, opened_at=at,
             )
             for account_id, subject in missing
             if account_id in owners

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from aftersale.alerts.models import STEP_IN_KINDS, Alert
 from aftersale.alerts.step_in import step_in_message
@@ -13,12 +14,17 @@ DISMISSING_FIELDS = ("acknowledged_at", "acknowledged_by", "resolved_at")
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["kind", "account", "owner", "opened_at", "acknowledged_at", "resolved_at"]
+    list_display = ["kind", "account", "owner", "text", "opened_at", "acknowledged_at", "resolved_at"]
     list_filter = ["kind", "resolved_at", "acknowledged_at"]
-    search_fields = ["account__name", "explanation", "subject"]
+    search_fields = ["account__name", "subject"]
     autocomplete_fields = ["account", "owner", "acknowledged_by"]
     date_hierarchy = "opened_at"
     list_select_related = ["account", "owner"]
+
+    @admin.display(description=_("explanation"))
+    def text(self, obj: Alert) -> str:
+        """Worded from the alert's facts in the admin user's language."""
+        return obj.explanation
 
     def get_readonly_fields(self, request: HttpRequest, obj: Alert | None = None) -> tuple[str, ...]:
         readonly = tuple(super().get_readonly_fields(request, obj))

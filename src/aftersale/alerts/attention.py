@@ -115,7 +115,7 @@ def attention(alerts: QuerySet[Alert], *, limit: int | None = None) -> Attention
 # every date parsed, were a fair part of a manager's page).
 PAGE_FIELDS = (
     "kind", "account__name", "account__kind", "subject", "owner__name", "owner__email",
-    "explanation", "action", "opened_at", "acknowledged_at", "acknowledged_by__name",
+    "params", "stored_explanation", "stored_action", "opened_at", "acknowledged_at", "acknowledged_by__name",
     "acknowledged_by__email",
 )
 

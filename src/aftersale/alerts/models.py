@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account
+from aftersale.alerts.texts import AlertText, render
 
 
 class AlertKind(models.TextChoices):
@@ -60,8 +62,14 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL, null=True,
         related_name="alerts",
     )
-    explanation = models.TextField(verbose_name=_("explanation"))
-    action = models.CharField(verbose_name=_("suggested action"), max_length=300, blank=True)
+    # The facts the kind's registered text renders from when read, in the reader's language
+    # (``aftersale.alerts.texts``); an alert stores no sentence.
+    params = models.JSONField(verbose_name=_("facts"), default=dict, blank=True)
+    # Words stored by earlier versions, shown only for an alert of a kind that no longer exists.
+    stored_explanation = models.TextField(verbose_name=_("stored explanation"), blank=True, default="")
+    stored_action = models.CharField(
+        verbose_name=_("stored suggested action"), max_length=300, blank=True, default=""
+    )
     opened_at = models.DateTimeField(verbose_name=_("opened"))
     acknowledged_at = models.DateTimeField(verbose_name=_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -107,6 +115,24 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.account}"
+
+    def text(self) -> AlertText:
+        """The explanation and suggested action in the active language (kept for that language)."""
+        language = translation.get_language()
+        cached = self.__dict__.get("_text")
+        if cached is None or cached[0] != language:
+            cached = (language, render(self.kind, self.params, stored_explanation=self.stored_explanation,
+                                       stored_action=self.stored_action))
+            self.__dict__["_text"] = cached
+        return cached[1]
+
+    @property
+    def explanation(self) -> str:
+        return self.text().explanation
+
+    @property
+    def action(self) -> str:
+        return self.text().action
 
     @property
     def needs_step_in(self) -> bool:

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from aftersale.core.asof import start_of_day
 
 # Ids are 64-bit; a larger number is a wrong id, not a database error.
 MAX_ID = 2**63 - 1
@@ -32,6 +34,17 @@ def _day(value: date) -> date:
     return value
 
 
+def _day_as_moment(value: object) -> object:
+    # A date alone where a moment is expected is that calendar day in the installation's
+    # zone (its first moment), as in CSV files and forms: never the UTC day.
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return start_of_day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
 def _moment(value: datetime) -> datetime:
     try:
         utc = value.astimezone(UTC)
@@ -45,7 +58,7 @@ def _moment(value: datetime) -> datetime:
 Text = Annotated[str, AfterValidator(_text)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Day = Annotated[date, AfterValidator(_day)]
-Moment = Annotated[AwareDatetime, AfterValidator(_moment)]
+Moment = Annotated[AwareDatetime, BeforeValidator(_day_as_moment), AfterValidator(_moment)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2, allow_inf_nan=False)]
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3, allow_inf_nan=False)]
 Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_text)]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from aftersale.commerce.models import ExchangeRate, Order, OrderLine, Product, Quote, QuoteLine
+from aftersale.core.admin import ChangesAccountAdmin
 
 
 @admin.register(Product)
@@ -18,7 +19,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ChangesAccountAdmin):
     list_display = ["external_id", "account", "placed_at", "total", "currency", "channel"]
     list_filter = ["channel", "currency"]
     search_fields = ["external_id", "account__name"]

@@ -9,16 +9,20 @@ becomes a range of moments.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 __all__ = [
-    "BadDate", "as_date", "day_after", "day_range", "end_of_day", "months_before", "parse_as_of",
-    "start_of_day", "year_before", "zone",
+    "DAY_ZERO", "BadDate", "as_date", "day_after", "day_number", "day_range", "days_between", "end_of_day",
+    "months_before", "parse_as_of", "start_of_day", "utc_offsets", "window_start", "year_before", "zone",
 ]
+
+#: Day numbers (``day_number``, and the SQL day expressions of ``core.sql``) count from this day.
+DAY_ZERO = date(2000, 1, 1)
 
 
 def zone() -> ZoneInfo:
@@ -36,8 +40,32 @@ def as_date(as_of: date | datetime) -> date:
     return as_of
 
 
+def day_number(value: date | datetime) -> int:
+    """The calendar day of ``value`` (a moment's local day) as a whole number of days since
+    ``DAY_ZERO``: what ``core.sql.day_number_sql`` computes in the database."""
+    return (as_date(value) - DAY_ZERO).days
+
+
+def days_between(earlier: date | datetime, later: date | datetime) -> int:
+    """Whole calendar days from ``earlier``'s day to ``later``'s (negative when ``earlier`` is later).
+
+    Ages and lateness are counted in days of the installation's zone: an event of yesterday
+    is one day old all day today, at 00:05 as at 23:55, never a fraction measured between
+    two moments (the score of a day must not change with the hour it is computed at)."""
+    return (as_date(later) - as_date(earlier)).days
+
+
+def window_start(as_of: date | datetime, days: int) -> datetime:
+    """The first moment of the last ``days`` calendar days up to and including ``as_of``'s day
+    (filter with ``>=``): a window of whole days, the same at any hour of the day."""
+    return start_of_day(as_date(as_of) - timedelta(days=days - 1))
+
+
 def start_of_day(day: date) -> datetime:
-    """The first moment of ``day`` in the installation's time zone."""
+    """The first moment of ``day`` in the installation's time zone.
+
+    It is also what a date alone means where a moment is expected (a CSV cell, an API
+    field, a form): that calendar day here, whatever the UTC day of its first moment."""
     return datetime.combine(day, time.min, tzinfo=zone())
 
 
@@ -70,6 +98,48 @@ def months_before(day: date, months: int = 12) -> date:
 def year_before(day: date) -> date:
     """The same day a year earlier (28 February for 29 February)."""
     return months_before(day, 12)
+
+
+#: The span of moments ``utc_offsets`` describes; outside it, the nearest offset holds.
+OFFSETS_SPAN = (datetime(1900, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+def utc_offsets(name: str | None = None) -> tuple[tuple[datetime, int], ...]:
+    """The zone's UTC offsets in seconds, each with the UTC moment it starts at (the first
+    starts at ``OFFSETS_SPAN[0]``), for the databases that cannot convert a moment to a
+    local day themselves (``core.sql.day_number_sql`` on SQLite)."""
+    return _offsets(name or zone().key)
+
+
+@cache
+def _offsets(name: str) -> tuple[tuple[datetime, int], ...]:
+    tz = ZoneInfo(name)
+
+    def offset(moment: datetime) -> int:
+        return int(moment.astimezone(tz).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    first, last = OFFSETS_SPAN
+    found = [(first, offset(first))]
+    # A zone changes its offset at most a few times a year: look every week, then find the
+    # second of each change by halving.
+    step = timedelta(days=7)
+    probe = first
+    while probe < last:
+        nxt = min(probe + step, last)
+        if offset(nxt) != found[-1][1]:
+            low, high = probe, nxt
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if offset(middle) == found[-1][1]:
+                    low = middle
+                else:
+                    high = middle
+            high = high.replace(microsecond=0)
+            found.append((high, offset(high)))
+            probe = high
+            continue
+        probe = nxt
+    return tuple(found)
 
 
 class BadDate(ValueError):

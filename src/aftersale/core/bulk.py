@@ -13,10 +13,16 @@ and load them with this module, inside their caller's transaction:
 * ``BulkLoad``: the tables one load writes, locked, checked and, at the end,
   analysed (``analyze``), so the next query is planned with statistics that
   know the new rows;
+* ``ensure_statistics``: the guard before a long read (the scan), analysing
+  the tables it reads whose statistics are missing or out of date;
 * ``copy_rows`` and ``insert_values``: PostgreSQL's ``COPY`` and SQLite's
   multi-row ``INSERT`` through the raw driver connection;
 * ``cycle_collection_paused``: no cycle collection while millions of rows
   pass through Python.
+
+This is the only module that runs ``ANALYZE``: the demo load and the import
+(``BulkLoad.finish``), a restore and the demo purge (``analyze``), the scan
+before it reads and after it writes (``ensure_statistics``).
 """
 
 from __future__ import annotations
@@ -242,6 +248,68 @@ def analyze(model_list: Models | None = None, using: str = DEFAULT_DB_ALIAS) -> 
             cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
             cursor.execute("PRAGMA optimize")
             cursor.execute(f"PRAGMA analysis_limit = {int(limit)}")
+
+
+def stale_tables(model_list: Models, using: str = DEFAULT_DB_ALIAS, *, changed: bool = False) -> list[str]:
+    """The tables of these models whose planner statistics PostgreSQL should not trust now.
+
+    A table is stale when it was never analysed (by hand or by autovacuum), or
+    when its number of rows drifted from the one its statistics hold
+    (``pg_class.reltuples``) by more than autovacuum waits for before
+    analysing (``autovacuum_analyze_threshold`` plus
+    ``autovacuum_analyze_scale_factor`` of its rows): autovacuum would analyse
+    it soon, but a statement planned before then is planned blind. Rows this
+    transaction inserted or deleted count too.
+
+    The rows, not ``n_mod_since_analyze``: a load that analysed its tables
+    before committing (``BulkLoad.finish``) leaves them counted as changed
+    once it commits, and would have them analysed a second time. With
+    ``changed``, for tables the caller itself wrote without analysing (the
+    scan's snapshots and the accounts' copy of them, updated in place), rows
+    changed since the last analysis count as well.
+
+    Empty on SQLite, whose planner does without statistics.
+    """
+    connection = connections[using]
+    tables = _tables(model_list)
+    if connection.vendor != "postgresql" or not tables:
+        return []
+    limit = (
+        "(current_setting('autovacuum_analyze_threshold')::float8"
+        " + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(c.reltuples, 0))"
+    )
+    with connection.cursor() as cursor:
+        # Statistics read earlier in this transaction are cached; read them afresh.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT s.relname FROM pg_stat_user_tables s"  # noqa: S608 - a constant expression
+            " JOIN pg_class c ON c.oid = s.relid"
+            " JOIN pg_stat_xact_user_tables x ON x.relid = s.relid"
+            " WHERE s.relname = ANY(%s) AND ("
+            "  (s.last_analyze IS NULL AND s.last_autoanalyze IS NULL)"
+            f" OR abs(s.n_live_tup + x.n_tup_ins - x.n_tup_del - greatest(c.reltuples, 0)) > {limit}"
+            f" OR (%s AND s.n_mod_since_analyze > {limit}))",
+            [tables, changed],
+        )
+        stale = {name for (name,) in cursor.fetchall()}
+    return [t for t in tables if t in stale]
+
+
+def ensure_statistics(
+    model_list: Models, using: str = DEFAULT_DB_ALIAS, *, changed: bool = False
+) -> list[str]:
+    """Analyse the tables of these models that are stale (``stale_tables``); the tables analysed.
+
+    The guard before a long set-based read (the scan, the backtest): however
+    the rows arrived (a bulk load here analyses by itself, but rows written by
+    other means do not), the reader's statements are planned with statistics
+    that know them. When nothing is stale it costs one catalogue query.
+    """
+    model_list = list(model_list)
+    stale = stale_tables(model_list, using, changed=changed)
+    if stale:
+        analyze([m for m in model_list if m._meta.db_table in stale], using)
+    return stale
 
 
 class BulkLoad:

@@ -132,8 +132,9 @@ SETTINGS: tuple[Setting, ...] = (
       "(docs/reviews.md)."),
     S("IMPORT_MAX_UPLOAD_BYTES", 200 * MIB, kinds.whole(least=1), "Largest CSV file an import accepts "
       "(docs/import-export.md).", shown="`209715200` (200 MiB)"),
-    S("QUIET_P", 0.05, kinds.share(), "A customer is quiet when so few requests by chance are less "
-      "likely than this (docs/silence-models.md, section 5)."),
+    S("QUIET_FDR", 0.10, kinds.share(), "False-discovery rate of the quiet-customer flags: of the "
+      "accounts a scan flags quiet, at most this share is expected by chance (Benjamini-Hochberg; "
+      "docs/silence-models.md, section 5)."),
     S("QUIET_WINDOW_DAYS", 365, kinds.whole(least=30), "The window requests and orders are counted over "
       "for quietness."),
     S("QUIET_MIN_DAYS", 180, kinds.whole(least=1), "Less use than this in the window is not judged "
@@ -141,12 +142,19 @@ SETTINGS: tuple[Setting, ...] = (
     S("QUIET_MIN_ORDERS", 4, kinds.whole(least=0), "Without equipment, fewer orders in the window are "
       "not judged."),
     S("QUIET_MIN_PEERS", 20, kinds.whole(least=0), "Eligible accounts needed to fit the peers."),
-    S("QUIET_MIN_GROUP", 20, kinds.whole(least=0), "Accounts sharing a tier or industry for it to count "
-      "as a covariate."),
-    S("SILENCE_P", 0.2, kinds.share(), "Contact rhythm (probability still engaged) below which a "
-      "`silence` alert opens."),
+    S("SILENCE_P", 0.2, kinds.share(), "A `silence` alert opens when the contact-rhythm model gives "
+      "the customer less than this chance of reaching out within its usual gap (docs/silence-models.md, "
+      "section 4)."),
     S("STEP_IN_GRACE_DAYS", 90, kinds.whole(least=0), "A silence or quiet-customer alert closed by a "
       "conversation is not raised again this soon."),
+    S("SCAN_STATEMENT_TIMEOUT_SECONDS", 600, kinds.seconds(), "On PostgreSQL, the longest one statement "
+      "of the health scan may run; a longer one is cancelled and fails its part (or the scan's start "
+      "or close) with a message naming what the statement computes, recorded on the part. `0`: no "
+      "limit (docs/operations.md, \"Bulk loads and statistics\").", env="SCAN_STATEMENT_TIMEOUT_SECONDS"),
+    S("SLOW_STATEMENT_SECONDS", 10, kinds.seconds(), "A statement of the scan, the backtest or an import "
+      "that takes at least this long is logged (logger `aftersale.statements`, level WARNING) with "
+      "what it computes, how long it took and its start; `0` logs every one.",
+      env="SLOW_STATEMENT_SECONDS"),
     S("NOTIFY.DIGEST_HOUR", 7, kinds.whole(0, 23), "Local hour (`TIME_ZONE`) from which the daily digest "
       "goes out (docs/notifications.md).", env="DIGEST_HOUR"),
     S("NOTIFY.INTERVAL_MINUTES", 5, kinds.whole(least=1), "How often the worker looks for alert e-mails "

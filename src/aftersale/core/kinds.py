@@ -101,6 +101,30 @@ def share() -> Kind:
     return Kind("number between 0 and 1", check)
 
 
+def _seconds_from_env(raw: str) -> float:
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ValueError("is not a number of seconds") from None
+
+
+def seconds() -> Kind:
+    """A length of time in seconds, 0 or more (a whole or decimal number; text is read as a number)."""
+
+    def check(value: Any, default: Any) -> float:
+        if isinstance(value, bool):
+            raise ValueError("is not a number of seconds")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError("is not a number of seconds") from None
+        if not 0 <= number < float("inf"):
+            raise ValueError("must be 0 or more seconds")
+        return number
+
+    return Kind("seconds, 0 or more", check, _seconds_from_env)
+
+
 def decimal_share() -> Kind:
     """A share between 0 and 1 kept exact (written as text: ``"0.25"``)."""
 

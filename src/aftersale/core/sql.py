@@ -20,6 +20,8 @@ from typing import Any
 
 from django.db import connection
 
+from aftersale.core.asof import DAY_ZERO, utc_offsets, zone
+
 Scope = Sequence[int] | None
 """Which accounts to evaluate: ``None`` for all, a ``range`` for an id range, or a list of ids."""
 
@@ -42,15 +44,19 @@ def scope_sql(column: str, scope: Scope) -> str:
     return f" AND {column} IN ({', '.join(map(str, ids))})"
 
 
-def age_days_sql(column: str, *, is_datetime: bool, at: str = ":as_of") -> str:
-    """Days from ``column`` to the moment bound to ``at`` (positive for the past)."""
-    if connection.vendor == "postgresql":
-        # date_part, not EXTRACT: EXTRACT returns numeric, and arbitrary-precision
-        # arithmetic in an aggregate over millions of rows is many times slower.
-        if is_datetime:
-            return f"(date_part('epoch', {at}::timestamptz - {column}) / 86400.0)"
-        return f"(({at}::date - {column})::double precision)"
-    return f"(julianday({at}) - julianday({column}))"
+def age_days_sql(column: str, *, is_datetime: bool, at: str = ":as_of",
+                 at_is_datetime: bool | None = None) -> str:
+    """Whole calendar days from ``column``'s day to the day of ``at`` (positive for the past).
+
+    Days are those of the installation's time zone (``day_number_sql``): an event of
+    yesterday is one day old at any hour today. ``at`` names the as-of moment (``:as_of``)
+    for a date-time column and the as-of day (``:day``) for a date column, unless
+    ``at_is_datetime`` says otherwise.
+    """
+    at_moment = is_datetime if at_is_datetime is None else at_is_datetime
+    days = f"{day_number_sql(at, is_datetime=at_moment)} - {day_number_sql(column, is_datetime=is_datetime)}"
+    # Double precision, not numeric (PostgreSQL's AVG of integers): cheap in aggregates.
+    return f"CAST({days} AS DOUBLE PRECISION)"
 
 
 def decay_sql(column: str, rate: float, *, is_datetime: bool, at: str = ":as_of") -> str:
@@ -219,9 +225,58 @@ def true() -> str:
     return "TRUE" if connection.vendor == "postgresql" else "1"
 
 
+def false() -> str:
+    """The false literal matching ``true()``."""
+    return "FALSE" if connection.vendor == "postgresql" else "0"
+
+
 def day_number_sql(expression: str, *, is_datetime: bool = False) -> str:
-    """A date as a number of days, for date arithmetic that works on both databases."""
+    """The calendar day of ``expression`` as a whole number of days since ``asof.DAY_ZERO``
+    (what ``asof.day_number`` computes in Python): a date as it is, a date-time as its day in
+    the installation's time zone, never the UTC day. Subtracting two gives whole days."""
     if connection.vendor == "postgresql":
-        inner = f"({expression})::date" if is_datetime else f"({expression})"
-        return f"({inner} - DATE '2000-01-01')"
-    return f"julianday(date({expression}))" if is_datetime else f"julianday({expression})"
+        if is_datetime:
+            return f"((({expression})::timestamptz AT TIME ZONE {_zone_literal()})::date - DATE '{DAY_ZERO}')"
+        return f"(({expression})::date - DATE '{DAY_ZERO}')"
+    # julianday of a plain date is exact (a whole day and a half), so the difference is too.
+    # The fraction of a second is cut off first: SQLite rounds it to milliseconds, which
+    # would carry the last moment of a day (23:59:59.999999) into the next one.
+    day = (f"date(substr({expression}, 1, 19), {_sqlite_shift(expression)})" if is_datetime
+           else f"date({expression})")
+    return f"CAST(julianday({day}) - {_JULIAN_DAY_ZERO} AS INTEGER)"
+
+
+# julianday('2000-01-01'): SQLite's day numbers start at noon, so a date is a whole day and a half.
+_JULIAN_DAY_ZERO = 2451544.5
+
+
+def _zone_literal() -> str:
+    name = zone().key
+    if not _ZONE_NAME.fullmatch(name):
+        raise ValueError(f"time zone name {name!r} cannot be written into a statement")
+    return f"'{name}'"
+
+
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]+")
+
+
+def _sqlite_shift(expression: str) -> str:
+    """The modifier that turns ``expression`` (UTC text, as Django stores date-times on SQLite)
+    into local wall time: the zone's offset then, picked by comparing the text with the UTC
+    moments the offset changes at (a tree of comparisons, as deep as log2 of the changes)."""
+    offsets = utc_offsets()
+
+    def tree(first: int, last: int) -> str:
+        if first == last:
+            return f"'{offsets[first][1]:+d} seconds'"
+        middle = (first + last + 1) // 2
+        starts = offsets[middle][0].strftime("%Y-%m-%d %H:%M:%S")
+        earlier, later = tree(first, middle - 1), tree(middle, last)
+        return f"CASE WHEN {expression} < '{starts}' THEN {earlier} ELSE {later} END"
+
+    last = len(offsets) - 1
+    if last == 0:
+        return tree(0, 0)
+    # Most events are recent: the latest offset is tried first.
+    latest = offsets[last][0].strftime("%Y-%m-%d %H:%M:%S")
+    return f"CASE WHEN {expression} >= '{latest}' THEN {tree(last, last)} ELSE {tree(0, last - 1)} END"

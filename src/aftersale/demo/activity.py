@@ -1,10 +1,15 @@
 """Generated events of a chunk: touchpoints, service cases with their work, promises.
 
-How the traits of an account show in its events:
+How the traits of an account show in its events (the constants below are the
+demo's assumptions, tabled in docs/demo.md):
 
 * ``quality`` (the hidden health of the relationship) lowers the share of
-  face time spent on price, contracts and blame (P17), lowers complaints,
-  and raises the share of promises kept;
+  face time spent on price, contracts and blame (P17) and the meetings our
+  technical people miss (P15), lowers complaints and slow service, raises the
+  share of promises kept and of contact the customer starts;
+* in the decline before a defection the relationship behaves worse still
+  (``portfolio.quality_on``), contact thins out and the customer's requests and
+  calls mostly stop;
 * ``quiet_from`` ends every request and every contact the customer starts
   (P10), while orders go on;
 * ``contact_end`` ends touchpoints and requests altogether (faded contact).
@@ -17,8 +22,27 @@ import numpy as np
 from aftersale.core.enums import Department
 from aftersale.demo import texts
 from aftersale.demo.catalogue import LABOUR_RATE
-from aftersale.demo.portfolio import HISTORY_DAYS, Chunk, World
-from aftersale.demo.sampling import choose, choose_rows, member, nullable, renewal, round_vnd, sigmoid
+from aftersale.demo.portfolio import (
+    DECLINE_CONTACT,
+    DECLINE_REQUESTS,
+    HISTORY_DAYS,
+    YEAR,
+    Chunk,
+    World,
+    declining,
+    quality_on,
+    thin,
+)
+from aftersale.demo.sampling import (
+    choose,
+    choose_rows,
+    logit,
+    member,
+    nullable,
+    renewal,
+    round_vnd,
+    sigmoid,
+)
 from aftersale.engagement.models import TOPIC_CLASSES, Touchpoint, TouchpointParticipant
 from aftersale.promises.models import Promise, PromiseEvent, PromiseStatus, Stage
 from aftersale.service.models import CaseChannel, CaseKind, CaseStatus, ServiceCase, Severity, WorkLog
@@ -58,9 +82,20 @@ KIND_P = [0.12, 0.15, 0.30, 0.13, 0.30]
 MINUTES = {"visit": (60, 36), "meeting": (45, 15), "call": (5, 7), "video": (20, 8), "email": (5, 2)}
 
 TOUCHPOINTS_PER_ACCOUNT = 53.0
-CASES_PER_ACCOUNT = 12.8
 PROMISES_PER_ACCOUNT = 11.4
-CASE_RATE = np.array([1.3, 0.7, 0.35])  # by industry
+# Requests (service cases) a year: a base plus so many per installed machine, times
+# a per-account factor (lognormal, mean 1): quietness is judged against machines.
+CASES_PER_YEAR = (1.0, 2.0)
+CASE_NOISE = 0.5
+# Effects of quality q (log-odds: intercept, per unit of q; shares: level, per q).
+TRANSACTIONAL_SHARE = (0.30, -0.12)  # of face time; +DECLINE_TRANSACTIONAL while declining
+DECLINE_TRANSACTIONAL = 0.15
+TECHNICAL_ABSENT_LOGIT = (-1.6, -0.9)  # a technical meeting held without technical staff
+CUSTOMER_STARTS = 0.5  # log-odds of a contact being the customer's, per unit of q
+COMPLAINT_LOGIT = (-2.5, -1.0)
+SLOW_SERVICE = 0.6  # response and resolution times times exp(-0.6 q)
+PROMISE_KEPT_LOGIT = (1.0, 1.2)
+TECHNICAL = (2, 3, 4)  # engineering, production, service (DEPARTMENTS)
 CASE_KINDS = np.array([k.value for k in CaseKind], dtype=object)
 CASE_KIND_P = np.array([  # by industry; columns CASE_KINDS
     [10, 20, 35, 25, 10],
@@ -103,29 +138,42 @@ def people(
 def write_touchpoints(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     rate = TOUCHPOINTS_PER_ACCOUNT / HISTORY_DAYS * chunk.activity**0.8
     row, day = renewal(rng, chunk.start, chunk.contact_end, rate)
+    keep = thin(rng, chunk, row, day, DECLINE_CONTACT)
+    row, day = row[keep], day[keep]
     total = len(row)
     if not total:
         return 0
     ids = np.arange(total, dtype=np.int64) + world.writer.allocate(Touchpoint, total)
     days = world.calendar.business_days(np.floor(day).astype(np.int64), world.as_of)
+    late = declining(chunk, row, days)
     kind = choose(rng, KINDS, KIND_P, total)
     minutes = np.zeros(total, dtype=np.int64)
     for name, (low, steps) in MINUTES.items():
         mask = kind == name
         minutes[mask] = low + 5 * rng.integers(0, steps + 1, int(mask.sum()))
-    transactional_share = np.clip(0.33 - 0.12 * chunk.quality + rng.normal(0, 0.05, len(chunk)), 0.05, 0.75)
-    transactional = rng.random(total) < transactional_share[row]
+    level, slope = TRANSACTIONAL_SHARE
+    transactional_share = level + slope * chunk.quality + rng.normal(0, 0.05, len(chunk))
+    transactional = rng.random(total) < np.clip(
+        transactional_share[row] + DECLINE_TRANSACTIONAL * late, 0.05, 0.75
+    )
     topic = np.where(
         transactional,
         rng.choice(4, total, p=[0.35, 0.25, 0.15, 0.25]),
         np.where(rng.random(total) < 0.08, 9, 4 + rng.choice(5, total, p=[0.25, 0.12, 0.15, 0.18, 0.30])),
     )
-    customer_share = rng.beta(2.0, 3.0, len(chunk))
+    customer_share = sigmoid(logit(rng.beta(2.0, 3.0, len(chunk))) + CUSTOMER_STARTS * chunk.quality)
     by_customer = (rng.random(total) < customer_share[row]) & (days < chunk.quiet_from[row])
+    # A declining customer mostly stops calling: what contact is left, we start.
+    by_customer &= ~late | (rng.random(total) < DECLINE_REQUESTS)
     topics = TOPICS[topic]
     # Our people there: one from the department the topic calls for, and in
     # one meeting in ten a colleague from another department.
     first = choose_rows(rng, TOPIC_DEPARTMENTS, topic)
+    # Worse relationships get sales instead of the engineer the topic calls for (P15).
+    absent = rng.random(total) < sigmoid(
+        TECHNICAL_ABSENT_LOGIT[0] + TECHNICAL_ABSENT_LOGIT[1] * quality_on(chunk, row, days)
+    )
+    first = np.where(absent & np.isin(first, TECHNICAL), SALES, first)
     second_row = rng.random(total) < 0.1
     second = (first + 1 + rng.integers(0, len(DEPARTMENTS) - 1, total)) % len(DEPARTMENTS)
     p_touch = np.concatenate((ids, ids[second_row]))
@@ -171,10 +219,12 @@ def write_touchpoints(rng: np.random.Generator, world: World, chunk: Chunk) -> i
 
 
 def write_cases(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
-    rate = CASES_PER_ACCOUNT / HISTORY_DAYS * chunk.activity * CASE_RATE[chunk.industry]
+    base, per_machine = CASES_PER_YEAR
+    noise = rng.lognormal(-CASE_NOISE**2 / 2, CASE_NOISE, len(chunk))
+    rate = (base + per_machine * chunk.asset_count) / YEAR * noise
     row, day = renewal(rng, chunk.start, chunk.contact_end, rate)
     days = world.calendar.business_days(np.floor(day).astype(np.int64), world.as_of)
-    keep = days < chunk.quiet_from[row]
+    keep = (days < chunk.quiet_from[row]) & thin(rng, chunk, row, days, DECLINE_REQUESTS)
     row, days = row[keep], days[keep]
     total = len(row)
     if not total:
@@ -184,13 +234,14 @@ def write_cases(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     asset = member(rng, chunk.asset_first, chunk.asset_count, row)
     asset = np.where(np.isin(kind, list(ON_ASSET)), asset, -1)
     severity = choose(rng, SEVERITIES, [0.2, 0.5, 0.22, 0.08], total)
-    complaint = rng.random(total) < np.clip(0.08 - 0.05 * chunk.quality[row], 0.02, 0.3)
+    quality = quality_on(chunk, row, days)
+    complaint = rng.random(total) < sigmoid(COMPLAINT_LOGIT[0] + COMPLAINT_LOGIT[1] * quality)
     opened = world.calendar.office_moments(rng, days)
     response_hours = np.array([world.targets[s][0] for s in severity.tolist()])
     resolution_hours = np.array([world.targets[s][1] for s in severity.tolist()])
     response_due = world.calendar.add_business_hours(opened, response_hours)
     resolution_due = world.calendar.add_business_hours(opened, resolution_hours)
-    slow = 1.0 + 0.6 * (chunk.quality[row] < -1)
+    slow = np.exp(-SLOW_SERVICE * quality)
     respond_after = np.clip(rng.lognormal(np.log(2.0), 1.0, total) * slow, 0.1, 300) * 3600
     median = np.array([RESOLVE_MEDIAN_HOURS[s] for s in severity.tolist()])
     resolve_after = np.maximum(rng.lognormal(np.log(median), 0.8) * slow * 3600, respond_after + 1800)
@@ -328,7 +379,8 @@ def write_promises(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     original_due = due.copy()
     due = np.where(renegotiated, due + rng.integers(14, 61, total), due)
     past = due < as_of
-    kept = past & (rng.random(total) < sigmoid(1.3 + 0.7 * chunk.quality[row]))
+    quality = quality_on(chunk, row, made)
+    kept = past & (rng.random(total) < sigmoid(PROMISE_KEPT_LOGIT[0] + PROMISE_KEPT_LOGIT[1] * quality))
     r = rng.random(total)
     late = past & ~kept & (r < 0.6)
     broken = past & ~kept & (r >= 0.6) & (r < 0.93)

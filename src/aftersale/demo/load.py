@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.db import connection, transaction
@@ -23,6 +23,7 @@ from aftersale.demo import activity, helper, portfolio, relations, stories
 from aftersale.demo.builder import MODEL_ORDER, Builder
 from aftersale.demo.cast import build_cast, ensure_service_targets
 from aftersale.demo.clock import Calendar, day_number
+from aftersale.demo.evidence import attach_evidence
 from aftersale.demo.models import DemoDataset
 from aftersale.demo.writer import Batch, BatchRecorder, BulkWriter
 from aftersale.engagement.models import Touchpoint, TouchpointParticipant
@@ -34,6 +35,7 @@ CHUNK_ACCOUNTS = 2500
 # From this many generated accounts on, the big tables' indexes are dropped
 # and rebuilt once after the load instead of being maintained row by row.
 REBUILD_INDEXES_FROM = 5000
+EVIDENCE_UP_TO = 5000
 EVENT_MODELS = (Order, Touchpoint, ServiceCase, WorkLog, Promise)
 BIG_MODELS = (*EVENT_MODELS, OrderLine, TouchpointParticipant, Touchpoint.contacts.through, PromiseEvent)
 
@@ -57,9 +59,12 @@ def load_demo(
     # Rows get the as-of day as their creation time: never the wall clock,
     # so that a seed and a date always give the same rows.
     stamp: datetime = calendar.moment(as_of, 0)
+    # Rows without a date of their own (staff, products, contacts) date from the
+    # start of the history, so a scan as of any day in it finds them.
+    origin = calendar.moment(as_of - timedelta(days=portfolio.HISTORY_DAYS + 1), 0)
     with transaction.atomic():
         targets = ensure_service_targets()
-        writer = BulkWriter(stamp)
+        writer = BulkWriter(stamp, origin)
         writer.lock(MODEL_ORDER)
         rebuild = generated >= REBUILD_INDEXES_FROM
         split = rebuild and helper.available()
@@ -101,6 +106,9 @@ def load_demo(
             writer.reset_sequences(MODEL_ORDER)
         # Statistics that know the new rows, before anything reads them.
         writer.finish()
+        # The review app's evidence on each review, as of its date: for every review of a
+        # portfolio up to EVIDENCE_UP_TO accounts, else for the stories' only.
+        attach_evidence(generated=generated <= EVIDENCE_UP_TO)
         counts = dict(sorted(writer.rows.items()))
         events = sum(writer.rows[m._meta.label] for m in EVENT_MODELS)
         dataset = DemoDataset.objects.create(

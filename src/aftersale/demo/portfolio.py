@@ -22,7 +22,7 @@ from aftersale.demo import names
 from aftersale.demo.cast import Cast
 from aftersale.demo.catalogue import PREFIX
 from aftersale.demo.clock import Calendar
-from aftersale.demo.sampling import choose, member, nullable, renewal, round_vnd
+from aftersale.demo.sampling import choose, member, nullable, renewal, round_vnd, sigmoid
 from aftersale.demo.writer import BatchRecorder, BulkWriter
 from aftersale.service.models import Asset, AssetStatus, MaintenancePlan
 
@@ -76,6 +76,7 @@ class Chunk:
     end: np.ndarray  # day after the last order (churned accounts stop early)
     contact_end: np.ndarray  # day after the last touchpoint (faded contact)
     quiet_from: np.ndarray  # from this day no requests and no contact from them
+    decline_from: np.ndarray  # a defecting account declines from this day (inf: never)
     size: np.ndarray
     competitor: np.ndarray  # competitor id present at the account, -1 if none
     contact_first: np.ndarray | None = None
@@ -90,25 +91,49 @@ class Chunk:
         return len(self.ids)
 
 
+# The demo's assumptions: how the hidden relationship quality q (one draw per
+# account, standard normal) acts on the account's history. docs/demo.md lists
+# them in one table; activity.py and relations.py hold the per-event effects.
+# Defection: everything stops on the churn day; log-odds over the three years.
+DEFECT_LOGIT = (-3.2, -1.8)  # intercept, per unit of q
+# The decline before a defection: its length in days (uniform), and the share of
+# each kind of event that still happens during it (orders slow, the customer
+# falls silent, contact thins out).
+DECLINE_DAYS = (90.0, 240.0)
+DECLINE_ORDERS = 0.4
+DECLINE_REQUESTS = 0.25
+DECLINE_CONTACT = 0.6
+# How much worse the relationship behaves while declining (subtracted from q).
+DECLINE_QUALITY = 2.0
+# Lost contact (orders go on) and went quiet (no requests or customer-started
+# contact), among those who stay; log-odds.
+FADE_LOGIT = (-3.0, -0.6)
+QUIET_LOGIT = (-3.0, -0.6)
+
+
 def draw_chunk(rng: np.random.Generator, world: World, first_number: int, count: int) -> Chunk:
     n = count
     industry = rng.choice(3, size=n, p=[0.55, 0.25, 0.20])
     sigma = 0.9
     activity = rng.lognormal(-sigma * sigma / 2, sigma, size=n)
     tier = np.where(activity > 3.0, Tier.STRATEGIC, np.where(activity > 1.5, Tier.KEY, Tier.STANDARD))
+    quality = rng.normal(0.0, 1.0, size=n)
     start_of_window = float(world.start)
     newcomer = rng.random(n) < 0.4
     start = np.where(
         newcomer, start_of_window + rng.random(n) * (HISTORY_DAYS - 150), start_of_window
     )
     as_of = float(world.as_of)
-    churned = rng.random(n) < 0.07
-    churn_day = start + 120 + rng.random(n) * np.maximum(as_of - 45 - (start + 120), 0)
-    end = np.where(churned & (churn_day < as_of - 45), churn_day, as_of)
-    faded = ~churned & (rng.random(n) < 0.06)
+    churned = rng.random(n) < sigmoid(DEFECT_LOGIT[0] + DEFECT_LOGIT[1] * quality)
+    churn_day = start + 120 + rng.random(n) * np.maximum(as_of - 30 - (start + 120), 0)
+    churned &= churn_day < as_of - 30
+    end = np.where(churned, churn_day, as_of)
+    decline = DECLINE_DAYS[0] + rng.random(n) * (DECLINE_DAYS[1] - DECLINE_DAYS[0])
+    decline_from = np.where(churned, np.maximum(churn_day - decline, start), np.inf)
+    faded = ~churned & (rng.random(n) < sigmoid(FADE_LOGIT[0] + FADE_LOGIT[1] * quality))
     contact_end = np.where(faded, as_of - 100 - rng.random(n) * 200, end)
     contact_end = np.maximum(contact_end, start)
-    quiet = ~churned & ~faded & (rng.random(n) < 0.06)
+    quiet = ~churned & ~faded & (rng.random(n) < sigmoid(QUIET_LOGIT[0] + QUIET_LOGIT[1] * quality))
     quiet_from = np.where(quiet, as_of - 380 - rng.random(n) * 220, np.inf)
     has_competitor = rng.random(n) < 0.3
     competitors = world.cast.competitor_ids
@@ -119,16 +144,34 @@ def draw_chunk(rng: np.random.Generator, world: World, first_number: int, count:
         industry=industry,
         vietnamese=rng.random(n) < 0.65,
         activity=activity,
-        quality=rng.normal(0.0, 1.0, size=n),
+        quality=quality,
         tier=tier,
         owner=world.cast.owners[rng.integers(0, len(world.cast.owners), size=n)],
         start=start,
         end=end,
         contact_end=contact_end,
         quiet_from=quiet_from,
+        decline_from=decline_from,
         size=ORDER_VALUE[industry] * rng.lognormal(0.0, 0.7, size=n) * activity**0.3,
         competitor=competitor,
     )
+
+
+def declining(chunk: Chunk, row: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Whether each event (of account ``row`` on ``day``) falls in its account's decline."""
+    return day >= chunk.decline_from[row]
+
+
+def quality_on(chunk: Chunk, row: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The relationship quality behind each event: lower while the account declines."""
+    return chunk.quality[row] - DECLINE_QUALITY * declining(chunk, row, day)
+
+
+def thin(
+    rng: np.random.Generator, chunk: Chunk, row: np.ndarray, day: np.ndarray, keep: float
+) -> np.ndarray:
+    """A mask keeping every event before the decline and a share ``keep`` of those in it."""
+    return ~declining(chunk, row, day) | (rng.random(len(row)) < keep)
 
 
 def write_accounts(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
@@ -233,7 +276,8 @@ def write_assets(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
         chunk.start[row] - rng.random(total) * 4 * YEAR,
         chunk.start[row] + rng.random(total) * np.maximum(world.as_of - 30 - chunk.start[row], 1),
     ).astype(np.int64)
-    installed = np.minimum(installed, world.as_of - 30)
+    latest = np.minimum(world.as_of - 30, np.floor(chunk.end[row]) - 1)
+    installed = np.minimum(installed, latest).astype(np.int64)
     warranty = installed + np.where(rng.random(total) < 0.5, 365, 730)
     chunk.asset_warranty = warranty
     vietnamese = chunk.vietnamese[row]
@@ -259,7 +303,9 @@ def write_assets(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
     since_last = np.where(
         overdue, interval + 10 + rng.random(total) * 110, rng.random(total) * interval * 0.9
     ).astype(np.int64)
-    last_done = np.maximum(world.as_of - 1 - since_last, installed)
+    # A defected customer's machines were last serviced before it left.
+    gone = np.minimum(world.as_of, np.floor(chunk.end[row]).astype(np.int64))
+    last_done = np.maximum(gone - 1 - since_last, installed)
     chunk.plan_base = world.writer.allocate(MaintenancePlan, total)
     world.writer.insert(MaintenancePlan, {
         "id": np.arange(total) + chunk.plan_base,
@@ -273,12 +319,17 @@ def write_assets(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
         "last_done_at": last_done.astype("datetime64[D]"),
         "next_due_at": (last_done + interval).astype("datetime64[D]"),
         "is_active": np.ones(total, dtype=bool),
+        # The plan came with the machine: a scan as of a past date sees it from then on.
+        "created_at": installed.astype("datetime64[D]").astype("datetime64[s]"),
     })
 
 
 def write_orders(rng: np.random.Generator, world: World, chunk: Chunk) -> int:
     rate = ORDERS_PER_ACCOUNT / HISTORY_DAYS * chunk.activity * ORDER_RATE[chunk.industry]
     row, day = renewal(rng, chunk.start, chunk.end, rate, shape=2.5)
+    # Orders slow down before a defection.
+    keep = thin(rng, chunk, row, day, DECLINE_ORDERS)
+    row, day = row[keep], day[keep]
     total = len(row)
     if not total:
         return 0

@@ -14,7 +14,7 @@ import numpy as np
 
 from aftersale.demo import texts
 from aftersale.demo.activity import people
-from aftersale.demo.portfolio import HISTORY_DAYS, Chunk, World
+from aftersale.demo.portfolio import HISTORY_DAYS, Chunk, World, quality_on
 from aftersale.demo.sampling import choose, member, nullable, quarter_steps, renewal, round_vnd, sigmoid
 from aftersale.engagement.models import Idea, InfoKind, InfoShare
 from aftersale.reviews.conf import cadence_for
@@ -28,6 +28,8 @@ from aftersale.reviews.models import (
     TrustRating,
 )
 
+# A review that slips past its cadence (log-odds: intercept, per unit of quality).
+REVIEW_MISSED_LOGIT = (-2.3, -1.0)
 IDEA_AREAS = ["design", "manufacturing", "process", "distribution", "other"]
 ATTRIBUTES = [a.value for a in Attribute]
 
@@ -101,7 +103,7 @@ def write_trust(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
         return
     earliest = np.maximum(chunk.start[row], world.as_of - 730)
     day = (earliest + rng.random(n) * (world.as_of - 1 - earliest)).astype(np.int64)
-    quality = chunk.quality[row]
+    quality = quality_on(chunk, row, day)
     of_us = quarter_steps(3.4 + 0.75 * quality + rng.normal(0, 0.35, n), 1, 5)
     of_them = quarter_steps(3.5 + 0.6 * quality + rng.normal(0, 0.4, n), 1, 5)
     satisfaction = np.clip(np.round(6.5 + 1.5 * quality + rng.normal(0, 1, n)), 0, 10).astype(np.int64)
@@ -129,20 +131,25 @@ def write_reviews(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
     """Periodic reviews over the last 18 months; the latest carries competitor ratings (P9)."""
     # The configured cadence, so the demo's reviews fall due as the alert expects.
     cadence = np.array([cadence_for(t) for t in chunk.tier.tolist()], dtype=np.int64)
-    reviewed = (chunk.tier != "standard") | (rng.random(len(chunk)) < 0.9)
+    # Reviews stop when a defecting account starts to decline (nobody looks) or leaves.
+    stop = np.minimum(np.minimum(world.as_of, np.floor(chunk.end)), np.floor(chunk.decline_from))
+    stop = stop.astype(np.int64) - 1
     first = np.maximum(np.ceil(chunk.start), world.as_of - 540).astype(np.int64)
-    # Up to 1.1 cadences since the last review: about one in ten is overdue, so a team
-    # that keeps its cadence sees a few reviews due at a time, not most of its accounts.
-    phase = (rng.random(len(chunk)) * 1.1 * cadence).astype(np.int64)
-    last = world.as_of - 1 - phase
-    count = np.where(reviewed & (last >= first), (last - first) // cadence + 1, 0)
+    # Up to one cadence since the last review, or, for a missed review, up to five
+    # months more: worse relationships are the ones whose reviews slip.
+    missed = rng.random(len(chunk)) < sigmoid(REVIEW_MISSED_LOGIT[0] + REVIEW_MISSED_LOGIT[1] * chunk.quality)
+    phase = np.where(missed, cadence + 10 + rng.random(len(chunk)) * 140, rng.random(len(chunk)) * cadence)
+    # Every account has had at least one review (a new one at its start), so none
+    # falls due years before the demo's history.
+    last = np.maximum(stop - phase.astype(np.int64), np.floor(chunk.start)).astype(np.int64)
+    count = np.maximum((last - first) // cadence + 1, 1)
     row = np.repeat(np.arange(len(chunk)), count)
     n = len(row)
     if not n:
         return
     step = np.arange(n) - np.repeat(np.cumsum(count) - count, count)
     held = last[row] - step * cadence[row]
-    trend = chunk.quality[row] + rng.normal(0, 0.7, n)
+    trend = quality_on(chunk, row, held) + rng.normal(0, 0.7, n)
     outcome = np.where(trend > 0.6, "improving", np.where(trend < -0.6, "deteriorating", "steady"))
     vietnamese = chunk.vietnamese[row].astype(np.int64)
     competitor = chunk.competitor[row]
@@ -241,6 +248,7 @@ def write_plans(rng: np.random.Generator, world: World, chunk: Chunk) -> None:
         "status": status,
         "completed_at": completed,
         "review_id": None,
+        "created_at": np.full(m, start).astype("datetime64[D]").astype("datetime64[s]"),
     })
 
 
@@ -262,5 +270,6 @@ def write_expectations(rng: np.random.Generator, world: World, chunk: Chunk) -> 
         "description": texts.pick_one(rng, texts.EXPECTATIONS, chunk.vietnamese[row]),
         "met": nullable(met, assessed),
         "assessed_at": when,
+        "created_at": np.ceil(chunk.start[row]).astype(np.int64).astype("datetime64[D]"),
     })
 

@@ -75,6 +75,11 @@ def sigmoid(x: np.ndarray | float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
 
+def logit(p: np.ndarray | float) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
 def quarter_steps(values: np.ndarray, low: float, high: float) -> np.ndarray:
     """Round to 0.25 and clip: exact in binary, so stored decimals are exact too."""
     return np.clip(np.round(values * 4) / 4, low, high)

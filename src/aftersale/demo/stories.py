@@ -349,7 +349,7 @@ def courted(kit: StoryKit, s: Story) -> None:
     # Our answer to Hwa Shin: dearer to buy, cheaper to own (P13).
     kit.quote(a, s.external_id, "Two IM-180 machines for the new hall", "owner2", [("IM180", 2, 0.97)],
               competitor="HWASHIN", competitor_price=5_250_000_000, competitor_service=190_000_000,
-              competitor_downtime=70, competitor_life=10, downtime_cost=9_000_000)
+              competitor_downtime=360, competitor_life=8, downtime_cost=9_000_000)
 
 
 STORIES: tuple[Story, ...] = (

@@ -360,7 +360,7 @@ class StoryKit:
                 owner_user_id=self.staff(owner) if side == "us" else None,
                 owner_contact_id=contact if side == "customer" else None, due_at=due, status=status,
                 completed_at=min(due, self.as_of - timedelta(days=1)) if status == "done" else None,
-                review_id=None,
+                review_id=None, created_at=self.calendar.moment(date(year, 1, 1), 0),
             )
 
     def expectation(self, account: int, text: str, met: bool | None, assessed_ago: int | None,

@@ -12,6 +12,11 @@ writes them as multi-row INSERTs on SQLite and with ``COPY`` on PostgreSQL:
 * ``DateField`` columns are ``datetime64[D]`` arrays or lists of ``date``.
 * Every other column is passed through (numpy arrays via ``tolist()``).
 
+A row's ``created_at`` is the day it happened in the story (``CREATED_FROM``:
+an order's placing, a case's opening, a review's meeting), or the start of the
+history for rows without such a date, never the day of the load: a scan as of
+a past date then sees the portfolio as it stood that day.
+
 Fields the generator does not mention get their model default, so a field
 another app adds later (with a default, as its migration requires) does not
 break the demo. Primary keys are allocated here, up front, so generated rows
@@ -35,6 +40,26 @@ from aftersale.core.bulk import BulkLoad, BulkWriteError, copy_rows, insert_valu
 
 Column = Sequence[Any] | np.ndarray
 ROWS_PER_STATEMENT = 50
+
+
+# The field whose value is a row's creation time, by model label.
+CREATED_FROM = {
+    "accounts.Account": "customer_since",
+    "service.Asset": "installed_at",
+    "commerce.Order": "placed_at",
+    "promises.Promise": "made_at",
+    "service.ServiceCase": "opened_at",
+    "service.WorkLog": "worked_on",
+    "engagement.Touchpoint": "occurred_at",
+    "engagement.Idea": "proposed_at",
+    "engagement.InfoShare": "shared_at",
+    "reviews.RelationshipReview": "held_at",
+    "reviews.JointPlan": "period_start",
+    "reviews.TrustRating": "rated_at",
+    "purchasing.IncomingInspection": "received_on",
+    "purchasing.PurchasingEffort": "period_start",
+    "purchasing.Purchase": "ordered_on",
+}
 
 
 class DemoWriteError(BulkWriteError):
@@ -168,9 +193,12 @@ class BulkWriter(BulkLoad):
     statistics) comes from ``BulkLoad``.
     """
 
-    def __init__(self, stamp: datetime) -> None:
+    def __init__(self, stamp: datetime, origin: datetime | None = None) -> None:
+        """``stamp``: the rows' update time (the demo day); ``origin``: the creation
+        time of rows without a date of their own (the start of the history)."""
         super().__init__()
         self.stamp = stamp
+        self.origin = _datetime_strings([origin or stamp])[0]
         self.rows: Counter[str] = Counter()
         self._next_id: dict[type[models.Model], int] = {}
         self._defaults: dict[type[models.Model], dict[str, Any]] = {}
@@ -221,6 +249,11 @@ class BulkWriter(BulkLoad):
         fields = {f.attname: f for f in model._meta.concrete_fields}
         optional = set(optional)
         batch = Batch(model=model)
+        source = CREATED_FROM.get(model._meta.label)
+        if "created_at" in fields and "created_at" not in columns:
+            columns = {**columns, "created_at": self.origin}
+            if source in columns and not _is_scalar(columns[source]):
+                columns["created_at"] = self._created(fields[source], columns[source])
         for name, values in columns.items():
             model_field = fields.get(name)
             if model_field is None:
@@ -275,9 +308,17 @@ class BulkWriter(BulkLoad):
         self.rows[batch.model._meta.label] += batch.length
         self.wrote(batch.model)
 
+    def _created(self, source: models.Field, values: Column) -> list[str]:
+        """Creation times from a date or moment column (a date: its start, in UTC)."""
+        if source.get_internal_type() == "DateField":
+            return [self.origin if v is None else f"{v} 00:00:00" for v in _date_strings(values)]
+        return [self.origin if v is None else v for v in _datetime_strings(values)]
+
     def _convert(self, model_field: models.Field, values: Column) -> Sequence[Any]:
         kind = model_field.get_internal_type()
         if kind == "DateTimeField":
+            if isinstance(values, list) and values and isinstance(values[0], str):
+                return values  # already database strings (``_created``)
             return _datetime_strings(values)
         if kind == "DateField":
             return _date_strings(values)

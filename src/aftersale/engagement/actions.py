@@ -1,4 +1,4 @@
-"""Recording contact between the two sides."""
+"""Recording contact between the two sides; each change tells ``core.changes`` whose account it was."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account, Contact
+from aftersale.core.changes import account_changed
 from aftersale.core.enums import Department, Direction
 from aftersale.engagement.models import (
     Idea,
@@ -103,6 +104,7 @@ def do_log_touchpoint(
         for user in people.values()
     )
     touchpoint.contacts.set(contacts)
+    account_changed(account.pk)
     return touchpoint
 
 
@@ -111,11 +113,15 @@ def do_log_idea(*, account: Account, by: User, **fields) -> Idea:
     if fields.get("direction") == Direction.FROM_US:
         fields.setdefault("proposed_by_user", by)
         fields["proposed_by_contact"] = None
-    return Idea.objects.create(account=account, **fields)
+    idea = Idea.objects.create(account=account, **fields)
+    account_changed(account.pk)
+    return idea
 
 
 def do_log_info_share(*, account: Account, by: User, **fields) -> InfoShare:
-    return InfoShare.objects.create(account=account, recorded_by=by, **fields)
+    share = InfoShare.objects.create(account=account, recorded_by=by, **fields)
+    account_changed(account.pk)
+    return share
 
 
 def do_decide_idea(*, idea: Idea, status: str, on: date | None = None) -> Idea:
@@ -127,4 +133,5 @@ def do_decide_idea(*, idea: Idea, status: str, on: date | None = None) -> Idea:
     if idea.decided_at is not None and idea.decided_at < idea.proposed_at:
         raise ValidationError({"decided_at": _("An idea cannot be decided before it was proposed.")})
     idea.save(update_fields=["status", "decided_at", "updated_at"])
+    account_changed(idea.account_id)
     return idea

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from aftersale.core.admin import ChangesAccountAdmin
 from aftersale.engagement.models import Idea, InfoShare, Touchpoint, TouchpointParticipant
 
 
@@ -10,7 +11,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Touchpoint)
-class TouchpointAdmin(admin.ModelAdmin):
+class TouchpointAdmin(ChangesAccountAdmin):
     list_display = [
         "occurred_at", "account", "kind", "initiated_by", "minutes", "topic", "topic_class",
     ]
@@ -23,7 +24,7 @@ class TouchpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(Idea)
-class IdeaAdmin(admin.ModelAdmin):
+class IdeaAdmin(ChangesAccountAdmin):
     list_display = ["title", "account", "direction", "area", "status", "proposed_at"]
     list_filter = ["direction", "area", "status"]
     search_fields = ["title", "account__name"]
@@ -31,7 +32,7 @@ class IdeaAdmin(admin.ModelAdmin):
 
 
 @admin.register(InfoShare)
-class InfoShareAdmin(admin.ModelAdmin):
+class InfoShareAdmin(ChangesAccountAdmin):
     list_display = ["description", "account", "direction", "kind", "shared_at", "is_confidential"]
     list_filter = ["direction", "kind", "is_confidential"]
     search_fields = ["description", "account__name"]

@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersale.core.admin import ReadOnlyAdmin
-from aftersale.health.models import BacktestRun, HealthSettings, HealthSnapshot, ScanRun, SignalWeight
+from aftersale.health.models import (
+    BacktestRun,
+    HealthSettings,
+    HealthSnapshot,
+    ScanPart,
+    ScanRun,
+    SignalWeight,
+)
 
 
 @admin.register(HealthSettings)
@@ -16,6 +23,9 @@ class HealthSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (_("Evidence"), {"fields": ["half_life_days", "horizon_days"]}),
         (_("Bands"), {"fields": ["healthy_min", "watch_min", "min_coverage_healthy", "trend_points"]}),
+        (_("Band rules"), {"fields": [
+            "band_rule_step_in", "band_rule_critical", "band_promise_overdue_days",
+        ]}),
         (_("Reference levels"), {"fields": [
             "transactional_trusted_share", "transactional_untrusted_share", "technical_target_share",
             "portal_target_share",
@@ -62,11 +72,28 @@ class HealthSnapshotAdmin(ReadOnlyAdmin):
     list_select_related = ["account"]
 
 
+class ScanPartInline(admin.TabularInline):
+    """Each range of the scan, done or not, with why its last attempt failed."""
+
+    model = ScanPart
+    fields = ["first_id", "last_id", "accounts", "done_at", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(ScanRun)
 class ScanRunAdmin(ReadOnlyAdmin):
     list_display = ["as_of", "status", "accounts", "started_at", "finished_at", "reconciles_alerts"]
     list_filter = ["status"]
     date_hierarchy = "as_of"
+    inlines = [ScanPartInline]
 
 
 @admin.register(BacktestRun)

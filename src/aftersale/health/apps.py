@@ -22,3 +22,10 @@ class HealthConfig(AppConfig):
 
         rhythm.set_default_model(BGNBDRhythm)
         post_migrate.connect(create_missing_weights, sender=self)
+
+        from aftersale.core import changes
+        from aftersale.health.scan import refresh_accounts
+
+        # Every committed change to an account's records rescores it and reconciles its
+        # alerts at once (docs/health.md, "Fresh after every change").
+        changes.subscribe(refresh_accounts)

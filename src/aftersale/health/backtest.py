@@ -27,10 +27,12 @@ import numpy as np
 from django.utils import timezone
 
 from aftersale.accounts.models import Account, AccountKind
+from aftersale.core.asof import as_date, end_of_day
+from aftersale.core.guard import slow_statements_logged
 from aftersale.health.evaluate import AccountHealth
 from aftersale.health.models import Band
-from aftersale.health.rhythm.bgnbd import EventDays, _model_from, event_days
-from aftersale.health.scan import evaluate_as_scan
+from aftersale.health.rhythm.bgnbd import EventDays, _model_from, event_days, usable
+from aftersale.health.scan import evaluate_as_scan, guard_statistics
 from aftersale.health.signals import registry
 from aftersale.health.signals.registry import EvalContext
 from aftersale.stats import account_rhythm, summarise
@@ -65,7 +67,7 @@ class Events:
 
     @classmethod
     def read(cls, stream: str, as_of: datetime, horizon_days: int) -> Events:
-        found = event_days(stream, as_of + timedelta(days=horizon_days), None)
+        found = event_days(stream, end_of_day(as_date(as_of) + timedelta(days=horizon_days)), None)
         return cls(found.account_ids, found.days + horizon_days)
 
     def __add__(self, other: Events) -> Events:
@@ -112,13 +114,11 @@ def population(events: Events, eligible: set[int] | None = None) -> Population:
 def rhythm_expected(fit: Mapping[str, Any] | None, events: EventDays, ids: np.ndarray,
                     horizon_days: int) -> np.ndarray | None:
     """Orders expected in the horizon by the scan's orders fit, per account of ``ids`` (0 without orders)."""
-    if fit is None or "params" not in fit:
+    if fit is None or not usable(fit):
         return None
     known, idx = np.unique(events.account_ids, return_inverse=True)
     summary = summarise(idx, events.days, 0, n_accounts=known.size, time_unit="day")
-    zero = fit.get("zero_repeat_model")
-    out = account_rhythm(summary, _model_from(fit), zero_repeat_model=_model_from(zero) if zero else None,
-                         horizon=float(horizon_days))
+    out = account_rhythm(summary, _model_from(fit), horizon=float(horizon_days))
     by_id = dict(zip(known.tolist(), np.nan_to_num(out.expected_next, nan=0.0).tolist(), strict=True))
     return np.array([by_id.get(a, 0.0) for a in ids.tolist()], dtype=np.float64)
 
@@ -298,4 +298,7 @@ def report(evaluated: Evaluated) -> dict[str, Any]:
 
 def backtest(as_of: datetime, horizon_days: int) -> dict[str, Any]:
     """The report for ``as_of`` and ``horizon_days`` (reads only)."""
-    return report(evaluate_history(as_of, horizon_days))
+    # Its statements read the whole history, as the scan's do: never planned blind.
+    guard_statistics()
+    with slow_statements_logged():
+        return report(evaluate_history(as_of, horizon_days))

@@ -5,23 +5,27 @@ Domain apps register conditions that read their own tables in
 trend, its signals' facts) register here instead::
 
     from aftersale.health import engine_alerts
-    engine_alerts.register("silence", my_condition)
+    engine_alerts.register("silence", my_condition, my_text)
 
 where ``my_condition(ctx, results) -> {(account_id, subject): Condition}``
 receives the ``EvalContext`` and ``{account_id: AccountHealth}`` of the
 accounts being evaluated, and must not query per account. The scan (and a
 one-account refresh) reconciles each kind over exactly those accounts.
+``my_text(params) -> AlertText`` renders an alert's words from its condition's
+params when the alert is read, in the reader's language
+(``aftersale.alerts.texts``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from aftersale.alerts import texts
 from aftersale.alerts.actions import Condition, Key, ReconcileResult, reconcile_alerts
 from aftersale.alerts.models import AlertKind
+from aftersale.alerts.texts import AlertText, Params
 from aftersale.health.evaluate import AccountHealth
 from aftersale.health.models import Band, Trend
 from aftersale.health.signals import registry
@@ -32,8 +36,10 @@ EngineCondition = Callable[[EvalContext, Mapping[int, AccountHealth]], dict[Key,
 _kinds: dict[str, EngineCondition] = {}
 
 
-def register(kind: str, fn: EngineCondition) -> None:
+def register(kind: str, fn: EngineCondition, text: texts.Renderer) -> None:
+    """Register an engine alert kind: its condition, and the renderer of its text."""
     _kinds[kind] = fn
+    texts.register(kind, text)
 
 
 def registered() -> dict[str, EngineCondition]:
@@ -61,19 +67,25 @@ def health_deteriorating(ctx: EvalContext, results: Mapping[int, AccountHealth])
     for account_id, health in results.items():
         if health.trend != Trend.DETERIORATING or health.band == Band.HEALTHY or health.score is None:
             continue
-        with translation.override(health.language):
-            labels = [str(d.label) for name in health.reasons if (d := registry.get(name))]
-            explanation = _(
-                "Health fell about %(change)d points over 90 days, to %(score)d (%(band)s)."
-            ) % {
-                "change": round(-(health.trend_change or 0)), "score": round(health.score),
-                "band": str(Band(health.band).label).lower(),
-            }
-            if labels:
-                explanation += " " + _("Weakest signals: %(signals)s.") % {"signals": ", ".join(labels)}
-            action = _("Look at what changed and talk to the customer before it slips further.")
-        wanted[(account_id, "")] = Condition(explanation, action)
+        wanted[(account_id, "")] = Condition({
+            "change": round(-(health.trend_change or 0)), "score": round(health.score), "band": health.band,
+            "signals": [name for name in health.reasons if registry.get(name)],
+        })
     return wanted
 
 
-register(AlertKind.HEALTH_DETERIORATING, health_deteriorating)
+def render_health_deteriorating(params: Params) -> AlertText:
+    band = params.get("band")
+    explanation = _("Health fell about %(change)s points over 90 days, to %(score)s (%(band)s).") % {
+        "change": texts.number(params.get("change")), "score": texts.number(params.get("score")),
+        "band": str(Band(band).label).lower() if band in Band.values else (band or ""),
+    }
+    labels = [str(d.label) for name in params.get("signals") or () if (d := registry.get(name))]
+    if labels:
+        explanation += " " + _("Weakest signals: %(signals)s.") % {"signals": ", ".join(labels)}
+    return AlertText(
+        explanation, _("Look at what changed and talk to the customer before it slips further."),
+    )
+
+
+register(AlertKind.HEALTH_DETERIORATING, health_deteriorating, render_health_deteriorating)

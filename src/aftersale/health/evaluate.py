@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account
+from aftersale.core.asof import as_date
+from aftersale.core.guard import statement_kind
 from aftersale.core.sql import Scope, batched, date_value, run, run_many, scope_sql, table
 from aftersale.health import scoring
 from aftersale.health.config import EngineConfig
@@ -98,10 +100,11 @@ class AccountHealth:
     def snapshot_signals(self) -> dict[str, list[float | None]]:
         """The compact per-signal record a snapshot keeps: ``[value, contribution]``."""
         contributions = self.contributions
-        return {
-            name: [None, None] if sv.value is None else [round(sv.value, 4), round(contributions[name], 2)]
-            for name, sv in self.values.items()
-        }
+        def pair(name: str, value: float | None) -> list[float | None]:
+            points = contributions.get(name)
+            return [None if value is None else round(value, 4), None if points is None else round(points, 2)]
+
+        return {name: pair(name, sv.value) for name, sv in self.values.items()}
 
     def signal_rows(self, months: int) -> list[dict[str, Any]]:
         """Each signal as the ``health --json`` command and the account page show it."""
@@ -132,15 +135,19 @@ class References:
 
 def make_context(as_of: datetime, config: EngineConfig | None = None,
                  fits: Mapping[str, Mapping[str, Any] | None] | None = None) -> EvalContext:
-    """A context for ``as_of``; without ``fits``, the latest finished scan's rhythm fits.
+    """A context for ``as_of``; without ``fits``, the fitted models (rhythm, quietness) of
+    the latest finished scan of ``as_of``'s day or an earlier one.
 
-    Whatever it has to read (settings, weights, fits) is read in one round trip."""
+    Chosen by day, not by moment: a scan of today serves every hour of today, so the page
+    at noon uses the same models as the scan that ended the day (``core.asof``). Whatever
+    it has to read (settings, weights, fits) is read in one round trip."""
     statements: list[tuple[str, dict[str, Any]]] = [] if config is not None else list(config_statements())
     if fits is None:
         statements.append((
-            f"SELECT rhythm_models FROM {table(ScanRun)} WHERE status = :done AND as_of <= :as_of"  # noqa: S608
-            " ORDER BY as_of DESC LIMIT 1",
-            {"done": ScanStatus.DONE, "as_of": as_of},
+            f"SELECT rhythm_models FROM {table(ScanRun)}"  # noqa: S608 - the table name only
+            " WHERE status = :done AND as_of_date <= :day"
+            " ORDER BY as_of_date DESC, as_of DESC, id DESC LIMIT 1",
+            {"done": ScanStatus.DONE, "day": as_date(as_of)},
         ))
     found = run_many(*statements) if statements else []
     if config is None:
@@ -220,10 +227,22 @@ def previous_snapshots(scope: Scope, refs: References) -> Previous:
 
 
 def signal_definitions(ctx: EvalContext, kinds: Collection[str] | None = None) -> list[SignalDef]:
-    """Every signal with a weight; with ``kinds``, only those that apply to one of those
-    account kinds (a customer's refresh skips the supplier signals)."""
-    return [d for d in registry.all() if ctx.config.weight(d.name) > 0
-            and (kinds is None or any(d.applies_to(kind) for kind in kinds))]
+    """Every signal with a weight that reads the database, and those the weighted derived
+    signals need; with ``kinds``, only those that apply to one of those account kinds (a
+    customer's refresh skips the supplier signals)."""
+    derived = derived_definitions(ctx)
+    weighted = [d for d in registry.all() if (ctx.config.weight(d.name) > 0 or d in derived)
+                and (kinds is None or any(d.applies_to(kind) for kind in kinds))]
+    needed = {name for d in weighted for name in d.needs}
+    return [d for d in registry.all() if d.compute is not None and (d in weighted or (
+        d.name in needed and (kinds is None or any(d.applies_to(k) for k in kinds))))]
+
+
+def derived_definitions(ctx: EvalContext) -> list[SignalDef]:
+    """The derived signals, computed per account from the others' values: those with a
+    weight, and those that hold bands (the band rules hold whatever the weights)."""
+    return [d for d in registry.all()
+            if d.derive is not None and (ctx.config.weight(d.name) > 0 or d.caps_band)]
 
 
 def compute_signals(ctx: EvalContext, scope: Scope,
@@ -232,14 +251,20 @@ def compute_signals(ctx: EvalContext, scope: Scope,
     signals that apply to one of those account kinds."""
     definitions = signal_definitions(ctx, kinds)
     if connection.vendor != "postgresql" or not (scope is None or isinstance(scope, range)):
-        return {d.name: d.compute(ctx, scope) for d in definitions}
+        return {d.name: _compute(d, ctx, scope) for d in definitions}
     # Over a range of accounts PostgreSQL would JIT-compile these aggregates (their cost
     # estimates are high) and spend longer compiling than running them; switched off for
     # this transaction only.
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-        return {d.name: d.compute(ctx, scope) for d in definitions}
+        return {d.name: _compute(d, ctx, scope) for d in definitions}
+
+
+def _compute(definition: SignalDef, ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
+    # Named, so a statement that runs long is logged, or cancelled, as this signal's.
+    with statement_kind(_("the signal %(name)s") % {"name": definition.name}):
+        return definition.compute(ctx, scope)  # type: ignore[misc]
 
 
 def _is_few(scope: Scope) -> bool:
@@ -266,7 +291,7 @@ def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
         definitions = signal_definitions(ctx, kinds)
         found = batched([
             lambda: trend_points(scope, refs), lambda: previous_snapshots(scope, refs),
-            *((lambda d=d: d.compute(ctx, scope)) for d in definitions),
+            *((lambda d=d: d.compute(ctx, scope)) for d in definitions),  # type: ignore[misc]
         ])
         points, previous = found[0], found[1]
         by_signal = {d.name: values for d, values in zip(definitions, found[2:], strict=True)}
@@ -274,33 +299,36 @@ def evaluate(ctx: EvalContext, scope: Scope) -> dict[int, AccountHealth]:
         by_signal = compute_signals(ctx, scope, kinds)
         points, previous = load_references(scope, refs)
     config = ctx.config
+    derived = derived_definitions(ctx)
     # Per account kind: the signals that score it and their weights (see SignalDef.kinds).
     items_of_kind: dict[str, list[tuple[str, dict[int, SignalValue]]]] = {}
+    derived_of_kind: dict[str, list[SignalDef]] = {}
     weights_of_kind: dict[str, dict[str, int]] = {}
-    for kind in {kind for _id, _language, kind in accounts}:
+    for kind in kinds:
         items_of_kind[kind] = [(name, found) for name, found in by_signal.items()
                                if (d := registry.get(name)) is not None and d.applies_to(kind)]
+        derived_of_kind[kind] = [d for d in derived if d.applies_to(kind)]
         weights_of_kind[kind] = {name: config.weight(name) for name, _found in items_of_kind[kind]}
-    # Accounts a capping signal holds at watch: read once, not per account and signal.
-    capping: dict[int, list[str]] = {}
-    for name, found in by_signal.items():
-        definition = registry.get(name)
-        if definition is not None and definition.caps_band:
-            for account_id, sv in found.items():
-                if sv.facts.get("caps_band"):
-                    capping.setdefault(account_id, []).append(name)
+        weights_of_kind[kind].update((d.name, config.weight(d.name)) for d in derived_of_kind[kind])
+    neutral = {d.name: d.neutral for d in registry.all()}
+    capping_signals = {d.name for d in registry.all() if d.caps_band}
     results: dict[int, AccountHealth] = {}
     for account_id, language, kind in accounts:
         signal_items, weights = items_of_kind[kind], weights_of_kind[kind]
         values = {name: found.get(account_id, NO_DATA) for name, found in signal_items}
-        combined = scoring.combine({name: sv.value for name, sv in values.items()}, weights)
+        for definition in derived_of_kind[kind]:
+            values[definition.name] = definition.derive(ctx, values)  # type: ignore[misc]
+        combined = scoring.combine({name: sv.value for name, sv in values.items()}, weights, neutral)
         band = scoring.band(
             combined.score, combined.coverage, healthy_min=config.healthy_min,
             watch_min=config.watch_min, min_coverage_healthy=config.min_coverage_healthy,
         )
         capped_by: tuple[str, ...] = ()
-        if band == Band.HEALTHY and account_id in capping:
-            band, capped_by = Band.WATCH, tuple(capping[account_id])
+        if band == Band.HEALTHY:
+            capped_by = tuple(name for name in capping_signals
+                              if name in values and values[name].facts.get("caps_band"))
+            if capped_by:
+                band = Band.WATCH
         change = None
         if combined.score is not None:
             change = scoring.trend_change([(0.0, combined.score), *points.get(account_id, [])])

@@ -87,6 +87,20 @@ class HealthSettings(models.Model):
         validators=[MinValueValidator(5)],
         help_text=_("How often the worker rescans the whole portfolio."),
     )
+    band_rule_step_in = models.BooleanField(
+        verbose_name=_("never healthy while someone must step in"), default=True,
+        help_text=_("A customer gone silent or improbably quiet is banded watch at best."),
+    )
+    band_rule_critical = models.BooleanField(
+        verbose_name=_("never healthy with a critical case past its target"), default=True,
+        help_text=_("An open critical service case past its response or resolution target "
+                    "holds the account at watch at best."),
+    )
+    band_promise_overdue_days = models.PositiveIntegerField(
+        verbose_name=_("never healthy with a promise overdue by more than (days)"), default=30,
+        validators=[MaxValueValidator(3650)],
+        help_text=_("0 switches this rule off."),
+    )
     updated_at = models.DateTimeField(verbose_name=_("updated"), auto_now=True)
 
     class Meta:
@@ -229,6 +243,10 @@ class ScanRun(models.Model):
         verbose_name=_("fitted rhythm models"), default=list, blank=True,
         help_text=_("What each rhythm model fitted on the whole portfolio at the start of the scan."),
     )
+    error = models.TextField(
+        verbose_name=_("error"), blank=True, default="",
+        help_text=_("Why the last attempt to close the scan failed (a statement over its time limit)."),
+    )
 
     class Meta:
         verbose_name = _("scan")
@@ -250,6 +268,10 @@ class ScanPart(models.Model):
     last_id = models.BigIntegerField(verbose_name=_("last account id"))
     accounts = models.PositiveIntegerField(verbose_name=_("accounts"), default=0)
     done_at = models.DateTimeField(verbose_name=_("done"), null=True, blank=True)
+    error = models.TextField(
+        verbose_name=_("error"), blank=True, default="",
+        help_text=_("Why the last attempt at this part failed (a statement over its time limit)."),
+    )
 
     class Meta:
         verbose_name = _("scan part")

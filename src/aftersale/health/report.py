@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from aftersale.accounts.models import Account
 from aftersale.alerts import registry as alert_registry
+from aftersale.alerts import texts
 from aftersale.alerts.models import Alert
 from aftersale.health import engine_alerts
 from aftersale.health.evaluate import AccountHealth, evaluate_account
@@ -23,7 +24,8 @@ from aftersale.health.signals.registry import EvalContext
 
 def alert_conditions(ctx: EvalContext, account: Account, health: AccountHealth) -> list[dict[str, Any]]:
     """Every alert condition that holds for the account as of ``ctx.as_of``, with the
-    moment its alert was opened if one was open then (``None`` if none was raised)."""
+    moment its alert was opened if one was open then (``None`` if none was raised), its
+    text in the active language."""
     wanted = {
         **alert_registry.evaluate(ctx.as_of, [account.pk]),
         **engine_alerts.evaluate(ctx, {account.pk: health}),
@@ -43,7 +45,7 @@ def alert_conditions(ctx: EvalContext, account: Account, health: AccountHealth) 
             rows.append({
                 "kind": kind,
                 "opened_at": timezone.localtime(opened).isoformat(timespec="seconds") if opened else None,
-                "explanation": condition.explanation,
+                "explanation": texts.render(kind, condition.params).explanation,
             })
     return rows
 

@@ -6,6 +6,13 @@ worker enqueues one task per part so several workers share the load. Each
 part evaluates its accounts (one query per signal for the whole range),
 upserts their snapshots and reconciles their alerts, so running a part twice,
 or re-running a scan for the same date, changes nothing.
+
+Its statements are never planned blind (``core.bulk.ensure_statistics`` before
+the first of them, before each part and after the close) and never run for
+hours: on PostgreSQL each step runs under ``SCAN_STATEMENT_TIMEOUT_SECONDS``
+(``core.guard.statement_limit``), and a statement over it fails its part (or
+the start, or the close) with a message naming what it computes, recorded on
+the part (or the run). docs/operations.md, "Bulk loads and statistics".
 """
 
 from __future__ import annotations
@@ -14,17 +21,22 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.apps import apps
+from django.db import connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from aftersale.accounts.models import Account
 from aftersale.alerts import registry as alert_registry
 from aftersale.alerts.models import Alert
+from aftersale.core import conf
+from aftersale.core.bulk import ensure_statistics
+from aftersale.core.guard import StatementTimeout, slow_statements_logged, statement_kind, statement_limit
 from aftersale.core.sql import Scope, adapt, table
 from aftersale.health import engine_alerts
 from aftersale.health.evaluate import AccountHealth, evaluate, make_context
@@ -41,6 +53,40 @@ logger = logging.getLogger(__name__)
 PART_SIZE = 10000
 # Snapshot rows per upsert statement.
 SNAPSHOT_BATCH = 2000
+TIMEOUT_SETTING = "SCAN_STATEMENT_TIMEOUT_SECONDS"
+
+
+def read_models() -> list[type[models.Model]]:
+    """The tables a scan may read (and writes): every model of Aftersale's own apps.
+
+    A superset of what the signals read, so a new signal's table is never left out;
+    checking a table whose statistics are fine costs nothing but a row of one
+    catalogue query.
+    """
+    return [m for m in apps.get_models(include_auto_created=True) if m.__module__.startswith("aftersale.")]
+
+
+def written_models() -> list[type[models.Model]]:
+    """The tables a scan writes: snapshots, the accounts' copy of the latest, alerts."""
+    return [HealthSnapshot, Account, Alert]
+
+
+def guard_statistics() -> list[str]:
+    """Before a scan's (or a backtest's) statements: analyse the tables they read that
+    lack statistics or whose rows drifted from them (``core.bulk.ensure_statistics``)."""
+    analysed = ensure_statistics(read_models())
+    if analysed:
+        logger.info("analysed before scanning: %s", ", ".join(analysed))
+    return analysed
+
+
+def limited() -> Any:
+    """A scan step's statements under ``SCAN_STATEMENT_TIMEOUT_SECONDS`` (PostgreSQL)."""
+    return statement_limit(conf.get(TIMEOUT_SETTING), TIMEOUT_SETTING)
+# Accounts per list when refreshing changed accounts: their ids are inlined in each
+# signal's statement, and alerts are reconciled with ``account_id IN (...)``, which
+# must stay under SQLite's limit on parameters.
+REFRESH_BATCH = 2000
 
 
 def is_newest(day: Any) -> bool:
@@ -57,13 +103,15 @@ def start_scan(as_of: datetime | None = None, *, part_size: int = PART_SIZE,
     worker dying here leaves either a run whose every part is queued or no run
     at all (the queue lives in the same database)."""
     as_of = as_of or timezone.now()
+    guard_statistics()
     ctx = make_context(as_of, fits={})
-    models = fit_models(ctx)  # the fits stored with the run; ``evaluate_as_scan`` makes the same
+    with limited(), statement_kind(_("the rhythm and quietness fits")):
+        fits = fit_models(ctx)  # stored with the run; ``evaluate_as_scan`` makes the same
     ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
         run = ScanRun.objects.create(
             as_of=as_of, as_of_date=ctx.as_of_date, started_at=timezone.now(),
-            reconciles_alerts=is_newest(ctx.as_of_date), accounts=len(ids), rhythm_models=models,
+            reconciles_alerts=is_newest(ctx.as_of_date), accounts=len(ids), rhythm_models=fits,
         )
         ScanPart.objects.bulk_create([
             ScanPart(run=run, first_id=chunk[0], last_id=chunk[-1], accounts=len(chunk))
@@ -86,14 +134,27 @@ def run_part(part_id: int) -> bool:
         finish_if_complete(part.run_id)
         return False
     run = part.run
+    # The parts before this one wrote snapshots (and alerts): analysed once they amount to much.
+    guard_statistics()
     ctx = part_context(run.as_of, run.rhythm_models)
     scope = range(part.first_id, part.last_id + 1)
-    results = evaluate(ctx, scope)
-    with transaction.atomic():
-        save_snapshots(ctx, results)
-        if run.reconciles_alerts:
-            reconcile_engine_alerts(ctx, results)
-    claimed = ScanPart.objects.filter(pk=part.pk, done_at__isnull=True).update(done_at=timezone.now())
+    try:
+        with limited():
+            with statement_kind(_("the accounts' signals and references")):
+                results = evaluate(ctx, scope)
+            with transaction.atomic():
+                with statement_kind(_("the snapshots")):
+                    save_snapshots(ctx, results)
+                if run.reconciles_alerts:
+                    with statement_kind(_("the engine's alerts")):
+                        reconcile_engine_alerts(ctx, results)
+    except StatementTimeout as exc:
+        ScanPart.objects.filter(pk=part.pk).update(error=str(exc))
+        logger.error("scan %s, accounts %d..%d: %s", run.pk, part.first_id, part.last_id, exc)
+        raise
+    claimed = ScanPart.objects.filter(pk=part.pk, done_at__isnull=True).update(
+        done_at=timezone.now(), error=""
+    )
     finish_if_complete(run.pk)
     return bool(claimed)
 
@@ -152,9 +213,18 @@ def save_snapshots(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
                     batch,
                 )
         if results:
-            # The smallest id range holding the accounts just written (a scan part's range,
-            # or one account): one short statement, not a list of 10,000 ids.
-            sync_latest_health(range(min(results), max(results) + 1))
+            sync_latest_health(latest_scope(results))
+
+
+def latest_scope(results: dict[int, AccountHealth]) -> range | list[int]:
+    """The accounts whose latest copy to update: the smallest id range holding them when
+    they are about that dense (a scan part's range, one account): one short statement, not
+    a list of 10,000 ids; otherwise the ids themselves (changed accounts spread over the
+    portfolio), so the accounts between them are not locked and rewritten."""
+    first, last = min(results), max(results)
+    if last - first + 1 <= 2 * len(results):
+        return range(first, last + 1)
+    return sorted(results)
 
 
 def reconcile_engine_alerts(ctx: EvalContext, results: dict[int, AccountHealth]) -> None:
@@ -174,22 +244,35 @@ def finish_if_complete(run_id: int) -> bool:
     """
     if ScanPart.objects.filter(run_id=run_id, done_at__isnull=True).exists():
         return False
-    with transaction.atomic():
-        run = ScanRun.objects.select_for_update().get(pk=run_id)
-        if run.status == ScanStatus.DONE:
-            return False
-        if run.reconciles_alerts:
-            alert_registry.refresh(run.as_of, None)
-        finished = timezone.now()
-        run.summary = {
-            "bands": band_counts(run),
-            "alerts": dict(
-                Alert.objects.open().order_by().values("kind").annotate(n=Count("*")).values_list("kind", "n")
-            ),
-            "seconds": round((finished - run.started_at).total_seconds(), 2),
-        }
-        run.status, run.finished_at = ScanStatus.DONE, finished
-        run.save(update_fields=["status", "finished_at", "summary"])
+    try:
+        with limited(), transaction.atomic():
+            run = ScanRun.objects.select_for_update().get(pk=run_id)
+            if run.status == ScanStatus.DONE:
+                return False
+            if run.reconciles_alerts:
+                with statement_kind(_("the domain alerts")):
+                    alert_registry.refresh(run.as_of, None)
+            finished = timezone.now()
+            with statement_kind(_("the scan's summary")):
+                run.summary = {
+                    "bands": band_counts(run),
+                    "alerts": dict(
+                        Alert.objects.open().order_by().values("kind").annotate(n=Count("*"))
+                        .values_list("kind", "n")
+                    ),
+                    "seconds": round((finished - run.started_at).total_seconds(), 2),
+                }
+            run.status, run.finished_at, run.error = ScanStatus.DONE, finished, ""
+            run.save(update_fields=["status", "finished_at", "summary", "error"])
+    except StatementTimeout as exc:
+        ScanRun.objects.filter(pk=run_id).update(error=str(exc))
+        logger.error("scan %s, closing: %s", run_id, exc)
+        raise
+    # What the scan wrote (snapshots, the accounts' latest copy, alerts) is analysed once it
+    # amounts to much, so the pages and the next scan are planned with it.
+    analysed = ensure_statistics(written_models(), changed=True)
+    if analysed:
+        logger.info("analysed after scanning: %s", ", ".join(analysed))
     return True
 
 
@@ -222,9 +305,10 @@ def band_counts(run: ScanRun) -> dict[str, int]:
 def run_scan(as_of: datetime | None = None, *, part_size: int = PART_SIZE) -> ScanRun:
     """The whole portfolio in this process (the ``scan`` command)."""
     started = time.monotonic()
-    run = start_scan(as_of, part_size=part_size)
-    for part_id in run.parts.order_by("first_id").values_list("pk", flat=True):
-        run_part(part_id)
+    with slow_statements_logged():
+        run = start_scan(as_of, part_size=part_size)
+        for part_id in run.parts.order_by("first_id").values_list("pk", flat=True):
+            run_part(part_id)
     run.refresh_from_db()
     logger.info("scan %s: %d accounts in %.1f s", run.pk, run.accounts, time.monotonic() - started)
     return run
@@ -244,18 +328,39 @@ def scan_summary(run: ScanRun) -> dict[str, Any]:
 
 
 def refresh_account(account_id: int, as_of: datetime | None = None, *, alerts: bool = True) -> AccountHealth:
-    """Recompute one account now (after an event was recorded), through the same signal
-    code restricted to that account: its snapshot for the day is overwritten and, unless
-    ``alerts`` is false, its alerts reconciled (the engine's kinds and every domain
-    condition). The number of queries does not grow with the data."""
-    as_of = as_of or timezone.now()
-    ctx = make_context(as_of)
-    results = evaluate(ctx, [account_id])
+    """Recompute one account now (``refresh_accounts`` for one id); an unknown id raises
+    ``Account.DoesNotExist``."""
+    results = refresh_accounts([account_id], as_of, alerts=alerts)
     if account_id not in results:
         raise Account.DoesNotExist(f"no account with id {account_id}")
-    with transaction.atomic():
-        save_snapshots(ctx, results)
-        if alerts and is_newest(ctx.as_of_date):
-            reconcile_engine_alerts(ctx, results)
-            alert_registry.refresh(ctx.as_of, [account_id])
     return results[account_id]
+
+
+def refresh_accounts(account_ids: Iterable[int], as_of: datetime | None = None, *,
+                     alerts: bool = True) -> dict[int, AccountHealth]:
+    """Recompute these accounts now (after their records changed), through the scan's own
+    path restricted to them: their snapshots for the day are overwritten and, unless
+    ``alerts`` is false, their alerts reconciled (the engine's kinds and every domain
+    condition). Ids of accounts that no longer exist are skipped.
+
+    This is the one handler of ``core.changes`` (subscribed in ``HealthConfig.ready``):
+    every change committed through an action, the admin or an import ends here. Many ids
+    are evaluated a list at a time, so the number of queries grows with the number of
+    lists, never with the data or one per account.
+    """
+    as_of = as_of or timezone.now()
+    ids = sorted({int(i) for i in account_ids})
+    if not ids:
+        return {}
+    ctx = make_context(as_of)
+    reconcile = alerts and is_newest(ctx.as_of_date)
+    found: dict[int, AccountHealth] = {}
+    for start in range(0, len(ids), REFRESH_BATCH):
+        results = evaluate(ctx, ids[start:start + REFRESH_BATCH])
+        with transaction.atomic():
+            save_snapshots(ctx, results)
+            if reconcile and results:
+                reconcile_engine_alerts(ctx, results)
+                alert_registry.refresh(ctx.as_of, list(results))
+        found.update(results)
+    return found

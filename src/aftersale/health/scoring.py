@@ -23,29 +23,39 @@ class Score:
     contributions: dict[str, float | None]  # points each signal added; None without data
 
 
-def combine(values: Mapping[str, float | None], weights: Mapping[str, float]) -> Score:
-    """Weighted mean of the signals that have data, scaled to 0..100.
+def combine(values: Mapping[str, float | None], weights: Mapping[str, float],
+            neutral: Mapping[str, float] | None = None) -> Score:
+    """Weighted mean of every signal with a weight, scaled to 0..100.
 
-    A signal's contribution is the points it adds: its weight share among the
-    signals present, times its value, times 100. Contributions add up to the score.
+    A signal without data counts at its ``neutral`` value (0.5 when not given): every
+    account's score is the mean over the same signals, so one new event moves the score
+    only the way the event points (see ``SignalDef.neutral``). ``coverage`` is the share
+    of the weight whose signal had data. A signal's contribution is the points it adds:
+    its weight share times its value (or neutral value) times 100; contributions add up to
+    the score. No data at all gives no score.
     """
     # One plain loop: this runs once per account in every scan.
+    neutral = neutral or {}
     total_weight = present_weight = weighted = 0.0
-    for weight in weights.values():
-        if weight > 0:
-            total_weight += weight
-    for name, value in values.items():
-        weight = weights.get(name, 0)
-        if value is not None and weight > 0:
-            present_weight += weight
-            weighted += weight * value
-    if not present_weight:
-        return Score(None, 0.0, dict.fromkeys(values))
-    scale = 100.0 / present_weight
     contributions: dict[str, float | None] = {}
     for name, value in values.items():
         weight = weights.get(name, 0)
-        contributions[name] = weight * value * scale if value is not None and weight > 0 else None
+        if weight <= 0:
+            contributions[name] = None
+            continue
+        total_weight += weight
+        if value is None:
+            value = neutral.get(name, 0.5)
+        else:
+            present_weight += weight
+        weighted += weight * value
+        contributions[name] = weight * value
+    if not present_weight:
+        return Score(None, 0.0, dict.fromkeys(values))
+    scale = 100.0 / total_weight
+    for name, points in contributions.items():
+        if points is not None:
+            contributions[name] = points * scale
     return Score(weighted * scale, present_weight / total_weight, contributions)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aftersale.core import conf
 from aftersale.core.sql import run_many, table
 from aftersale.health.config import EngineConfig
 from aftersale.health.models import HealthSettings, SignalWeight
@@ -13,6 +14,7 @@ SETTING_FIELDS = (
     "half_life_days", "horizon_days", "healthy_min", "watch_min", "min_coverage_healthy",
     "trend_points", "transactional_trusted_share", "transactional_untrusted_share",
     "technical_target_share", "portal_target_share", "scan_interval_minutes",
+    "band_rule_step_in", "band_rule_critical", "band_promise_overdue_days",
 )
 
 
@@ -41,7 +43,9 @@ def config_from(settings_rows: list[tuple[Any, ...]], weight_rows: list[tuple[An
     values: dict[str, Any] = dict(zip(SETTING_FIELDS, settings_rows[0], strict=True)) if settings_rows else {}
     weights = {d.name: d.default_weight for d in registry.all()}
     weights.update(dict(weight_rows))
-    return EngineConfig(weights=weights, **values)
+    values["band_rule_step_in"] = bool(values.get("band_rule_step_in", True))
+    values["band_rule_critical"] = bool(values.get("band_rule_critical", True))
+    return EngineConfig(weights=weights, silence_p=conf.get("SILENCE_P"), **values)
 
 
 def create_missing_weights(**kwargs: Any) -> None:

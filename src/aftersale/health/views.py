@@ -21,9 +21,11 @@ from aftersale.core.asof import BadDate, end_of_day, parse_as_of
 from aftersale.core.filters import FilterForm
 from aftersale.health.actions import access_backtest_for_weights, do_apply_weights
 from aftersale.health.backtest import ACTIVE, BASELINES, ORDERS_AGAIN, check_dates
-from aftersale.health.models import BacktestRun, Band
+from aftersale.health.models import BacktestRun, Band, ScanRun, ScanStatus
 from aftersale.health.panel import panel_context
 from aftersale.health.proof import latest_run
+from aftersale.health.quietness.assess import COVARIATES
+from aftersale.health.quietness.assess import STREAM as QUIETNESS
 from aftersale.health.signals import registry
 from aftersale.health.store import load_config
 from aftersale.jobs import tasks
@@ -42,7 +44,37 @@ def model_page(request: HttpRequest) -> HttpResponse:
             AccountKind.CUSTOMER if d.applies_to(AccountKind.CUSTOMER) else AccountKind.SUPPLIER])}
         for d in registry.all()
     ]
-    return render(request, "health/model.html", {"config": config, "signals": signals, "bands": Band})
+    return render(request, "health/model.html", {"config": config, "signals": signals, "bands": Band,
+                                                  "quiet": latest_quiet_model()})
+
+
+#: How the model page names the quietness covariates.
+COVARIATE_LABELS = {
+    "log_assets": _("installed machines (log of 1 + count)"),
+    "asset_age_years": _("mean age of the machines (years)"),
+    "contract_coverage": _("share of the machines a maintenance contract covers"),
+    "log_outreach_per_year": _("our own outreach (log of 1 + contacts we started per year)"),
+}
+
+
+def latest_quiet_model() -> dict[str, Any] | None:
+    """The quietness model of the latest finished scan, as the model page shows it."""
+    latest = (ScanRun.objects.filter(status=ScanStatus.DONE).order_by("-as_of")
+              .values_list("as_of", "rhythm_models").first())
+    if latest is None:
+        return None
+    as_of, models = latest
+    fit = next((m for m in models or [] if m.get("stream") == QUIETNESS and "tested" in m), None)
+    if fit is None:
+        return None
+    params = fit.get("params", {})
+    return {
+        **fit,
+        "as_of": as_of,
+        "zero_inflated": fit.get("kind") == "zinb",
+        "coefficients": [(COVARIATE_LABELS.get(name, name), params.get(name)) for name in COVARIATES],
+        "intercept": params.get("intercept"),
+    }
 
 
 class MomentField(forms.CharField):

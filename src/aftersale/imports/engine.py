@@ -5,6 +5,9 @@ by chunk (bounded memory, a handful of queries per chunk); when any problem is
 found, or on a dry run, the transaction is rolled back at the end, so the
 database never holds part of a file. Rows that would not change are not
 written at all, so importing the same file twice writes nothing the second time.
+The accounts whose rows were created or changed are handed to ``core.changes``
+once, just before the commit: the engine rescores them all in one set-based
+pass after it, not once per row.
 
 Duplicate keys are found without keeping every key of the file in memory: a
 key met again in a later chunk is already in the database by then, either
@@ -27,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.core.bulk import BulkLoad, cycle_collection_paused, sqlite_session
+from aftersale.core.changes import account_changed
+from aftersale.core.guard import slow_statements_logged, statement_kind
 from aftersale.imports.kinds import KINDS
 from aftersale.imports.kinds.base import NO_REFS, Column, Kind, Report, Resolver, Row
 from aftersale.imports.parsing import CsvSource, check_header_shape
@@ -103,7 +108,10 @@ def import_file(
     started = time.monotonic()
     size = stream_size(binary)
     try:
-        with sqlite_session(SQLITE_CACHE_MIB), cycle_collection_paused(), transaction.atomic():
+        with (
+            slow_statements_logged(), statement_kind(_("the import of %(kind)s") % {"kind": kind_name}),
+            sqlite_session(SQLITE_CACHE_MIB), cycle_collection_paused(), transaction.atomic(),
+        ):
             job = _Import(kind, result, chunk_size, progress, size)
             job.run(binary)
             if result.problems or dry_run:
@@ -151,6 +159,8 @@ class _Import:
         self.key_field = kind.column(kind.key).field
         self.size = size
         self.load = BulkLoad()
+        # The accounts whose rows this file created or changed (before and after the change).
+        self.touched: set[int] = set()
         # SQLite only: on PostgreSQL dropping an index locks the table for everyone.
         self.indexes_checked = connection.vendor != "sqlite"
 
@@ -178,10 +188,11 @@ class _Import:
             self.problems.add(problem.row, problem.column, problem.value, problem.message)
 
     def finish(self) -> None:
-        """Work left before the transaction commits: rebuild the indexes set aside,
-        and give the planner statistics that know the new rows."""
+        """Work left before the transaction commits: rebuild the indexes set aside, give
+        the planner statistics that know the new rows, and say which accounts changed."""
         self.writer.unstage()
         self.load.finish()
+        account_changed(*self.touched)
 
     def _defer_indexes(self, creates: list[Row]) -> None:
         """Set the table's non-unique indexes aside if this file is large enough to pay.
@@ -393,8 +404,18 @@ class _Import:
             )
             return
         self.load.wrote(kind.model, *kind.related_models)
+        if kind.account_field:
+            self._touch(kind.account_field, creates, updates)
         self.result.created += len(creates)
         self.result.updated += len(updates)
+
+    def _touch(self, field: str, creates: list[Row], updates: list[Row]) -> None:
+        touched = self.touched
+        for row in creates:
+            touched.add(row.fields[field])
+        for row in updates:
+            touched.add(row.fields.get(field, row.existing[field]))
+            touched.add(row.existing[field])
 
     def _fetch_pks(self, rows: list[Row]) -> None:
         kind = self.kind

@@ -12,7 +12,7 @@ import codecs
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersale.core.asof import as_date, start_of_day
 from aftersale.imports.problems import BadValue, Problems
 
 Parser = Callable[[str], Any]
@@ -252,14 +253,13 @@ def date_value(raw: str) -> date:
             pass
         else:
             # A date-time in a date column: the day it was in our time zone.
-            if moment.tzinfo is not None:
-                moment = timezone.localtime(moment)
-            return moment.date()
+            return as_date(moment)
     raise BadValue(_("not an ISO 8601 date (YYYY-MM-DD)"))
 
 
 def datetime_value(raw: str) -> datetime:
-    """An aware date-time; a date alone means midnight, and no offset means our time zone.
+    """An aware date-time; a date alone is that day in our time zone (``asof.start_of_day``),
+    and no offset means our time zone.
 
     The zone is attached with ``datetime.combine`` rather than ``replace``:
     the same datetime (fields, zone and fold), but ``replace(tzinfo=...)``
@@ -269,7 +269,7 @@ def datetime_value(raw: str) -> datetime:
     tz = timezone.get_default_timezone()
     try:
         if len(raw) == 10:
-            return _combine(date.fromisoformat(raw), _MIDNIGHT, tz)
+            return start_of_day(date.fromisoformat(raw))
         moment = _fromisoformat(raw)
     except ValueError:
         raise BadValue(
@@ -283,7 +283,6 @@ def datetime_value(raw: str) -> datetime:
 
 _combine = datetime.combine
 _fromisoformat = datetime.fromisoformat
-_MIDNIGHT = time()
 
 
 # --- Cell writers -------------------------------------------------------------------

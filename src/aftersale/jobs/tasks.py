@@ -28,6 +28,7 @@ from django_tasks import TaskContext, task
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from aftersale.core.guard import slow_statements_logged
 from aftersale.health.models import ScanRun
 from aftersale.health.proof import run_backtest
 from aftersale.health.scan import PART_SIZE, close_finished_runs, run_part, start_scan, unfinished_parts
@@ -41,14 +42,16 @@ RECOVER = "recover"
 
 @task()
 def scan_part(part_id: int) -> bool:
-    return run_part(part_id)
+    with slow_statements_logged():
+        return run_part(part_id)
 
 
 @task()
 def scan(as_of: str | None = None, part_size: int = PART_SIZE) -> int:
     """Start a scan as of ``as_of`` (ISO datetime; default now) and queue its parts."""
     moment = parse_datetime(as_of) if as_of else None
-    return start_scan(moment, part_size=part_size, enqueue=enqueue_parts).pk
+    with slow_statements_logged():
+        return start_scan(moment, part_size=part_size, enqueue=enqueue_parts).pk
 
 
 @task()

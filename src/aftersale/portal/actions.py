@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from aftersale.accounts.models import Contact
 from aftersale.commerce.models import Channel, Order, OrderLine, Product
 from aftersale.commerce.money import round_money
+from aftersale.core.changes import account_changed
 from aftersale.core.enums import Direction
 from aftersale.portal.catalogue import Offer, offers
 from aftersale.portal.conf import portal_setting
@@ -104,6 +105,7 @@ def do_place_order(contact: Contact, quantities: dict[int, Decimal], *, note: st
                   unit_price=line.offer.price, unit_cost=line.offer.unit_cost)
         for line in lines
     )
+    account_changed(account.pk)
     return order
 
 

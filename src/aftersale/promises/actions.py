@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account, Contact
-from aftersale.alerts.actions import raise_alert, reconcile_alerts
+from aftersale.alerts.actions import raise_alert
 from aftersale.alerts.models import AlertKind
+from aftersale.core.changes import account_changed
 from aftersale.core.enums import Department, Direction
-from aftersale.promises.alerts import promise_overdue, promise_subject
+from aftersale.promises.alerts import new_promise_params, promise_subject
 from aftersale.promises.models import (
     EventAction,
     Promise,
@@ -142,28 +143,15 @@ def do_record_promise(
         changes={name: [None, history_value(getattr(promise, name))] for name in RECORDED_FIELDS},
     )
     notify_owner_of_new_promise(promise, at=at)
+    account_changed(account.pk)
     return promise
 
 
 def notify_owner_of_new_promise(promise: Promise, *, at: datetime) -> None:
     """Every new promise to an account reaches its accountable owner (P6)."""
-    if promise.direction == Direction.FROM_US:
-        explanation = _(
-            "%(maker)s (%(dept)s) promised “%(what)s” by %(due)s; "
-            "%(owner)s (%(ddept)s) must deliver it."
-        )
-    else:
-        explanation = _("%(account)s promised us “%(what)s” by %(due)s; recorded by %(maker)s (%(dept)s).")
     raise_alert(
         kind=AlertKind.PROMISE_NEW, account=promise.account, subject=promise_subject(promise.pk),
-        explanation=explanation % {
-            "maker": promise.made_by, "dept": promise.get_made_by_department_display(),
-            "what": promise.description[:120], "due": promise.due_at.isoformat(),
-            "owner": promise.delivery_owner, "ddept": promise.get_delivery_department_display(),
-            "account": promise.account,
-        },
-        action=_("Check that the promise is realistic and that the delivering department knows."),
-        at=at,
+        params=new_promise_params(promise), at=at,
     )
 
 
@@ -187,6 +175,7 @@ def _save_versioned(
             promise_id=promise.pk, at=at, by=by, action=action, changes=changes, note=note.strip(),
             version=expected_version + 1,
         )
+        account_changed(promise.account_id)
     promise.refresh_from_db()
     return promise
 
@@ -301,7 +290,8 @@ def do_change_status(
     Kept and late need the delivery date and evidence (kept: delivered on or
     before the due date; late: after it). Renegotiated needs a new due date;
     the first due date stays in ``original_due_at``. Closing a promise resolves
-    its ``promise_overdue`` alert at once instead of waiting for the next scan.
+    its ``promise_overdue`` alert as soon as the change commits (``core.changes``
+    rescores the account), not at the next scan.
     """
     at = at or timezone.now()
     if promise.version != expected_version:
@@ -310,19 +300,7 @@ def do_change_status(
         promise, status=status, today=timezone.localdate(at), delivered_at=delivered_at,
         evidence=evidence, new_due_at=new_due_at, closed_at=closed_at,
     )
-    with transaction.atomic():
-        promise = _save_versioned(
-            promise, expected_version=expected_version, values=values, by=by, action=status,
-            note=note, at=at,
-        )
-        _refresh_overdue_alerts(promise.account_id, at)
-    return promise
-
-
-def _refresh_overdue_alerts(account_id: int, at: datetime) -> None:
-    # The same condition the scan evaluates, limited to one account, so both
-    # agree on what is overdue.
-    reconcile_alerts(
-        kind=AlertKind.PROMISE_OVERDUE, wanted=promise_overdue(at, [account_id]), at=at,
-        account_ids=[account_id],
+    return _save_versioned(
+        promise, expected_version=expected_version, values=values, by=by, action=status,
+        note=note, at=at,
     )

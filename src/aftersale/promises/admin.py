@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from aftersale.core.admin import ChangesAccountAdmin
 from aftersale.promises.actions import RECORDED_FIELDS, history_value, notify_owner_of_new_promise
 from aftersale.promises.models import EventAction, Promise, PromiseEvent
 
@@ -27,7 +28,7 @@ class PromiseEventInline(admin.TabularInline):
 
 
 @admin.register(Promise)
-class PromiseAdmin(admin.ModelAdmin):
+class PromiseAdmin(ChangesAccountAdmin):
     list_display = [
         "description", "account", "made_by_department", "delivery_department", "due_at", "status",
     ]

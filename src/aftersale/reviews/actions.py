@@ -2,7 +2,8 @@
 checks they need (``check_*``), and fetching with access checked (``access_*``).
 
 Every function that a staff page calls takes the objects already fetched through
-an ``access_*`` helper, so no change can reach another account by id.
+an ``access_*`` helper, so no change can reach another account by id. Each change
+tells ``core.changes`` which account it touched.
 """
 
 from __future__ import annotations
@@ -21,12 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersale.accounts.models import Account, Competitor, Contact
-from aftersale.alerts.actions import reconcile_alerts
-from aftersale.alerts.models import AlertKind
+from aftersale.core.changes import account_changed
 from aftersale.core.enums import Department, Direction
 from aftersale.promises.actions import do_record_promise
 from aftersale.promises.models import Stage
-from aftersale.reviews.alerts import review_due
 from aftersale.reviews.conf import cadence_for
 from aftersale.reviews.evidence import gather_evidence
 from aftersale.reviews.models import (
@@ -188,8 +187,9 @@ def do_save_review(
     """Create or update a draft review; ``complete`` finishes it.
 
     Every save stores the evidence as of ``held_at``; completing freezes it, sets
-    the next due date (the tier's cadence unless given) and refreshes the account's
-    ``review_due`` alert. Actions become promises or joint-plan items at once.
+    the next due date (the tier's cadence unless given), so the account's ``review_due``
+    alert resolves once the change commits. Actions become promises or joint-plan items
+    at once.
     """
     at = at or timezone.now()
     if review is not None and (review.is_completed or review.account_id != account.pk):
@@ -220,16 +220,9 @@ def do_save_review(
     )
     for action in actions:
         _record_action(review, action, by, at)
-    if complete:
-        # In the same transaction: the review and the alert it settles change together.
-        refresh_review_alert(account.pk, at)
+    # Once committed, the account is rescored and its ``review_due`` alert settled.
+    account_changed(account.pk)
     return review
-
-
-def refresh_review_alert(account_id: int, at: datetime) -> None:
-    """Open or resolve one account's ``review_due`` alert to match ``at``."""
-    reconcile_alerts(kind=AlertKind.REVIEW_DUE, wanted=review_due(at, [account_id]), at=at,
-                     account_ids=[account_id])
 
 
 # Joint plans and expectations (P12) ------------------------------------------------------
@@ -249,10 +242,12 @@ def do_create_plan(
         raise ValidationError({"period_end": _("A plan cannot end before it starts.")})
     if not title.strip():
         raise ValidationError({"title": _("Give the plan a title.")})
-    return JointPlan.objects.create(
+    plan = JointPlan.objects.create(
         account=account, title=title.strip(), period_start=period_start, period_end=period_end,
         shared_with_customer=shared_with_customer,
     )
+    account_changed(account.pk)
+    return plan
 
 
 def do_add_plan_item(
@@ -264,10 +259,12 @@ def do_add_plan_item(
         owner_contact = None
     else:
         owner_user = None
-    return JointPlanItem.objects.create(
+    item = JointPlanItem.objects.create(
         plan=plan, title=title.strip(), owner_side=owner_side, owner_user=owner_user,
         owner_contact=owner_contact, due_at=due_at,
     )
+    account_changed(plan.account_id)
+    return item
 
 
 def do_set_item_status(*, item: JointPlanItem, status: str, on: date | None = None) -> JointPlanItem:
@@ -277,6 +274,7 @@ def do_set_item_status(*, item: JointPlanItem, status: str, on: date | None = No
     item.status = status
     item.completed_at = (on or timezone.localdate()) if status == ItemStatus.DONE else None
     item.save(update_fields=["status", "completed_at", "updated_at"])
+    account_changed(item.plan.account_id)
     return item
 
 
@@ -285,7 +283,11 @@ def do_record_expectation(*, account: Account, held_by: str, description: str) -
         raise ValidationError({"held_by": _("Say which side holds the expectation.")})
     if not description.strip():
         raise ValidationError({"description": _("Describe the expectation.")})
-    return Expectation.objects.create(account=account, held_by=held_by, description=description.strip())
+    expectation = Expectation.objects.create(
+        account=account, held_by=held_by, description=description.strip()
+    )
+    account_changed(account.pk)
+    return expectation
 
 
 def do_assess_expectation(
@@ -295,6 +297,7 @@ def do_assess_expectation(
     expectation.met = met
     expectation.assessed_at = None if met is None else (on or timezone.localdate())
     expectation.save(update_fields=["met", "assessed_at", "updated_at"])
+    account_changed(expectation.account_id)
     return expectation
 
 
@@ -326,10 +329,12 @@ def do_record_trust_rating(
     if contact is not None and contact.account_id != account.pk:
         raise ValidationError({"rated_by_contact": _("That contact belongs to another account.")})
     trust = trust_from_answers(answers)
-    return TrustRating.objects.create(
+    rating = TrustRating.objects.create(
         account=account, direction=direction, rated_at=rated_at, trust=trust,
         satisfaction=satisfaction, comment=comment.strip(),
         answers={key: int(answers[key]) for key in TRUST_ITEMS},
         rated_by_user=by if direction == Direction.FROM_US else None,
         rated_by_contact=contact if direction == Direction.TO_US else None,
     )
+    account_changed(account.pk)
+    return rating

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from aftersale.core.admin import ChangesAccountAdmin
 from aftersale.reviews.models import (
     CompetitorRating,
     Expectation,
@@ -26,7 +27,7 @@ class ReviewPromiseInline(admin.TabularInline):
 
 
 @admin.register(RelationshipReview)
-class RelationshipReviewAdmin(admin.ModelAdmin):
+class RelationshipReviewAdmin(ChangesAccountAdmin):
     list_display = ["account", "held_at", "reviewer", "status", "outcome", "next_due_at"]
     list_filter = ["status", "outcome"]
     search_fields = ["account__name"]
@@ -43,7 +44,7 @@ class PlanItemInline(admin.TabularInline):
 
 
 @admin.register(JointPlan)
-class JointPlanAdmin(admin.ModelAdmin):
+class JointPlanAdmin(ChangesAccountAdmin):
     list_display = ["title", "account", "period_start", "period_end", "shared_with_customer"]
     search_fields = ["title", "account__name"]
     autocomplete_fields = ["account"]
@@ -51,7 +52,7 @@ class JointPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Expectation)
-class ExpectationAdmin(admin.ModelAdmin):
+class ExpectationAdmin(ChangesAccountAdmin):
     list_display = ["description", "account", "held_by", "met", "assessed_at"]
     list_filter = ["held_by", "met"]
     search_fields = ["description", "account__name"]
@@ -59,7 +60,7 @@ class ExpectationAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrustRating)
-class TrustRatingAdmin(admin.ModelAdmin):
+class TrustRatingAdmin(ChangesAccountAdmin):
     list_display = ["account", "direction", "rated_at", "trust", "satisfaction"]
     list_filter = ["direction"]
     search_fields = ["account__name"]

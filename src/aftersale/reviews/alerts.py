@@ -1,4 +1,4 @@
-"""The ``review_due`` alert condition (P9), registered in ``apps.py``.
+"""The ``review_due`` alert condition (P9) and its text, registered in ``apps.py``.
 
 An account's next review is due one cadence (by tier) after its last completed
 review, or on the ``next_due_at`` that review set, whichever comes first. An
@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersale.accounts.models import Account, Tier
+from aftersale.alerts import texts
 from aftersale.alerts.actions import Condition, Key
+from aftersale.alerts.texts import AlertText, Params, iso
 from aftersale.core.asof import as_date
 from aftersale.reviews.conf import cadence_days
 from aftersale.reviews.models import RelationshipReview, ReviewStatus
@@ -71,18 +73,25 @@ def review_due(as_of: datetime, account_ids: list[int] | None = None) -> dict[Ke
     for account_id, (due, last_held) in review_due_dates(day, account_ids).items():
         if due > day:
             continue
-        if last_held is None:
-            explanation = _("No relationship review yet; the first was due on %(due)s.") % {
-                "due": due.isoformat()
-            }
-        else:
-            explanation = _(
-                "The last relationship review was on %(held)s; the next was due on %(due)s "
-                "(%(days)d days ago)."
-            ) % {"held": last_held.isoformat(), "due": due.isoformat(), "days": (day - due).days}
-        wanted[(account_id, "")] = Condition(
-            explanation,
-            _("Hold a review: is the relationship improving, are our promises kept, have we "
-              "neglected anything, how do we compare with competitors?"),
-        )
+        wanted[(account_id, "")] = Condition({
+            "due": iso(due), "held": iso(last_held), "days": (day - due).days,
+        })
     return wanted
+
+
+def render_review_due(params: Params) -> AlertText:
+    if not params.get("held"):
+        explanation = _("No relationship review yet; the first was due on %(due)s.") % {
+            "due": texts.day(params.get("due"))
+        }
+    else:
+        explanation = _(
+            "The last relationship review was on %(held)s; the next was due on %(due)s "
+            "(%(days)s days ago)."
+        ) % {"held": texts.day(params["held"]), "due": texts.day(params.get("due")),
+             "days": texts.number(params.get("days"))}
+    return AlertText(
+        explanation,
+        _("Hold a review: is the relationship improving, are our promises kept, have we "
+          "neglected anything, how do we compare with competitors?"),
+    )

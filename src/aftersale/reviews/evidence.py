@@ -155,7 +155,7 @@ def _neglect(accounts: Sequence[Account], held_at: date) -> dict[int, Evidence]:
     for alert in silence:
         result[alert.account_id]["silence"].append({
             "kind": alert.kind, "opened_at": timezone.localdate(alert.opened_at).isoformat(),
-            "explanation": alert.explanation,
+            "params": alert.params,
         })
     for visit in visits(held_at, ids):
         if visit.overdue:

@@ -3,7 +3,9 @@
 ``access_*`` fetch with a permission check (another account's object is a 404),
 ``check_*`` validate, ``do_*`` perform and record a change. Bad input raises
 ``ValidationError`` keyed by the form field it concerns, before anything is
-written; every ``do_*`` runs in one transaction.
+written; every ``do_*`` runs in one transaction, and each change tells
+``core.changes`` which account it touched (its score and alerts are refreshed
+once the transaction commits).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 from aftersale.accounts.models import Account, Contact
 from aftersale.commerce.models import Product
 from aftersale.commerce.money import round_money
+from aftersale.core.changes import account_changed
 from aftersale.core.enums import Department
 from aftersale.service.clock import CaseClock
 from aftersale.service.conf import service_setting
@@ -258,6 +261,7 @@ def do_open_case(
         Asset.objects.filter(pk=asset.pk).update(status=AssetStatus.IN_REPAIR)
         asset.status = AssetStatus.IN_REPAIR
     refresh_clock(case)
+    account_changed(account.pk)
     return case
 
 
@@ -309,6 +313,7 @@ def do_change_status(case: ServiceCase, to_status: str, *, at: datetime | None =
     if previous in CaseStatus.open() and to_status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         _on_done(case, at)
     refresh_clock(case)
+    account_changed(case.account_id)
     return case
 
 
@@ -376,6 +381,7 @@ def do_record_first_response(case: ServiceCase, *, at: datetime | None = None, b
         )
         case.status = CaseStatus.IN_PROGRESS
     refresh_clock(case)
+    account_changed(case.account_id)
     return case
 
 
@@ -390,6 +396,7 @@ def do_edit_case(case: ServiceCase, *, title: str, severity: str, is_complaint: 
     if severity_changed:
         _snapshot_targets(case)
     refresh_clock(case)
+    account_changed(case.account_id)
     return case
 
 
@@ -463,12 +470,14 @@ def do_log_work(
         labour_cost = round_money(hours * labour_rate(currency), currency)
     if is_warranty is None:
         is_warranty = asset is not None and asset.under_warranty(worked_on)
-    return WorkLog.objects.create(
+    log = WorkLog.objects.create(
         account=account, case=case, asset=asset, user=user, department=department,
         worked_on=worked_on, hours=hours, labour_cost=labour_cost, parts_cost=parts_cost,
         travel_cost=travel_cost, currency=currency, on_site=on_site, is_warranty=is_warranty,
         note=note,
     )
+    account_changed(account.pk)
+    return log
 
 
 @transaction.atomic

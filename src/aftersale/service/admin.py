@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from aftersale.core.admin import ChangesAccountAdmin
 from aftersale.service.models import (
     Asset,
     CaseAttachment,
@@ -20,7 +21,7 @@ class MaintenancePlanInline(admin.TabularInline):
 
 
 @admin.register(Asset)
-class AssetAdmin(admin.ModelAdmin):
+class AssetAdmin(ChangesAccountAdmin):
     list_display = ["serial", "product", "account", "installed_at", "warranty_until", "status"]
     list_filter = ["status", "product"]
     search_fields = ["serial", "external_id", "account__name", "product__name"]
@@ -30,11 +31,18 @@ class AssetAdmin(admin.ModelAdmin):
 
 
 @admin.register(MaintenancePlan)
-class MaintenancePlanAdmin(admin.ModelAdmin):
+class MaintenancePlanAdmin(ChangesAccountAdmin):
     list_display = ["name", "asset", "product", "interval_days", "last_done_at", "next_due_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "asset__serial", "product__name"]
     autocomplete_fields = ["asset", "product"]
+
+    def accounts_of(self, obj: MaintenancePlan) -> set[int]:
+        """A one-asset plan is its asset's account's; a product-wide plan, every account
+        with that product."""
+        if obj.asset_id is not None:
+            return set(Asset.objects.filter(pk=obj.asset_id).values_list("account_id", flat=True))
+        return set(Asset.objects.filter(product_id=obj.product_id).values_list("account_id", flat=True))
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -64,7 +72,7 @@ class WorkLogInline(admin.TabularInline):
 
 
 @admin.register(ServiceCase)
-class ServiceCaseAdmin(admin.ModelAdmin):
+class ServiceCaseAdmin(ChangesAccountAdmin):
     list_display = [
         "title", "account", "kind", "is_complaint", "severity", "status", "opened_at",
         "response_breached", "resolution_breached",
@@ -86,7 +94,7 @@ class ServiceCaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkLog)
-class WorkLogAdmin(admin.ModelAdmin):
+class WorkLogAdmin(ChangesAccountAdmin):
     list_display = ["worked_on", "account", "user", "department", "hours", "parts_cost", "on_site"]
     list_filter = ["department", "on_site", "is_warranty"]
     search_fields = ["account__name", "user__name", "note"]

@@ -1,4 +1,5 @@
-"""The service alert conditions the health scan evaluates (registered in ``apps.py``).
+"""The service alert conditions the health scan evaluates, and their texts (both
+registered in ``apps.py``).
 
 Both follow the registry's contract: ``fn(as_of, account_ids) -> {(account_id, subject): Condition}``,
 a fixed number of queries for any number of accounts, nothing after ``as_of`` counted.
@@ -7,12 +8,16 @@ a fixed number of queries for any number of accounts, nothing after ``as_of`` co
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersale.alerts import texts
 from aftersale.alerts.actions import Condition, Key
+from aftersale.alerts.texts import AlertText, Params, iso
 from aftersale.service.maintenance import visits
 from aftersale.service.models import CaseKind, CaseStatus, ServiceCase, Severity
 from aftersale.service.targets import clocks_for
@@ -37,35 +42,42 @@ def open_cases_as_of(as_of: datetime, account_ids: list[int] | None = None) -> l
     ))
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
-
-
-class _Texts:
-    """The alert texts in the active language, translated once per evaluation rather than per case."""
-
-    def __init__(self) -> None:
-        self.kinds = {value: str(label) for value, label in CaseKind.choices}
-        self.severities = {value: str(label) for value, label in Severity.choices}
-        self.response = _("first response was due %(due)s")
-        self.resolution = _("resolution was due %(due)s")
-        self.explanation = _("%(kind)s case “%(title)s” (%(severity)s) missed its target: %(missed)s.")
-        self.action = _("Call the customer, agree when it will be fixed, and escalate within service.")
-
-
-def breach_explanation(case: ServiceCase, response_due: datetime | None,
-                       resolution_due: datetime | None, texts: _Texts | None = None) -> str:
-    """The alert text; a due time is given for each target the case missed."""
-    texts = texts or _Texts()
-    missed = []
-    if response_due is not None:
-        missed.append(texts.response % {"due": _local(response_due)})
-    if resolution_due is not None:
-        missed.append(texts.resolution % {"due": _local(resolution_due)})
-    return texts.explanation % {
-        "kind": texts.kinds.get(case.kind, case.kind), "title": case.title,
-        "severity": texts.severities.get(case.severity, case.severity), "missed": "; ".join(missed),
+def breach_params(case: ServiceCase, response_due: datetime | None,
+                  resolution_due: datetime | None) -> dict[str, Any]:
+    """The facts of an ``sla_breach`` alert; a due time is kept for each target the case missed."""
+    return {
+        "case": case.pk, "kind": case.kind, "title": case.title, "severity": case.severity,
+        "response_due": iso(response_due), "resolution_due": iso(resolution_due),
     }
+
+
+def _label(choices: type[models.TextChoices], value: str | None) -> str:
+    return str(choices(value).label) if value in choices.values else (value or "")
+
+
+def render_sla_breach(params: Params) -> AlertText:
+    missed = []
+    if params.get("response_due"):
+        missed.append(_("first response was due %(due)s") % {"due": texts.moment(params["response_due"])})
+    if params.get("resolution_due"):
+        missed.append(_("resolution was due %(due)s") % {"due": texts.moment(params["resolution_due"])})
+    return AlertText(
+        _("%(kind)s case “%(title)s” (%(severity)s) missed its target: %(missed)s.") % {
+            "kind": _label(CaseKind, params.get("kind")), "title": params.get("title", ""),
+            "severity": _label(Severity, params.get("severity")), "missed": "; ".join(missed),
+        },
+        _("Call the customer, agree when it will be fixed, and escalate within service."),
+    )
+
+
+def render_maintenance_overdue(params: Params) -> AlertText:
+    return AlertText(
+        _("Maintenance “%(plan)s” of %(asset)s was due on %(due)s (%(days)s days overdue).") % {
+            "plan": params.get("plan", ""), "asset": params.get("asset", ""),
+            "due": texts.day(params.get("due")), "days": texts.number(params.get("days")),
+        },
+        _("Agree a date for the visit with the customer and send an engineer."),
+    )
 
 
 RUNNING = (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
@@ -99,7 +111,6 @@ def sla_breach(as_of: datetime, account_ids: list[int] | None = None) -> dict[Ke
     cases = open_cases_as_of(as_of, account_ids)
     quick = [c for c in cases if _stored_clock_holds(c, as_of)]
     measured = [c for c in cases if not _stored_clock_holds(c, as_of)]
-    texts = _Texts()
     missed: dict[int, tuple[datetime | None, datetime | None]] = {
         c.pk: _missed_from_stored(c, as_of) for c in quick
     }
@@ -115,7 +126,7 @@ def sla_breach(as_of: datetime, account_ids: list[int] | None = None) -> dict[Ke
         response_due, resolution_due = missed.get(case.pk, (None, None))
         if response_due is not None or resolution_due is not None:
             wanted[(case.account_id, f"case:{case.pk}")] = Condition(
-                breach_explanation(case, response_due, resolution_due, texts), texts.action
+                breach_params(case, response_due, resolution_due)
             )
     return wanted
 
@@ -123,15 +134,10 @@ def sla_breach(as_of: datetime, account_ids: list[int] | None = None) -> dict[Ke
 def maintenance_overdue(as_of: datetime, account_ids: list[int] | None = None) -> dict[Key, Condition]:
     """One alert per plan (per asset, for product-wide plans) whose visit is past due at ``as_of``."""
     wanted: dict[Key, Condition] = {}
-    explanation = _("Maintenance “%(plan)s” of %(asset)s was due on %(due)s (%(days)s days overdue).")
-    action = _("Agree a date for the visit with the customer and send an engineer.")
     for visit in visits(timezone.localdate(as_of), account_ids):
         if visit.overdue:
-            wanted[(visit.account_id, visit.subject)] = Condition(
-                explanation % {
-                    "plan": visit.plan_name, "asset": visit.asset_label, "due": visit.due_on.isoformat(),
-                    "days": visit.days_overdue,
-                },
-                action,
-            )
+            wanted[(visit.account_id, visit.subject)] = Condition({
+                "plan": visit.plan_name, "asset": visit.asset_label, "due": iso(visit.due_on),
+                "days": visit.days_overdue,
+            })
     return wanted

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersale.accounts.models import Account, Contact
 from aftersale.commerce.models import Product, ProductKind
 from aftersale.core.enums import Department
-from aftersale.core.filters import FilterForm, choice, flag
+from aftersale.core.filters import MAX_ID, FilterForm, choice, flag, number
 from aftersale.service.models import (
     CASE_TRANSITIONS,
     CaseChannel,
@@ -177,7 +177,10 @@ class BoardFilters(FilterForm):
     kind = choice(_("Kind"), CaseKind.choices)
     severity = choice(_("Severity"), Severity.choices)
     complaints = flag(_("Complaints only"))
+    # One account's open cases: where the health signals' reasons lead.
+    account = number(_("Account"), 1, MAX_ID, hidden=True)
 
 
 class MaintenanceFilters(FilterForm):
     mine = choice(_("Show"), [("accounts", _("My accounts"))], blank=_("All accounts"))
+    account = number(_("Account"), 1, MAX_ID, hidden=True)

@@ -62,6 +62,8 @@ def service_board(request: HttpRequest) -> HttpResponse:
             cases = cases.filter(**{name: values[name]})
     if values["complaints"]:
         cases = cases.filter(is_complaint=True)
+    if values["account"]:
+        cases = cases.filter(account_id=values["account"])
     columns = board(cases, timezone.now())
     return render(request, "service/board.html", {
         "columns": [(TargetState(state), items) for state, items in columns.items()], "filters": filters,
@@ -244,6 +246,11 @@ def maintenance_list(request: HttpRequest) -> HttpResponse:
     if filters.values["mine"] == "accounts":
         account_ids = list(Account.objects.restrict(request.user).filter(owner=request.user)
                            .values_list("pk", flat=True))
+    if filters.values["account"]:
+        mine = Account.objects.restrict(request.user)
+        if account_ids is not None:
+            mine = mine.filter(pk__in=account_ids)
+        account_ids = list(mine.filter(pk=filters.values["account"]).values_list("pk", flat=True))
     due = visits(today, account_ids, due_by=today + timedelta(days=days))
     return render(request, "service/maintenance_list.html", {
         "visits": due, "days": days, "filters": filters, "today": today,

@@ -287,6 +287,22 @@ def bgnbd_expected(
     return bgnbd_p_alive(params, x, t_x, T) * bgnbd_expected_if_alive(params, t, x, t_x, T)
 
 
+def bgnbd_p_event_within(
+    params: ParamsLike, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
+) -> NDArray[np.float64]:
+    """P(Y(t) > 0 | x, t_x, T): the probability of at least one event in the next ``t``.
+
+    Dropout happens only right after an event, so no event in the next ``t`` means: dropped out
+    already, or still active with no arrival, E[exp(-lambda t)] = ((alpha+T)/(alpha+T+t))^(r+x)
+    under the posterior Gamma(r+x, alpha+T). Unlike ``bgnbd_p_alive`` it falls with silence for
+    accounts with no repeat event too: their posterior rate falls as T grows.
+    """
+    r, alpha, _, _ = param_values(params, KIND)
+    ts, xs, tx, tt = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (t, x, t_x, T)))
+    some_if_alive = -np.expm1(-(r + xs) * np.log1p(ts / (alpha + tt)))
+    return bgnbd_p_alive(params, xs, tx, tt) * some_if_alive
+
+
 def bgnbd_expected_new(params: ParamsLike, t: ArrayLike) -> NDArray[np.float64]:
     """E[X(t)]: expected repeat events of a new account in its first ``t``."""
     zero = np.zeros_like(np.asarray(t, dtype=np.float64))

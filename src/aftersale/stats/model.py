@@ -20,12 +20,10 @@ LOG_BOUND = 12.0
 
 class ModelKind(StrEnum):
     BGNBD = "bgnbd"
-    PARETONBD = "paretonbd"
 
 
 PARAM_NAMES: dict[ModelKind, tuple[str, ...]] = {
     ModelKind.BGNBD: ("r", "alpha", "a", "b"),
-    ModelKind.PARETONBD: ("r", "alpha", "s", "beta"),
 }
 
 
@@ -33,7 +31,7 @@ PARAM_NAMES: dict[ModelKind, tuple[str, ...]] = {
 class RhythmModel:
     """A population rhythm model fitted by maximum likelihood.
 
-    ``params`` are in ``time_unit`` (``alpha`` and ``beta`` carry the unit: the
+    ``params`` are in ``time_unit`` (``alpha`` carries the unit: the
     same data in days gives 7 times the weekly ``alpha``). ``log_likelihood`` is
     the maximised value on the fitted data in that unit, ``n`` the number of
     accounts fitted. ``converged`` is False when the optimiser stopped early or
@@ -167,7 +165,7 @@ class Optimum:
 
 
 @cache
-def _thread_pools() -> ThreadpoolController:
+def thread_pools() -> ThreadpoolController:
     """Found once: inspecting the loaded libraries is not free."""
     return ThreadpoolController()
 
@@ -181,7 +179,7 @@ def maximise(objective: Objective, start: Sequence[float], *, jac: bool) -> Opti
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     # L-BFGS-B makes many BLAS calls on 4x4 matrices; waking OpenBLAS's thread pool for each
     # costs more than the call when the cores are busy, so run it on one thread.
-    with _thread_pools().limit(limits=1, user_api="blas"):
+    with thread_pools().limit(limits=1, user_api="blas"):
         result = minimize(
             objective,
             np.asarray(start, dtype=np.float64),

@@ -1,10 +1,11 @@
-"""Per-account rhythm outputs for the health engine, with explicit rules for thin histories.
+"""Per-account rhythm outputs for the health engine: one model (BG/NBD) for every account.
 
-``account_rhythm`` turns an ``EventSummary`` and a fitted population model
-into, for every account: the probability it is still engaged, the events
-expected in the next 90 days, the time since its last event, its usual gap and
-the ratio of the two. Accounts are put in one of four ``RhythmStatus`` groups,
-because a model fitted on a population says different things about them:
+``account_rhythm`` turns an ``EventSummary`` and a fitted BG/NBD model into,
+for every account: the probability of hearing from it again within its usual
+gap, the events expected in the next 90 days, the time since its last event,
+its usual gap and the ratio of the two. Accounts are put in one of four
+``RhythmStatus`` groups, because a model fitted on a population says
+different things about them:
 
 - ``no_history``: no event in the window. Nothing to judge; every output is NaN.
 - ``new``: a single event day, and less time since it than the population's
@@ -12,22 +13,15 @@ because a model fitted on a population says different things about them:
 - ``one_event``: a single event day, and at least the usual gap since.
 - ``established``: two or more event days; judged on its own rhythm.
 
-BG/NBD's quirk: it lets an account drop out only right after a *repeat*
-event, so ``P(alive | x = 0) = 1`` whatever the silence; a one-time buyer from
-years ago would look perfectly safe. For ``new`` and ``one_event`` accounts the
-BG/NBD probability is therefore replaced by
-
-1. the Pareto/NBD probability, when a Pareto/NBD fit is given (its dropout can
-   happen at any time, so the probability falls with the silence), or else
-2. the exposure rule: give the first event the same dropout chance as every
-   repeat event (the MBG/NBD variant of Batislam et al. 2007), which with the
-   BG/NBD parameters is ``1 / (1 + (a / b) ((alpha + T) / alpha)^r)``: an
-   account silent since its first event looks exactly like one whose last
-   repeat event was that long ago, and the probability falls as T grows.
-
-Both are flagged ``insufficient_history`` so the engine can weigh them as
-such. Expected events for them are that probability times BG/NBD's expected
-events for an account still engaged.
+Every number comes from the same BG/NBD fit, whatever the history. BG/NBD
+lets an account drop out only right after a repeat event, so its
+``P(alive)`` is 1 for an account with one event day however long the silence;
+the probability used here is therefore ``P(an event within the usual gap)``
+(``bgnbd_p_event_within``), which for such an account falls as the silence
+lengthens (the account's rate is then believed lower), and for an established
+account combines ``P(alive)`` with its own pace. Expected events are BG/NBD's
+conditional expectation, unchanged, for every account: on the CDNOW hold-out
+it is close to the actual for one-time buyers (docs/silence-models.md).
 """
 
 from __future__ import annotations
@@ -36,11 +30,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
-from aftersale.stats.bgnbd import bgnbd_expected_if_alive, bgnbd_p_alive
-from aftersale.stats.model import ModelKind, ParamsLike, RhythmModel, param_values
-from aftersale.stats.paretonbd import paretonbd_expected, paretonbd_p_alive
+from aftersale.stats.bgnbd import bgnbd_expected, bgnbd_p_alive, bgnbd_p_event_within
+from aftersale.stats.model import ModelKind, RhythmModel
 from aftersale.stats.summary import TIME_UNITS, EventSummary
 
 #: Horizon of ``expected_next`` when none is given: 90 days, in the summary's unit.
@@ -59,7 +52,10 @@ class AccountRhythm:
     """One entry per account of the summary; durations in ``time_unit``.
 
     - ``status``: a ``RhythmStatus`` value per account.
-    - ``p_engaged``: probability the account is still engaged (NaN: no history).
+    - ``p_alive``: BG/NBD's probability that the account has not dropped out
+      (1 for a single event day: the model drops out only after a repeat event).
+    - ``p_return``: probability of at least one event within ``usual_gap``
+      (NaN: no history). The one probability the engine judges silence by.
     - ``expected_next``: expected event days in the next ``horizon``.
     - ``since_last``: time since the last event.
     - ``usual_gap``: the account's median gap between event days, or
@@ -70,7 +66,8 @@ class AccountRhythm:
     """
 
     status: NDArray[np.str_]
-    p_engaged: NDArray[np.float64]
+    p_alive: NDArray[np.float64]
+    p_return: NDArray[np.float64]
     expected_next: NDArray[np.float64]
     since_last: NDArray[np.float64]
     usual_gap: NDArray[np.float64]
@@ -81,40 +78,24 @@ class AccountRhythm:
     time_unit: str
 
 
-def exposure_p_engaged(params: ParamsLike, T: ArrayLike) -> NDArray[np.float64]:
-    """P(engaged) of a one-event account after ``T`` of silence, by the exposure rule (BG/NBD parameters).
-
-    Integrating the first event's dropout chance p ~ Beta(a, b) and the rate
-    lambda ~ Gamma(r, alpha) out of P(engaged | no event in T) gives
-    E[1-p] E[exp(-lambda T)] / (E[1-p] E[exp(-lambda T)] + E[p]).
-    """
-    r, alpha, a, b = param_values(params, ModelKind.BGNBD)
-    log_odds = np.log(a / b) + r * np.log1p(np.asarray(T, dtype=np.float64) / alpha)
-    return 1.0 / (1.0 + np.exp(log_odds))
-
-
 def account_rhythm(
     summary: EventSummary,
     model: RhythmModel,
     *,
-    zero_repeat_model: RhythmModel | None = None,
     horizon: float | None = None,
+    population_gap: float | None = None,
 ) -> AccountRhythm:
-    """Per-account engagement outputs (see the module docstring for the rules).
+    """Per-account rhythm outputs (see the module docstring for the rules).
 
-    ``model`` is a BG/NBD or Pareto/NBD fit in the summary's time unit.
-    ``zero_repeat_model`` is an optional Pareto/NBD fit used, with a BG/NBD
-    ``model``, for accounts with a single event day; without it those
-    accounts get the exposure rule. ``horizon`` defaults to 90 days.
+    ``model`` is a BG/NBD fit in the summary's time unit. ``horizon`` defaults
+    to 90 days. ``population_gap`` defaults to the median usual gap of the
+    summary's established accounts; the engine passes the whole portfolio's, so
+    a part of it is judged as the whole is.
     """
+    if model.kind != ModelKind.BGNBD:
+        raise ValueError(f"the rhythm model is BG/NBD, got {model.kind}")
     if model.time_unit != summary.time_unit:
         raise ValueError(f"model is in {model.time_unit}s but the summary in {summary.time_unit}s")
-    if zero_repeat_model is not None:
-        if zero_repeat_model.kind != ModelKind.PARETONBD:
-            raise ValueError(f"zero_repeat_model must be a Pareto/NBD fit, got {zero_repeat_model.kind}")
-        if zero_repeat_model.time_unit != summary.time_unit:
-            raise ValueError(f"zero_repeat_model is in {zero_repeat_model.time_unit}s, "
-                             f"the summary in {summary.time_unit}s")
     if horizon is None:
         horizon = DEFAULT_HORIZON_DAYS / TIME_UNITS[summary.time_unit]
     if not (np.isfinite(horizon) and horizon >= 0):
@@ -123,41 +104,34 @@ def account_rhythm(
     has = summary.has_history
     established = has & (summary.x > 0)
     single = has & (summary.x == 0)
-    gaps = summary.median_gap[established]
-    population_gap = float(np.median(gaps)) if gaps.size else float("nan")
+    if population_gap is None:
+        gaps = summary.median_gap[established]
+        population_gap = float(np.median(gaps)) if gaps.size else float("nan")
 
     status = np.full(summary.n_accounts, RhythmStatus.NO_HISTORY.value, dtype="<U11")
     status[established] = RhythmStatus.ESTABLISHED.value
-    # Compared with >=, a NaN population gap (nobody established yet) makes every single-event account new.
+    # Compared with <=, a NaN population gap (nobody established yet) makes every single-event account new.
     settled = single & (population_gap <= summary.T)
     status[single] = RhythmStatus.NEW.value
     status[settled] = RhythmStatus.ONE_EVENT.value
 
-    p_engaged = np.full(summary.n_accounts, np.nan)
-    expected = np.full(summary.n_accounts, np.nan)
-    x, t_x, T = summary.x.astype(np.float64), summary.t_x, summary.T
-
-    rows = np.flatnonzero(established)
-    p_engaged[rows], expected[rows] = _model_outputs(model, horizon, x[rows], t_x[rows], T[rows])
-
-    rows = np.flatnonzero(single)
-    zeros = np.zeros(rows.size)
-    if model.kind == ModelKind.PARETONBD:
-        p_engaged[rows], expected[rows] = _model_outputs(model, horizon, zeros, zeros, T[rows])
-    else:
-        if zero_repeat_model is not None:
-            p_single = paretonbd_p_alive(zero_repeat_model, zeros, zeros, T[rows])
-        else:
-            p_single = exposure_p_engaged(model, T[rows])
-        p_engaged[rows] = p_single
-        expected[rows] = p_single * bgnbd_expected_if_alive(model, horizon, zeros, zeros, T[rows])
-
     usual_gap = np.where(established, summary.median_gap, np.where(single, population_gap, np.nan))
+    p_alive = np.full(summary.n_accounts, np.nan)
+    p_return = np.full(summary.n_accounts, np.nan)
+    expected = np.full(summary.n_accounts, np.nan)
+    rows = np.flatnonzero(has)
+    x, t_x, T = summary.x[rows].astype(np.float64), summary.t_x[rows], summary.T[rows]
+    p_alive[rows] = bgnbd_p_alive(model, x, t_x, T)
+    with np.errstate(invalid="ignore"):
+        p_return[rows] = bgnbd_p_event_within(model, usual_gap[rows], x, t_x, T)
+    expected[rows] = bgnbd_expected(model, horizon, x, t_x, T)
+
     with np.errstate(divide="ignore", invalid="ignore"):
         gap_ratio = summary.since_last / usual_gap
     return AccountRhythm(
         status=status,
-        p_engaged=p_engaged,
+        p_alive=p_alive,
+        p_return=p_return,
         expected_next=expected,
         since_last=summary.since_last.copy(),
         usual_gap=usual_gap,
@@ -167,16 +141,3 @@ def account_rhythm(
         horizon=float(horizon),
         time_unit=summary.time_unit,
     )
-
-
-def _model_outputs(
-    model: RhythmModel,
-    horizon: float,
-    x: NDArray[np.float64],
-    t_x: NDArray[np.float64],
-    T: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    if model.kind == ModelKind.PARETONBD:
-        return paretonbd_p_alive(model, x, t_x, T), paretonbd_expected(model, horizon, x, t_x, T)
-    p_alive = bgnbd_p_alive(model, x, t_x, T)
-    return p_alive, p_alive * bgnbd_expected_if_alive(model, horizon, x, t_x, T)

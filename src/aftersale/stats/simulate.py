@@ -1,4 +1,4 @@
-"""Vectorised simulation of BG/NBD and Pareto/NBD populations (tests and benchmarks).
+"""Vectorised simulation of BG/NBD populations (tests and benchmarks).
 
 No loop over accounts: the number of events is drawn first and the event
 times come from order statistics of uniforms, which is what a Poisson process
@@ -56,19 +56,6 @@ def simulate_bgnbd(params: ParamsLike, n: int, T: ArrayLike, rng: np.random.Gene
     survives = rng.geometric(dropout)
     x = np.minimum(potential, survives).astype(np.int64)
     return SimulatedSummary(x=x, t_x=_last_of(x, potential, exposure, rng), T=exposure)
-
-
-def simulate_paretonbd(
-    params: ParamsLike, n: int, T: ArrayLike, rng: np.random.Generator
-) -> SimulatedSummary:
-    """Draw ``n`` Pareto/NBD accounts: rate lambda ~ Gamma(r, alpha), lifetime ~ Exp(mu ~ Gamma(s, beta))."""
-    r, alpha, s, beta = param_values(params, ModelKind.PARETONBD)
-    exposure = _exposures(T, n)
-    rate = rng.gamma(r, 1.0 / alpha, n)
-    lifetime = rng.exponential(1.0 / rng.gamma(s, 1.0 / beta, n))
-    active = np.minimum(lifetime, exposure)
-    x = rng.poisson(rate * active).astype(np.int64)
-    return SimulatedSummary(x=x, t_x=_last_of(x, x, active, rng), T=exposure)
 
 
 def simulate_event_days(

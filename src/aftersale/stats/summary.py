@@ -57,7 +57,7 @@ class EventSummary:
         return self.n_days > 0
 
     def calibration(self) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-        """``(x, t_x, T)`` of the accounts with history, ready for ``fit_bgnbd``/``fit_paretonbd``."""
+        """``(x, t_x, T)`` of the accounts with history, ready for ``fit_bgnbd``."""
         has = self.has_history
         return self.x[has], self.t_x[has], self.T[has]
 

@@ -23,7 +23,6 @@ from aftersale.core.forms import apply_errors, perform
 from aftersale.engagement.actions import do_log_touchpoint
 from aftersale.engagement.forms import TouchpointForm
 from aftersale.health.panel import panel_context
-from aftersale.health.scan import refresh_account
 from aftersale.promises.actions import (
     PromiseConflict,
     access_promise,
@@ -92,8 +91,8 @@ def account_promise_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _done(request: HttpRequest, account: Account) -> HttpResponse:
-    """After a recorded event: recompute the score now, then tell the page to refresh."""
-    refresh_account(account.pk)
+    """After a recorded event: tell the page to refresh. The action's commit has already
+    rescored the account (``core.changes``), so the panel shows the new score."""
     response = HttpResponse(status=204)
     response["HX-Trigger"] = CHANGED
     return response
@@ -110,7 +109,7 @@ def _dialog(request: HttpRequest, account: Account, form: Any, *, title: str, fu
 
 def _quick(request: HttpRequest, account: Account, form: Any, action: Callable[..., Any], /, *,
            title: str, full_url: str, **arguments: Any) -> HttpResponse:
-    """A quick dialog: the full page's form and ``do_*`` action, then the score recomputed."""
+    """A quick dialog: the full page's form and ``do_*`` action (which rescores the account)."""
     if request.method == "POST" and form.is_valid() and perform(form, action, by=request.user, **arguments):
         return _done(request, account)
     return _dialog(request, account, form, title=title, full_url=full_url)

@@ -19,7 +19,6 @@ from aftersale.alerts.step_in import StepInRequired, do_acknowledge_alert
 from aftersale.core.forms import perform
 from aftersale.engagement.actions import do_log_touchpoint
 from aftersale.engagement.forms import TouchpointForm
-from aftersale.health.scan import refresh_account
 from aftersale.staff.access import staff_required
 from aftersale.web.attention import add_links
 from aftersale.web.filters import AccountFilters
@@ -88,7 +87,6 @@ def log_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
     form = TouchpointForm(request.POST or None, account=account, user=request.user)
     if request.method == "POST" and form.is_valid() and perform(form, do_log_touchpoint, account=account,
                                                                  by=request.user):
-        refresh_account(account.pk)
         messages.success(request, _("Touchpoint logged."))
         return redirect(account)
     return render(request, "web/log_touchpoint.html", {"account": account, "form": form})

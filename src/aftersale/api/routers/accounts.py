@@ -34,6 +34,7 @@ from aftersale.api.forms import AccountForm, ContactForm
 from aftersale.api.paging import page
 from aftersale.api.schemas import AccountOut, AccountPage, ContactOut, ContactPage, Error
 from aftersale.api.types import Day, Email, Id, In, Text
+from aftersale.core.changes import account_changed
 from aftersale.core.enums import Currency
 from aftersale.core.models import default_currency, new_external_id
 
@@ -124,6 +125,7 @@ def create_account(request: HttpRequest, payload: AccountIn) -> tuple[int, dict[
     form = AccountForm(data)
     valid(form, {"owner": "owner_email"})
     account = form.save()
+    account_changed(account.pk)  # its first score, once committed
     return 201, account_rows(Account.objects.filter(pk=account.pk)).get()
 
 
@@ -138,6 +140,7 @@ def update_account(request: HttpRequest, account_id: Id, payload: AccountPatch) 
     form = AccountForm(data, instance=account)
     valid(form, {"owner": "owner_email"})
     form.save()
+    account_changed(account.pk)  # tier, kind and "customer since" weigh on its score and alerts
     return account_rows(Account.objects.filter(pk=account.pk)).get()
 
 

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from aftersale.alerts.models import Alert, AlertKind
 from aftersale.alerts.step_in import StepInRequired, do_acknowledge_alert
+from aftersale.alerts.texts import render
 from aftersale.api.common import ACCOUNT_REF, ONE, READ, PageFilters, get_or_404, staff
 from aftersale.api.errors import Conflict, NotFound
 from aftersale.api.paging import page
@@ -20,8 +21,10 @@ from aftersale.api.types import Email, Id
 
 router = Router()
 
-FIELDS = ("id", "kind", "subject", "explanation", "action", "opened_at", "acknowledged_at", "resolved_at",
-          "notified_at")
+FIELDS = ("id", "kind", "subject", "opened_at", "acknowledged_at", "resolved_at", "notified_at")
+# What the text is rendered from, in the request's language (Accept-Language, else the token
+# holder's language): an alert stores facts, not words.
+TEXT_FIELDS = ("params", "stored_explanation", "stored_action")
 
 
 class AlertState(StrEnum):
@@ -31,8 +34,15 @@ class AlertState(StrEnum):
 
 
 def alert_rows(queryset: QuerySet[Alert]) -> QuerySet:
-    return queryset.values(*FIELDS, "account", **ACCOUNT_REF,
+    return queryset.values(*FIELDS, *TEXT_FIELDS, "account", **ACCOUNT_REF,
                            owner_email=F("owner__email"), acknowledged_by_email=F("acknowledged_by__email"))
+
+
+def with_text(row: dict[str, Any]) -> dict[str, Any]:
+    """An alert row with its explanation and suggested action in the active language."""
+    text = render(row["kind"], row.pop("params"), stored_explanation=row.pop("stored_explanation"),
+                  stored_action=row.pop("stored_action"))
+    return {**row, "explanation": text.explanation, "action": text.action}
 
 
 class AlertFilters(PageFilters):
@@ -63,12 +73,12 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> dict[str,
         alerts = alerts.filter(owner__email=filters.owner_email.strip().lower())
     items, cursor = page(alert_rows(alerts), limit=filters.limit, cursor=filters.cursor, keys=("pk",),
                          kinds=(int,))
-    return {"items": items, "next_cursor": cursor}
+    return {"items": [with_text(row) for row in items], "next_cursor": cursor}
 
 
 @router.get("/{alert_id}", response={200: AlertOut, **ONE}, summary="One alert")
 def get_alert(request: HttpRequest, alert_id: Id) -> dict[str, Any]:
-    return get_or_404(alert_rows(Alert.objects.restrict(staff(request))), alert_id)
+    return with_text(get_or_404(alert_rows(Alert.objects.restrict(staff(request))), alert_id))
 
 
 @router.post("/{alert_id}/acknowledge", response={200: AlertOut, **ONE, 409: Error},
@@ -86,4 +96,4 @@ def acknowledge_alert(request: HttpRequest, alert_id: Id) -> dict[str, Any]:
         do_acknowledge_alert(alert, user)
     except StepInRequired as exc:
         raise Conflict(str(exc), code="step_in_required") from None
-    return alert_rows(Alert.objects.filter(pk=alert_id)).get()
+    return with_text(alert_rows(Alert.objects.filter(pk=alert_id)).get())

@@ -33,6 +33,7 @@ from aftersale.api.paging import page
 from aftersale.api.schemas import OrderOut, OrderPage, ProductOut, ProductPage
 from aftersale.api.types import Email, Id, In, Moment, Money, Quantity, Text
 from aftersale.commerce.models import Channel, Order, OrderLine, Product, ProductKind
+from aftersale.core.changes import account_changed
 from aftersale.core.enums import Currency
 from aftersale.core.models import new_external_id
 
@@ -178,6 +179,8 @@ def create_order(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str,
         if line.unit_cost is None:
             line.unit_cost = line.product.unit_cost
         line.save()
+    # Orders are recorded here, not by a domain action: say which account changed.
+    account_changed(order.account_id)
     return 201, one_order(order.pk)
 
 
@@ -192,5 +195,6 @@ def update_order(request: HttpRequest, order_id: Id, payload: OrderPatch) -> dic
                      instance=order, account=order.account)
     valid(form, RENAME)
     form.save()
+    account_changed(order.account_id)
     return one_order(order.pk)
 

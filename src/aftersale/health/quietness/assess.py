@@ -5,53 +5,61 @@ uses the vendor (installed equipment, or regular orders) the engine expects a
 number of customer-raised requests over the window (``QUIET_WINDOW_DAYS``,
 365 by default): service cases it opened (scheduled maintenance visits from a
 plan excluded) plus touchpoints it initiated. The expectation comes from its
-peers: a Poisson regression, fitted once per scan on every eligible account,
-of those counts on what the account uses (installed assets, their mean age,
-orders per year) and, where enough accounts share one, its tier and industry,
-with the account's time in the window as exposure. Each account's own count is
-left out of its benchmark (leave-one-out), so a silent account does not lower
-its own expectation.
+peers: a zero-inflated negative-binomial model (``aftersale.stats.quietness``),
+fitted once per scan on every judged account, of those counts on what exposes
+the account to needing us, and nothing it decides itself in the same window:
+its installed machines, their mean age, the share of them a maintenance
+contract covers, and our own outreach to it (touchpoints we started), with its
+time in the window as exposure. Each account's own count is left out of its
+benchmark (leave-one-out), so a silent account does not lower its own expectation.
 
-The account is *quiet* when seeing so few requests by chance is improbable:
-the negative-binomial lower tail P(N <= observed | expected) is below
-``QUIET_P``. Accounts with too little exposure (no equipment and few orders,
-or less than ``QUIET_MIN_DAYS`` of use in the window) are not judged.
+Each judged account gets p = P(N <= observed) under the negative-binomial
+predictive of an engaged account like it. The accounts flagged *quiet* are
+chosen by Benjamini-Hochberg at the false-discovery rate ``QUIET_FDR`` (10%):
+of the accounts flagged, at most that share is expected to be flagged by
+chance. The cutoff is set on the whole portfolio at the scan's fit and stored
+with it, so a part of a scan, or a one-account refresh, flags as the whole did.
+Accounts with no exposure (no equipment and fewer than ``QUIET_MIN_ORDERS``
+orders, or less than ``QUIET_MIN_DAYS`` of use in the window) are not judged,
+and their facts say why.
 
 One set-based statement reads the usage (each measure aggregated once over all
-accounts in scope); the statistics are ``aftersale.stats.quietness``. See
-docs/silence-models.md, section 5.
+accounts in scope). See docs/silence-models.md, section 5.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.utils import timezone
 
 from aftersale.accounts.models import Account, AccountKind
 from aftersale.commerce.models import Order
 from aftersale.core import conf
+from aftersale.core.asof import as_date, window_start
 from aftersale.core.sql import Scope, age_days_sql, run, scope_sql, table
 from aftersale.engagement.models import InitiatedBy, Touchpoint
-from aftersale.service.models import Asset, ServiceCase
-from aftersale.stats import expected_from_peers, lower_tail_probability
+from aftersale.service.models import Asset, MaintenancePlan, ServiceCase
+from aftersale.stats import CountModel, benjamini_hochberg, fit_count_model, quiet_p_values
 
 STREAM = "quietness"
-#: Covariates every fit has; tier and industry indicators are added when enough accounts share them.
-BASE_COVARIATES = ("log_assets", "asset_age_years", "log_orders_per_year")
+#: The covariates: what exposes an account to needing us, none of it the account's own choice
+#: in the window (its orders would be: a customer that stops asking may stop buying too).
+COVARIATES = ("log_assets", "asset_age_years", "contract_coverage", "log_outreach_per_year")
 DAYS_PER_YEAR = 365.25
+#: Why an account is not judged (facts ``not_judged``).
+TOO_NEW = "too_new"
+NO_EXPOSURE = "no_exposure"
 
 
 _KEYS = {
-    "p": "QUIET_P", "window_days": "QUIET_WINDOW_DAYS", "min_days": "QUIET_MIN_DAYS",
-    "min_orders": "QUIET_MIN_ORDERS", "min_peers": "QUIET_MIN_PEERS", "min_group": "QUIET_MIN_GROUP",
+    "fdr": "QUIET_FDR", "window_days": "QUIET_WINDOW_DAYS", "min_days": "QUIET_MIN_DAYS",
+    "min_orders": "QUIET_MIN_ORDERS", "min_peers": "QUIET_MIN_PEERS",
     "silence_p": "SILENCE_P", "grace_days": "STEP_IN_GRACE_DAYS",
 }
 
@@ -65,12 +73,11 @@ class QuietSettings:
     """The ``AFTERSALE`` keys of silence detection (docs/silence-models.md), each documented
     with its default in ``aftersale.core.conf``."""
 
-    p: float = _default("p")  # flag when P(N <= observed | expected) is below this
+    fdr: float = _default("fdr")  # Benjamini-Hochberg false-discovery rate of the quiet flags
     window_days: int = _default("window_days")  # the window requests are counted over
     min_days: int = _default("min_days")  # less use than this in the window is not judged
     min_orders: int = _default("min_orders")  # without equipment, fewer orders are not judged
     min_peers: int = _default("min_peers")  # eligible accounts needed to fit the peers
-    min_group: int = _default("min_group")  # accounts sharing a tier/industry for it to be a covariate
     silence_p: float = _default("silence_p")  # contact rhythm below this opens a silence alert
     grace_days: int = _default("grace_days")  # a step-in alert closed this recently is not raised again
 
@@ -88,35 +95,48 @@ class Usage:
     """What each customer account in scope uses and raised, as of a moment (arrays by account)."""
 
     account_ids: np.ndarray
-    tier: np.ndarray
-    industry: np.ndarray
     assets: np.ndarray
     asset_age_years: np.ndarray
-    orders: np.ndarray  # in the window
+    covered: np.ndarray  # installed assets an active maintenance plan covers
+    outreach: np.ndarray  # touchpoints we started in the window
+    orders: np.ndarray  # in the window (who is judged; never a covariate)
     exposure_days: np.ndarray  # days of the window since the account started using us
     raised: np.ndarray  # customer-raised requests in the window
-    eligible: np.ndarray
+    not_judged: np.ndarray  # why not judged (TOO_NEW, NO_EXPOSURE), "" when judged
+
+    @property
+    def eligible(self) -> np.ndarray:
+        return self.not_judged == ""
 
 
 def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
-    """ONE set-based statement: each customer account in scope with its installed assets, its
-    orders and the requests it raised, each aggregated once over all accounts; nothing after ``as_of``."""
-    start = as_of - timedelta(days=qs.window_days)
-    day = as_of.astimezone(timezone.get_default_timezone()).date()
+    """ONE set-based statement: each customer account in scope with its installed assets (and how
+    many a maintenance plan covers), its orders, our outreach and the requests it raised, each
+    aggregated once over all accounts; nothing after ``as_of``."""
+    # Whole days (core.asof): the same requests count at any hour of the as-of day.
+    start, day = window_start(as_of, qs.window_days), as_date(as_of)
     installed = age_days_sql("installed_at", is_datetime=False, at=":day")
     initiated_by = connection.ops.quote_name("initiated_by")
     kind = connection.ops.quote_name("kind")
+    plan = table(MaintenancePlan)
+    # A plan covers its own asset, or every asset of its product; only plans that existed then.
+    covered = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {plan} m WHERE m.is_active = :yes"  # noqa: S608 - names only
+        f" AND m.created_at <= :as_of AND (m.asset_id = x.id OR m.product_id = x.product_id))"
+        f" THEN 1 ELSE 0 END"
+    )
     rows = run(
         f"""
-        SELECT a.id, a.tier, a.industry, s.n, s.mean_age, s.max_age, o.n, o.first_age, r.n
+        SELECT a.id, s.n, s.mean_age, s.max_age, s.covered, o.n, o.first_age, r.n, v.n
         FROM {table(Account)} a
         LEFT JOIN (
-            SELECT account_id, COUNT(*) AS n, AVG({installed}) AS mean_age, MAX({installed}) AS max_age
-            FROM {table(Asset)} WHERE installed_at <= :day{scope_sql("account_id", scope)}
-            GROUP BY account_id
+            SELECT x.account_id, COUNT(*) AS n, AVG({installed}) AS mean_age, MAX({installed}) AS max_age,
+                   SUM({covered}) AS covered
+            FROM {table(Asset)} x WHERE x.installed_at <= :day{scope_sql("x.account_id", scope)}
+            GROUP BY x.account_id
         ) s ON s.account_id = a.id
         LEFT JOIN (
-            SELECT account_id, SUM(CASE WHEN placed_at > :start THEN 1 ELSE 0 END) AS n,
+            SELECT account_id, SUM(CASE WHEN placed_at >= :start THEN 1 ELSE 0 END) AS n,
                    {age_days_sql("MIN(placed_at)", is_datetime=True)} AS first_age
             FROM {table(Order)} WHERE placed_at <= :as_of{scope_sql("account_id", scope)}
             GROUP BY account_id
@@ -124,122 +144,112 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
         LEFT JOIN (
             SELECT account_id, COUNT(*) AS n FROM (
                 SELECT account_id FROM {table(ServiceCase)}
-                WHERE opened_at > :start AND opened_at <= :as_of AND maintenance_plan_id IS NULL
+                WHERE opened_at >= :start AND opened_at <= :as_of AND maintenance_plan_id IS NULL
                       {scope_sql("account_id", scope)}
                 UNION ALL
                 SELECT account_id FROM {table(Touchpoint)}
-                WHERE occurred_at > :start AND occurred_at <= :as_of AND {initiated_by} = :customer_side
+                WHERE occurred_at >= :start AND occurred_at <= :as_of AND {initiated_by} = :customer_side
                       {scope_sql("account_id", scope)}
             ) AS raised GROUP BY account_id
         ) r ON r.account_id = a.id
+        LEFT JOIN (
+            SELECT account_id, COUNT(*) AS n FROM {table(Touchpoint)}
+            WHERE occurred_at > :start AND occurred_at <= :as_of AND {initiated_by} = :vendor_side
+                  {scope_sql("account_id", scope)}
+            GROUP BY account_id
+        ) v ON v.account_id = a.id
         WHERE a.{kind} = :customer{scope_sql("a.id", scope)}
         ORDER BY a.id
         """,  # noqa: S608 - only table and column names are formatted in
-        as_of=as_of, start=start, day=day, customer=AccountKind.CUSTOMER.value,
-        customer_side=InitiatedBy.CUSTOMER.value,
+        as_of=as_of, start=start, day=day, customer=AccountKind.CUSTOMER.value, yes=True,
+        customer_side=InitiatedBy.CUSTOMER.value, vendor_side=InitiatedBy.VENDOR.value,
     )
     n = len(rows)
 
     def column(i: int) -> np.ndarray:
         return np.array([row[i] or 0 for row in rows], dtype=np.float64).reshape(n)
 
-    n_assets, n_orders = column(3), column(6)
+    n_assets, n_orders = column(1), column(5)
     # Using us since the first order or the first installation, whichever came first.
-    exposure = np.minimum(np.maximum(column(5), column(7)), float(qs.window_days))
-    eligible = (exposure >= qs.min_days) & ((n_assets > 0) | (n_orders >= qs.min_orders))
+    exposure = np.minimum(np.maximum(column(3), column(6)), float(qs.window_days))
+    reason = np.full(n, "", dtype=object)
+    reason[(n_assets == 0) & (n_orders < qs.min_orders)] = NO_EXPOSURE
+    reason[exposure < qs.min_days] = TOO_NEW
     return Usage(
         account_ids=np.array([row[0] for row in rows], dtype=np.int64).reshape(n),
-        tier=np.array([row[1] for row in rows], dtype=object).reshape(n),
-        industry=np.array([row[2] for row in rows], dtype=object).reshape(n),
-        assets=n_assets, asset_age_years=column(4) / DAYS_PER_YEAR, orders=n_orders,
-        exposure_days=exposure, raised=column(8), eligible=eligible,
+        assets=n_assets, asset_age_years=column(2) / DAYS_PER_YEAR, covered=column(4),
+        outreach=column(8), orders=n_orders, exposure_days=exposure, raised=column(7),
+        not_judged=reason,
     )
 
 
-def _design(usage: Usage, columns: list[str]) -> np.ndarray:
-    """The covariates by name (``tier:key``, ``industry:consulting`` are indicators)."""
+def _design(usage: Usage) -> np.ndarray:
+    """The covariates of ``COVARIATES``, one column each."""
     years = np.maximum(usage.exposure_days, 1.0) / DAYS_PER_YEAR
-    out = []
-    for name in columns:
-        if name == "log_assets":
-            out.append(np.log1p(usage.assets))
-        elif name == "asset_age_years":
-            out.append(usage.asset_age_years)
-        elif name == "log_orders_per_year":
-            out.append(np.log1p(usage.orders / years))
-        else:
-            field, _, level = name.partition(":")
-            out.append((getattr(usage, field) == level).astype(np.float64))
-    return np.column_stack(out) if out else np.zeros((usage.account_ids.size, 0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(usage.assets > 0, usage.covered / np.maximum(usage.assets, 1.0), 0.0)
+    return np.column_stack((
+        np.log1p(usage.assets), usage.asset_age_years, coverage, np.log1p(usage.outreach / years),
+    ))
 
 
-def _group_columns(usage: Usage, qs: QuietSettings) -> list[str]:
-    """Tier and industry indicators for levels shared by enough eligible accounts (not the commonest,
-    which is the reference): peers are only a fair benchmark when there are enough of them."""
-    columns = []
-    for field in ("tier", "industry"):
-        counts = Counter(str(v) for v in getattr(usage, field)[usage.eligible].tolist())
-        total = sum(counts.values())
-        big = sorted(((c, level) for level, c in counts.items() if c >= qs.min_group), reverse=True)
-        columns += [f"{field}:{level}" for c, level in big[1:] if total - c >= qs.min_group]
-    return columns
+def _years(usage: Usage, rows: np.ndarray) -> np.ndarray:
+    return usage.exposure_days[rows] / DAYS_PER_YEAR
 
 
 def fit_quietness(as_of: datetime, qs: QuietSettings | None = None) -> dict[str, Any] | None:
     """Fit the peers on the whole portfolio (once per scan): the JSON ``scan --json`` lists under
-    ``models``, or ``None`` with too few eligible accounts (or none that raised anything)."""
+    ``models``, or ``None`` with too few judged accounts (or none that raised anything)."""
     qs = qs or quiet_settings()
     return fit_usage(read_usage(as_of, None, qs), qs)
 
 
 def fit_usage(usage: Usage, qs: QuietSettings) -> dict[str, Any] | None:
-    """The peer fit over the whole portfolio's usage (see ``fit_quietness``)."""
-    rows = usage.eligible
-    n = int(rows.sum())
+    """The peer fit over the whole portfolio's usage (see ``fit_quietness``), with the
+    Benjamini-Hochberg cutoff of its p-values at ``qs.fdr``."""
+    rows = np.flatnonzero(usage.eligible)
+    n = int(rows.size)
     if n < qs.min_peers or usage.raised[rows].sum() == 0:
         return None
-    columns = [*BASE_COVARIATES, *_group_columns(usage, qs)]
-    X = _design(usage, columns)[rows]
-    y = usage.raised[rows]
-    years = usage.exposure_days[rows] / DAYS_PER_YEAR
-    peers = expected_from_peers(X, y, exposure=years, leave_one_out=False)
-    model = peers.model
-    mu = peers.expected
-    design = np.column_stack((np.ones(n), X)) * np.sqrt(mu)[:, None]
-    # Kept so each account's expectation can leave its own count out, part by part.
-    inverse = np.linalg.pinv(design.T @ design)
-    log_likelihood = float(np.sum(y * np.log(np.maximum(mu, 1e-300)) - mu - _log_factorial(y)))
-    return {
+    X, y, years = _design(usage)[rows], usage.raised[rows], _years(usage, rows)
+    model = fit_count_model(X, y, years)
+    result: dict[str, Any] = {
         "stream": STREAM,
-        "kind": "poisson_glm",
-        "params": {"intercept": float(model.coef[0]),
-                   **{c: float(v) for c, v in zip(columns, model.coef[1:], strict=True)}},
-        "dispersion": round(float(peers.dispersion), 6),
-        "log_likelihood": round(log_likelihood, 4),
-        "n": n,
+        "kind": "zinb" if model.zero_inflated else "negbin",
+        "covariates": list(COVARIATES),
+        **model.as_dict(),
+        "dispersion": round(model.dispersion, 6),
+        "zero_share": round(model.zero_share, 6),
+        "zeros_observed": int((y == 0).sum()),
         "time_unit": "year",
         "window_days": qs.window_days,
-        "converged": bool(model.converged),
-        "inverse_information": inverse.tolist(),
+        "fdr": qs.fdr,
+        "not_judged": int(usage.account_ids.size - n),
     }
-
-
-def _log_factorial(y: np.ndarray) -> np.ndarray:
-    from scipy.special import gammaln
-
-    return gammaln(y + 1.0)
+    intercept, slopes = model.original_coefficients()
+    result["params"] = {"intercept": intercept,
+                        **{c: float(v) for c, v in zip(COVARIATES, slopes, strict=True)}}
+    if not model.converged:
+        # Not used (``judge`` says nothing): a model that did not settle is no benchmark.
+        return {**result, "tested": 0, "flagged": 0, "p_cutoff": None, "expected_false_alarms": 0.0}
+    p, _ = quiet_p_values(model, X, y, years)
+    flags, cutoff = benjamini_hochberg(p, qs.fdr)
+    flagged = int(flags.sum())
+    return {**result, "tested": n, "flagged": flagged, "p_cutoff": cutoff,
+            "expected_false_alarms": round(qs.fdr * flagged, 2)}
 
 
 class QuietAssessment(NamedTuple):
-    """One account: the signal's value and the facts behind it (a tuple: 100,000 are built per scan)."""
+    """One account: the signal's value (None: not judged) and the facts behind it (a tuple:
+    100,000 are built per scan)."""
 
-    value: float
+    value: float | None
     facts: dict[str, Any]
 
 
 def assess_quietness(as_of: datetime, scope: Scope, fit: Mapping[str, Any] | None,
                      qs: QuietSettings | None = None) -> dict[int, QuietAssessment]:
-    """Each eligible account in scope against the fitted peers: ONE query. Without a stored fit the
+    """Each account in scope against the fitted peers: ONE query. Without a stored fit the
     whole portfolio is fitted on the spot; a part of it cannot be (nothing is judged)."""
     qs = qs or quiet_settings()
     usage = read_usage(as_of, scope, qs)
@@ -249,43 +259,49 @@ def assess_quietness(as_of: datetime, scope: Scope, fit: Mapping[str, Any] | Non
     return judge(usage, fit, qs)
 
 
+def usable(fit: Mapping[str, Any] | None) -> bool:
+    """A stored quietness fit the signal may judge by: this model, and it converged."""
+    return bool(fit) and fit.get("kind") in ("zinb", "negbin") and bool(fit.get("converged"))
+
+
 def judge(usage: Usage, fit: Mapping[str, Any] | None, qs: QuietSettings) -> dict[int, QuietAssessment]:
     """The arithmetic of ``assess_quietness`` over usage already read (no database)."""
-    if not fit or fit.get("kind") != "poisson_glm":
+    if fit is None or not usable(fit):
         return {}
+    result: dict[int, QuietAssessment] = {}
+    skipped = np.flatnonzero(~usage.eligible)
+    for account_id, reason, exposure, assets, orders in zip(
+        usage.account_ids[skipped].tolist(), usage.not_judged[skipped].tolist(),
+        usage.exposure_days[skipped].astype(np.int64).tolist(),
+        usage.assets[skipped].astype(np.int64).tolist(), usage.orders[skipped].astype(np.int64).tolist(),
+        strict=True,
+    ):
+        result[account_id] = QuietAssessment(None, {
+            "not_judged": reason, "exposure_days": exposure, "assets": assets, "orders": orders,
+            "min_days": qs.min_days, "min_orders": qs.min_orders, "window_days": qs.window_days,
+        })
     rows = np.flatnonzero(usage.eligible)
     if rows.size == 0:
-        return {}
-    params = dict(fit["params"])
-    intercept = params.pop("intercept")
-    columns = list(params)
-    coef = np.array([params[c] for c in columns], dtype=np.float64)
-    X = _design(usage, columns)[rows]
-    y = usage.raised[rows]
-    years = usage.exposure_days[rows] / DAYS_PER_YEAR
-    eta = np.minimum(intercept + X @ coef + np.log(years), 700.0)
-    mu = np.exp(eta)
-    full = np.column_stack((np.ones(rows.size), X))
-    inverse = np.asarray(fit["inverse_information"], dtype=np.float64)
-    leverage = np.clip(mu * np.einsum("ij,jk,ik->i", full, inverse, full), 0.0, 0.99)
-    # Leave-one-out, one Newton step (as in stats.expected_from_peers): the account's own
-    # silence must not lower what its peers would raise.
-    expected = np.exp(np.minimum(eta - leverage / (1.0 - leverage) * (y - mu) / mu, 700.0))
-    p = lower_tail_probability(y, expected, float(fit.get("dispersion", 0.0)))
+        return result
+    model = CountModel.from_dict(dict(fit))
+    X, y = _design(usage)[rows], usage.raised[rows]
+    p, expected = quiet_p_values(model, X, y, _years(usage, rows))
+    cutoff = fit.get("p_cutoff")
+    quiet = p <= cutoff if cutoff is not None else np.zeros(rows.size, dtype=bool)
     # As likely as not to see so few (or more): 1. Improbably few: towards 0.
     values = np.minimum(1.0, 2.0 * np.nan_to_num(p, nan=0.5)).tolist()
     # Plain lists, zipped: indexing numpy arrays account by account costs more than the maths.
     per_account = zip(
         usage.account_ids[rows].tolist(), values, y.astype(np.int64).tolist(),
-        np.round(expected, 1).tolist(), p.tolist(), (p < qs.p).tolist(),
+        np.round(expected, 1).tolist(), p.tolist(), quiet.tolist(),
         usage.exposure_days[rows].astype(np.int64).tolist(), usage.assets[rows].astype(np.int64).tolist(),
-        usage.orders[rows].astype(np.int64).tolist(), strict=True,
+        usage.outreach[rows].astype(np.int64).tolist(), strict=True,
     )
-    result: dict[int, QuietAssessment] = {}
-    for account_id, value, observed, mean, prob, quiet, exposure, assets, orders in per_account:
+    for account_id, value, observed, mean, prob, is_quiet, exposure, assets, outreach in per_account:
         # ``caps_band``: the engine never bands a quiet account healthy (evaluate.py).
         result[account_id] = QuietAssessment(value, {
-            "observed": observed, "expected": mean, "p": prob, "quiet": quiet, "caps_band": quiet,
-            "window_days": qs.window_days, "exposure_days": exposure, "assets": assets, "orders": orders,
+            "observed": observed, "expected": mean, "p": prob, "quiet": is_quiet, "caps_band": is_quiet,
+            "fdr": qs.fdr, "window_days": qs.window_days, "exposure_days": exposure, "assets": assets,
+            "outreach": outreach,
         })
     return result

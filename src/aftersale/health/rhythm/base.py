@@ -26,12 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from aftersale.core.asof import as_date
 
 STREAMS = ("orders", "contacts")
 
@@ -100,7 +102,7 @@ class GapRatioModel:
         self, as_of: datetime, stats: Mapping[int, RhythmStats], fit: Mapping[str, Any] | None
     ) -> dict[int, RhythmAssessment]:
         result: dict[int, RhythmAssessment] = {}
-        local_as_of = as_of.astimezone(timezone.get_default_timezone())
+        day = as_date(as_of)
         for account_id, s in stats.items():
             if s.count < self.MIN_EVENTS:
                 continue
@@ -111,7 +113,7 @@ class GapRatioModel:
             result[account_id] = RhythmAssessment(
                 value=value,
                 facts={
-                    "count": s.count, "last": (local_as_of - timedelta(days=s.last_age)).date().isoformat(),
+                    "count": s.count, "last": (day - timedelta(days=round(s.last_age))).isoformat(),
                     "gap_days": round(gap),
                     "since_days": int(since), "ratio": round(ratio, 1),
                 },
@@ -129,7 +131,8 @@ class GapRatioModel:
             text = _("Last order %(since)s (%(date)s); usually one %(gap)s.")
         else:
             text = _("Last contact %(since)s (%(date)s); usually one %(gap)s.")
-        return text % {"since": since, "date": facts["last"], "gap": gap}
+        last = date_format(date.fromisoformat(facts["last"]), "SHORT_DATE_FORMAT")
+        return text % {"since": since, "date": last, "gap": gap}
 
 
 _default_factory: Any = GapRatioModel

@@ -10,12 +10,14 @@ streams:
 
 Each stream is read with ONE set-based query (distinct account/day pairs up
 to ``as_of``). Once per scan the whole portfolio's days are summarised and a
-BG/NBD model is fitted by maximum likelihood (days as the time unit); a
-Pareto/NBD model is fitted too, on a sample when the portfolio is large, and
-values the accounts with a single event day (BG/NBD would call them alive
-forever). Per account the signal's value is the probability the account is
-still engaged; the facts carry the expected events in the next 90 days and
-the silence against the usual gap. See docs/silence-models.md.
+BG/NBD model is fitted by maximum likelihood (days as the time unit): one
+model for every account, whether it has one event day or many. Per account
+the signal's value is the model's probability of an event within the
+account's usual gap (the portfolio's for a single event day); the facts carry
+the expected events in the next 90 days and the silence against the usual
+gap. A fit that did not converge is stored (``scan --json`` shows it) but not
+used: the stream falls back to the gap ratio and says why. See
+docs/silence-models.md.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from aftersale.commerce.models import Order
-from aftersale.core.sql import Scope, day_number_sql, run, scope_sql, table
+from aftersale.core.sql import Scope, day_number_sql, false, run, scope_sql, table
 from aftersale.engagement.models import InitiatedBy, Touchpoint
 from aftersale.health.rhythm import base as rhythm
 from aftersale.service.models import ServiceCase
@@ -42,17 +45,12 @@ from aftersale.stats import (
     RhythmStatus,
     account_rhythm,
     fit_bgnbd,
-    fit_paretonbd,
     summarise,
 )
 
-#: Pareto/NBD (numerical gradient) is fitted on at most this many accounts.
-PARETO_SAMPLE = 20_000
 #: Below this many accounts with a repeat event a population model says nothing
 #: (the fit does not converge): the engine keeps the gap ratio instead.
 MIN_FIT_ACCOUNTS = 20
-#: Fixed seed: the same data gives the same fit, scan after scan.
-SAMPLE_SEED = 7
 
 
 @dataclass(frozen=True)
@@ -74,15 +72,17 @@ def _days_sql(model: type, column: str, extra: str, scope: Scope) -> str:
 def event_days(stream: str, as_of: datetime, scope: Scope) -> EventDays:
     """One query: the distinct (account, day) pairs of ``stream`` up to ``as_of``.
 
-    Days are UTC calendar days (the same on both databases); several events
-    on one day count once, as the models assume.
+    Days are calendar days in the installation's time zone (``core.sql.day_number_sql``,
+    the same on both databases and for every path the events came in by); several
+    events on one day count once, as the models assume.
     """
     if stream == "orders":
         inner = _days_sql(Order, "placed_at", "", scope)
     elif stream == "contacts":
         customer = connection.ops.quote_name("initiated_by")
         inner = (
-            _days_sql(ServiceCase, "opened_at", "", scope)
+            # A complaint is evidence of trouble, never of engagement: it counts only in quietness.
+            _days_sql(ServiceCase, "opened_at", f" AND is_complaint = {false()}", scope)
             + " UNION "
             + _days_sql(Touchpoint, "occurred_at", f" AND {customer} = :customer", scope)
         )
@@ -116,8 +116,18 @@ def _days(value: float) -> int | None:
     return None if not math.isfinite(value) else round(value)
 
 
+#: Why a stream is judged by the gap ratio instead of the fitted model (facts ``fallback``).
+NO_MODEL = "no_model"
+NOT_CONVERGED = "not_converged"
+
+
+def usable(fit: Mapping[str, Any] | None) -> bool:
+    """A stored fit the signals may use: a BG/NBD fit that converged."""
+    return bool(fit) and fit.get("kind") == ModelKind.BGNBD.value and bool(fit.get("converged"))
+
+
 class BGNBDRhythm:
-    """The engine's rhythm model for one stream: BG/NBD, with Pareto/NBD for single-event accounts."""
+    """The engine's rhythm model for one stream: BG/NBD for every account."""
 
     kind = "bgnbd"
     needs_fit = True
@@ -138,73 +148,63 @@ class BGNBDRhythm:
             model = fit_bgnbd(*summary.calibration(), time_unit="day")
         except (InsufficientData, ValueError):
             return None  # no repeat events anywhere yet: nothing to learn a rhythm from
+        # Stored even when it did not converge, so ``scan --json`` shows it; ``usable`` keeps it out.
         result = model.as_dict()
         established = summary.has_history & (summary.x > 0)
         gaps = summary.median_gap[established]
         result["population_gap"] = float(np.median(gaps)) if gaps.size else None
-        x, t_x, T = summary.calibration()
-        if x.size > PARETO_SAMPLE:
-            rows = np.random.default_rng(SAMPLE_SEED).choice(x.size, PARETO_SAMPLE, replace=False)
-            x, t_x, T = x[rows], t_x[rows], T[rows]
-        try:
-            result["zero_repeat_model"] = fit_paretonbd(x, t_x, T, time_unit="day").as_dict()
-        except (InsufficientData, ValueError, FloatingPointError):
-            result["zero_repeat_model"] = None
         return result
 
     def assess(
         self, as_of: datetime, stats: EventDays, fit: Mapping[str, Any] | None
     ) -> dict[int, rhythm.RhythmAssessment]:
-        if fit is None or fit.get("kind") != ModelKind.BGNBD.value:
-            # Before the first scan (or with too little data to fit) the gap ratio still speaks.
-            fallback = rhythm.GapRatioModel(self.stream)
-            return fallback.assess(as_of, _gap_stats(stats), None)
+        if fit is None or not usable(fit):
+            # Before the first scan, with too little data to fit, or a fit that did not
+            # converge: the gap ratio still speaks, and says why.
+            reason = NOT_CONVERGED if fit and fit.get("kind") == ModelKind.BGNBD.value else NO_MODEL
+            return _fallback(self.stream, as_of, _gap_stats(stats), reason)
         ids, summary = _summary(stats)
         if ids.size == 0:
             return {}
-        zero = fit.get("zero_repeat_model")
-        out = account_rhythm(summary, _model_from(fit),
-                             zero_repeat_model=_model_from(zero) if zero else None)
         population_gap = fit.get("population_gap")
+        # The portfolio's usual gap, not the evaluated part's: same answer for a one-account
+        # refresh as for the scan.
+        out = account_rhythm(summary, _model_from(fit),
+                             population_gap=float(population_gap) if population_gap else None)
         result: dict[int, rhythm.RhythmAssessment] = {}
         # A degenerate fit (perfectly regular event days drive BG/NBD's dropout towards zero)
         # can give a non-finite expectation: those accounts are judged by their own gap instead.
-        broken = ~(np.isfinite(out.p_engaged) & np.isfinite(out.expected_next))
+        has = out.status != RhythmStatus.NO_HISTORY.value
+        broken = has & ~(np.isfinite(out.expected_next) & (np.isfinite(out.p_return)
+                                                            | (out.status == RhythmStatus.NEW.value)))
         if broken.any():
-            fallback = rhythm.GapRatioModel(self.stream)
             gap_stats = _gap_stats(stats)
-            result.update(fallback.assess(as_of, {
+            result.update(_fallback(self.stream, as_of, {
                 account_id: gap_stats[account_id] for account_id in ids[broken].tolist()
-            }, None))
+            }, NOT_CONVERGED))
         for i, account_id in enumerate(ids.tolist()):
-            if broken[i]:
+            if broken[i] or not has[i]:
                 continue
             status = str(out.status[i])
-            usual = float(out.usual_gap[i])
-            if status != RhythmStatus.ESTABLISHED.value and population_gap:
-                # The portfolio's usual gap, not the evaluated part's: same answer for a
-                # one-account refresh as for the scan.
-                usual = float(population_gap)
-                status = (RhythmStatus.ONE_EVENT if summary.T[i] >= usual else RhythmStatus.NEW).value
-            p = float(out.p_engaged[i])
+            # A new account is not lost: too early to judge, so it is not scored down.
+            p = 1.0 if status == RhythmStatus.NEW.value else float(out.p_return[i])
             facts = {
                 "status": status,
-                "p_engaged": round(p, 2),
+                "p_return": round(p, 2),
                 "expected_90": round(float(out.expected_next[i]), 2),
                 "since_days": int(out.since_last[i]),
-                "gap_days": _days(usual),
+                "gap_days": _days(float(out.usual_gap[i])),
                 "insufficient_history": bool(out.insufficient_history[i]),
             }
-            # A new account is not lost: too early to judge, so it is not scored down.
-            value = 1.0 if status == RhythmStatus.NEW.value else p
-            result[account_id] = rhythm.RhythmAssessment(value=value, facts=facts)
+            result[account_id] = rhythm.RhythmAssessment(value=p, facts=facts)
         return result
 
     def explain(self, facts: Mapping[str, Any]) -> str:
         if "status" not in facts:
-            return rhythm.GapRatioModel(self.stream).explain(facts)
+            return _explain_fallback(self.stream, facts)
         values = {"since": facts["since_days"], "gap": facts["gap_days"] or 0,
-                  "p": f"{facts['p_engaged']:.2f}", "expected": f"{facts['expected_90']:.1f}"}
+                  "p": f"{number_format(100 * facts['p_return'], 0)}%",
+                  "expected": number_format(facts["expected_90"], 1)}
         orders = self.stream == "orders"
         if facts["status"] == RhythmStatus.NEW.value:
             text = (_("First order %(since)s days ago; too early to expect the next one.") if orders
@@ -212,16 +212,36 @@ class BGNBDRhythm:
                            "the next one."))
         elif facts["status"] == RhythmStatus.ONE_EVENT.value:
             text = (_("Only one order so far, %(since)s days ago (customers usually reorder within "
-                      "%(gap)s days); probability still buying %(p)s, an estimate from one order.") if orders
+                      "%(gap)s days); chance of an order within the next %(gap)s days: %(p)s, an "
+                      "estimate from one order.") if orders
                     else _("The customer reached out only once, %(since)s days ago (usually again within "
-                           "%(gap)s days); probability still engaged %(p)s, an estimate from one contact."))
+                           "%(gap)s days); chance it reaches out within the next %(gap)s days: %(p)s, "
+                           "an estimate from one contact."))
         else:
-            text = (_("Orders usually every %(gap)s days; none for %(since)s days; probability still "
-                      "buying %(p)s; %(expected)s orders expected in the next 90 days.") if orders
+            text = (_("Orders usually every %(gap)s days; none for %(since)s days; chance of an order "
+                      "within the next %(gap)s days: %(p)s; %(expected)s orders expected in the next "
+                      "90 days.") if orders
                     else _("The customer usually reaches out every %(gap)s days; nothing for %(since)s "
-                           "days; probability still engaged %(p)s; %(expected)s contacts expected in "
-                           "the next 90 days."))
+                           "days; chance it reaches out within the next %(gap)s days: %(p)s; "
+                           "%(expected)s contacts expected in the next 90 days."))
         return text % values
+
+
+def _fallback(
+    stream: str, as_of: datetime, stats: Mapping[int, rhythm.RhythmStats], reason: str
+) -> dict[int, rhythm.RhythmAssessment]:
+    """The gap ratio, with the reason the model was not used in each account's facts."""
+    assessed = rhythm.GapRatioModel(stream).assess(as_of, stats, None)
+    return {account_id: rhythm.RhythmAssessment(a.value, {**a.facts, "fallback": reason})
+            for account_id, a in assessed.items()}
+
+
+def _explain_fallback(stream: str, facts: Mapping[str, Any]) -> str:
+    text = rhythm.GapRatioModel(stream).explain(facts)
+    if facts.get("fallback") == NOT_CONVERGED:
+        text += " " + _("The rhythm model did not settle on this portfolio's data, so the silence "
+                        "is measured in the account's own usual gaps instead.")
+    return text
 
 
 def _gap_stats(stats: Any) -> dict[int, rhythm.RhythmStats]:

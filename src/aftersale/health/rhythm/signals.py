@@ -20,6 +20,7 @@ from aftersale.health.rhythm import base as rhythm
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     register,
@@ -101,17 +102,18 @@ register(SignalDef(
     label=_("Contact rhythm"),
     principles="P1, P8, P10",
     description=_(
-        "The probability that the customer is still engaged, from the days on which it reached "
-        "out (service cases raised and touchpoints it initiated), by a BG/NBD model fitted on the "
-        "whole portfolio at each scan. A customer that contacted us once is valued by the "
-        "Pareto/NBD model, a new one is not scored down. Without a fitted model: days since the "
-        "last contact in the account's own usual gaps."
+        "The chance that the customer reaches out again within its usual gap, from the days on "
+        "which it reached out (service cases raised and touchpoints it initiated), by one BG/NBD "
+        "model fitted on the whole portfolio at each scan, for customers that reached out once "
+        "as for the others; a new one is not scored down. Without a fitted model, or when the "
+        "fit did not settle: days since the last contact in the account's own usual gaps."
     ),
-    default_weight=12,
+    default_weight=10,
     compute=contact_rhythm,
     explain=lambda facts: rhythm.model_for("contacts").explain(facts),
     no_data=_("Too few contacts from the customer to judge a rhythm yet."),
     order=10,
+    events=(EventsLink("account_detail", "?kind=touchpoint&kind=case#timeline", args=True),),
 ))
 
 register(SignalDef(
@@ -119,14 +121,15 @@ register(SignalDef(
     label=_("Order rhythm"),
     principles="P2, P10",
     description=_(
-        "The probability that the account is still buying, from the days on which it ordered, "
-        "by a BG/NBD model fitted on the whole portfolio at each scan, scored like the contact "
-        "rhythm."
+        "The chance that the account orders again within its usual gap, from the days on which "
+        "it ordered, by a BG/NBD model fitted on the whole portfolio at each scan, scored like "
+        "the contact rhythm."
     ),
-    default_weight=12,
+    default_weight=10,
     compute=order_rhythm,
     explain=lambda facts: rhythm.model_for("orders").explain(facts),
     no_data=_("Too few orders to judge a rhythm yet."),
     order=20,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("account_detail", "?kind=order#timeline", args=True),),
 ))

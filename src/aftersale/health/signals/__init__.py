@@ -14,4 +14,5 @@ BUILTIN = (
     "aftersale.health.signals.reviews",
     "aftersale.health.signals.suppliers",
     "aftersale.health.signals.supplier_alerts",
+    "aftersale.health.signals.now",
 )

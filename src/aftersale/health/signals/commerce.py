@@ -13,6 +13,7 @@ from aftersale.core.sql import Scope, decay_sql, run, scope_sql, table
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     clamp,
@@ -66,10 +67,11 @@ register(SignalDef(
         "orders counting more, against a target share: dependence we created by doing more "
         "for them."
     ),
-    default_weight=4,
+    default_weight=3,
     compute=portal_share,
     explain=explain,
     no_data=_("No orders in the last %(months)d months."),
     order=90,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("account_detail", "?kind=order#timeline", args=True),),
 ))

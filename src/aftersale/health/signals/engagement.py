@@ -189,11 +189,12 @@ register(SignalDef(
         "spend about a quarter of their face time this way, the least trusted almost half. "
         "At or below the trusted level scores full marks, at or above the untrusted level zero."
     ),
-    default_weight=8,
+    default_weight=7,
     compute=transactional_share,
     explain=explain_transactional,
     no_data=_("No touchpoint with a topic in the last %(months)d months."),
     order=70,
+    events=(EventsLink("account_detail", "?kind=touchpoint#timeline", args=True),),
 ))
 
 register(SignalDef(
@@ -204,11 +205,12 @@ register(SignalDef(
         "Share of face time (touchpoint minutes and on-site work) in which engineering, "
         "production or service people took part, against a target share."
     ),
-    default_weight=6,
+    default_weight=5,
     compute=technical_presence,
     explain=explain_technical,
     no_data=_("No face time recorded in the last %(months)d months."),
     order=80,
+    events=(EventsLink("account_detail", "?kind=touchpoint#timeline", args=True),),
 ))
 
 register(SignalDef(
@@ -220,7 +222,7 @@ register(SignalDef(
         "documents) offered in each direction, recent ones counting more. Half the marks come "
         "from what we offer, half from what they offer: trust shows in both directions."
     ),
-    default_weight=5,
+    default_weight=4,
     compute=ideas_info,
     explain=explain_ideas,
     no_data=_("No ideas or information shared in the last %(months)d months."),

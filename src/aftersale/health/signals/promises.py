@@ -7,15 +7,16 @@ overdue. Recent due dates weigh more (decay); a late delivery counts half.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aftersale.core.enums import Direction
-from aftersale.core.sql import Scope, age_days_sql, decay_sql, run, scope_sql, table
+from aftersale.core.sql import Scope, date_value
 from aftersale.health.signals.registry import (
     EvalContext,
     EventsLink,
@@ -24,47 +25,59 @@ from aftersale.health.signals.registry import (
     iso,
     register,
 )
-from aftersale.promises.models import Promise, PromiseStatus
+from aftersale.promises.measures import measured_promises, outcome_q
+from aftersale.promises.models import Promise
+
+# The outcomes the signal counts, and what each earns: kept late counts half.
+COUNTED = ("kept", "late", "broken", "overdue")
+GOOD = {"kept": 1.0, "late": 0.5}
 
 
 def promises_kept(
     ctx: EvalContext, scope: Scope, direction: str = Direction.FROM_US
 ) -> dict[int, SignalValue]:
-    """Our promises by default; ``direction=TO_US`` counts a supplier's promises to us."""
-    closed_on = "COALESCE(closed_at, delivered_at, due_at)"
-    rows = run(
-        f"""
-        SELECT account_id, COUNT(*), SUM(kept), SUM(late), SUM(broken),
-               SUM(1 - kept - late - broken),
-               MAX(CASE WHEN kept + late + broken = 0 THEN age END),
-               SUM(w), SUM(w * kept), SUM(w * late)
-        FROM (
-            SELECT account_id, {age_days_sql("due_at", is_datetime=False, at=":day")} AS age,
-                   {decay_sql("due_at", ctx.rate, is_datetime=False, at=":day")} AS w,
-                   CASE WHEN status = :kept AND {closed_on} <= :day THEN 1 ELSE 0 END AS kept,
-                   CASE WHEN status = :late AND {closed_on} <= :day THEN 1 ELSE 0 END AS late,
-                   CASE WHEN status = :broken AND {closed_on} <= :day THEN 1 ELSE 0 END AS broken
-            FROM {table(Promise)}
-            WHERE direction = :direction AND made_at <= :day AND due_at < :day AND due_at >= :start
-              AND NOT (status = :cancelled AND {closed_on} <= :day){scope_sql("account_id", scope)}
-        ) due
-        GROUP BY account_id
-        """,  # noqa: S608 - only table names and constants are formatted in
-        day=ctx.as_of_date, start=ctx.horizon_start_date, direction=direction,
-        kept=PromiseStatus.KEPT, late=PromiseStatus.LATE, broken=PromiseStatus.BROKEN,
-        cancelled=PromiseStatus.CANCELLED,
-    )
-    result: dict[int, SignalValue] = {}
-    for account_id, n, n_kept, n_late, n_broken, n_overdue, oldest, w_all, w_kept, w_late in rows:
-        if not w_all:
+    """Our promises by default; ``direction=TO_US`` counts a supplier's promises to us.
+
+    The promises and their outcomes are the promise ledger's own (``promises.measures``):
+    kept, kept late and broken by the day they were closed within the horizon, overdue when
+    still open after the due date in force that day (``due_as_of``: a renegotiated date counts
+    from when it was agreed). Recent ones weigh more (decay by the due date); an overdue
+    promise weighs fully, it is happening now.
+    """
+    day = ctx.as_of_date
+    base = Promise.objects.all()
+    if isinstance(scope, range):
+        base = base.filter(account_id__gte=scope.start, account_id__lt=scope.stop)
+    elif scope is not None:
+        base = base.filter(account_id__in=list(scope))
+    counted = Q()
+    for outcome in COUNTED:
+        counted |= outcome_q(outcome, day, ctx.months)
+    rows = (measured_promises(day, direction=direction, months=ctx.months, base=base)
+            .filter(counted).values_list("account_id", "status", "closed_at", "due_as_of"))
+    found: dict[int, dict[str, Any]] = {}
+    for account_id, status, closed_at, due in rows:
+        due = date_value(due)
+        closed = closed_at is not None and date_value(closed_at) <= day
+        outcome = status if closed else "overdue"
+        if outcome not in COUNTED:
             continue
-        value = (float(w_kept or 0) + 0.5 * float(w_late or 0)) / float(w_all)
-        oldest_due = ctx.as_of_date - timedelta(days=round(oldest)) if oldest is not None else None
-        result[account_id] = SignalValue(value, {
-            "due": n, "kept": int(n_kept), "late": int(n_late), "broken": int(n_broken),
-            "overdue": int(n_overdue), "oldest_overdue": iso(oldest_due), "months": ctx.months,
+        entry = found.setdefault(account_id, {"kept": 0, "late": 0, "broken": 0, "overdue": 0,
+                                              "oldest": None, "w": 0.0, "w_good": 0.0})
+        entry[outcome] += 1
+        weight = 1.0 if outcome == "overdue" else math.exp(-ctx.rate * max(0, (day - due).days))
+        entry["w"] += weight
+        entry["w_good"] += weight * GOOD.get(outcome, 0.0)
+        if outcome == "overdue" and (entry["oldest"] is None or due < entry["oldest"]):
+            entry["oldest"] = due
+    return {
+        account_id: SignalValue(e["w_good"] / e["w"], {
+            "due": e["kept"] + e["late"] + e["broken"] + e["overdue"], "kept": e["kept"], "late": e["late"],
+            "broken": e["broken"], "overdue": e["overdue"], "oldest_overdue": iso(e["oldest"]),
+            "months": ctx.months,
         })
-    return result
+        for account_id, e in found.items() if e["w"]
+    }
 
 
 def explain(facts: Mapping[str, Any]) -> str:
@@ -99,7 +112,8 @@ register(SignalDef(
         "due dates counting more. A promise kept late counts half; one still open after its due "
         "date counts as not kept."
     ),
-    default_weight=10,
+    default_weight=8,
+    neutral=1.0,
     compute=promises_kept,
     explain=explain,
     no_data=_("No promises to this account fell due in the last %(months)d months."),

@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise as LazyText
 
+from aftersale.core.asof import as_date, start_of_day
 from aftersale.core.sql import Scope
 from aftersale.health.config import EngineConfig
 
@@ -48,15 +49,18 @@ class EvalContext:
     def __post_init__(self) -> None:
         if timezone.is_naive(self.as_of):
             raise ValueError("as_of must be an aware datetime")
-        self.as_of_date: date = self.as_of.astimezone(timezone.get_default_timezone()).date()
-        self.horizon_start: datetime = self.as_of - timedelta(days=self.config.horizon_days)
+        self.as_of_date: date = as_date(self.as_of)
+        # The horizon is whole days (core.asof): the same events are read at any hour of the day.
         self.horizon_start_date: date = self.as_of_date - timedelta(days=self.config.horizon_days)
+        self.horizon_start: datetime = start_of_day(self.horizon_start_date)
         self.rate: float = self.config.decay_rate
         self.months: int = self.config.horizon_months
 
 
 Compute = Callable[[EvalContext, Scope], dict[int, SignalValue]]
 Explain = Callable[[Mapping[str, Any]], str]
+# A derived signal reads the other signals' values for one account, never the database.
+Derive = Callable[[EvalContext, Mapping[str, SignalValue]], SignalValue]
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ class SignalDef:
     principles: str
     description: str | LazyText  # what it measures and how, for the staff page
     default_weight: int
-    compute: Compute
+    compute: Compute | None
     explain: Explain
     no_data: str | LazyText  # formatted with ``months``
     events: tuple[EventsLink, ...] = ()
@@ -94,12 +98,24 @@ class SignalDef:
     # signal that does not apply to a kind is left out of its score and coverage altogether,
     # rather than counting as "no data" (a supplier places no orders with us).
     kinds: tuple[str, ...] = ()
+    # The value an account without evidence gets in the score (its coverage still says
+    # the evidence is missing). Every score is the weighted mean over the same signals, so
+    # a first event can only move the score the way the event itself points: a first
+    # missed target or overdue promise lowers it, a first kept one does not. 1.0 for
+    # signals that count trouble (no trouble recorded is as good as it gets), the middle
+    # of the scale for signals that measure something the relationship builds.
+    neutral: float = 0.5
+    # A derived signal: ``derive(ctx, values)`` from the other signals' values of one
+    # account (``needs`` names them; they are computed even when their weight is 0).
+    derive: Derive | None = None
+    needs: tuple[str, ...] = ()
 
     def applies_to(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
 
     def explanation(self, value: SignalValue, months: int) -> str:
-        if value.value is None:
+        # A signal may say why it left one account unjudged (facts ``not_judged``).
+        if value.value is None and "not_judged" not in value.facts:
             return str(self.no_data) % {"months": months}
         return self.explain(value.facts)
 
@@ -146,5 +162,5 @@ def iso(value: date | datetime | None) -> str | None:
         return None
     if isinstance(value, datetime):
         # The default zone, not the active one: a scan's facts must not depend on who runs it.
-        return value.astimezone(timezone.get_default_timezone()).date().isoformat()
+        return as_date(value).isoformat()
     return value.isoformat()

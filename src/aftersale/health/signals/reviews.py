@@ -66,7 +66,7 @@ def shared_plans(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
         value = (1.0 if current else 0.5) * 0.5 ** (days / PLAN_HALF_FRESH_DAYS)
         result[account_id] = SignalValue(value, {
             "current": bool(current), "period_end": iso(date_value(period_end)),
-            "touched": iso(ctx.as_of - timedelta(days=days)), "days": int(days),
+            "touched": iso(ctx.as_of_date - timedelta(days=days)), "days": int(days),
             "open_items": int(open_items),
         })
     return result
@@ -226,7 +226,7 @@ register(SignalDef(
         "updated: full marks for a current plan touched today, half for one that has ended; "
         "the value halves every 90 days nobody touches it."
     ),
-    default_weight=5,
+    default_weight=4,
     compute=shared_plans,
     explain=explain_plans,
     no_data=_("No joint plan with this account."),
@@ -243,7 +243,7 @@ register(SignalDef(
         "the customer says about us counts twice what we say about them. 1 scores zero, 5 "
         "full marks."
     ),
-    default_weight=10,
+    default_weight=8,
     compute=trust,
     explain=explain_trust,
     no_data=_("No trust rating in the last %(months)d months."),
@@ -261,7 +261,7 @@ register(SignalDef(
         "customer rates us against the best competitor, attribute by attribute. An old review "
         "drifts back toward neutral with the evidence half-life."
     ),
-    default_weight=6,
+    default_weight=5,
     compute=review,
     explain=explain_review,
     no_data=_("No completed review in the last %(months)d months."),

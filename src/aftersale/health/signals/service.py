@@ -24,6 +24,7 @@ from aftersale.core.sql import (
 from aftersale.health.signals.registry import (
     CUSTOMERS_ONLY,
     EvalContext,
+    EventsLink,
     SignalDef,
     SignalValue,
     iso,
@@ -36,6 +37,7 @@ from aftersale.service.models import (
     CaseStatus,
     MaintenancePlan,
     ServiceCase,
+    Severity,
 )
 
 # An open case (or an overdue visit) loses half its value every this many days.
@@ -44,12 +46,15 @@ MAINTENANCE_HALF_LATE_DAYS = 30
 
 
 def service_targets(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
+    """Cases judged by the moment: missed (a target passed unmet) or resolved. A case still
+    open within its targets is not judged yet: opening a case never raises the score."""
     # Cases with due dates are judged as of the day; older imports carry only the flags.
     has_targets = "(response_due_at IS NOT NULL OR resolution_due_at IS NOT NULL)"
     flagged = f"(response_breached = {true()} OR resolution_breached = {true()})"
     rows = run(
         f"""
-        SELECT account_id, COUNT(*), SUM(missed), SUM(missed * still_open), SUM(w), SUM(w * missed)
+        SELECT account_id, COUNT(*), SUM(missed), SUM(missed * still_open),
+               SUM(missed * still_open * critical), SUM(w), SUM(w * missed)
         FROM (
             SELECT account_id, {decay_sql("opened_at", ctx.rate, is_datetime=True)} AS w,
                    CASE WHEN {has_targets} THEN
@@ -59,20 +64,23 @@ def service_targets(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
                                   OR resolved_at > resolution_due_at))
                             THEN 1 ELSE 0 END
                    WHEN {flagged} THEN 1 ELSE 0 END AS missed,
-                   CASE WHEN resolved_at IS NULL OR resolved_at > :as_of THEN 1 ELSE 0 END AS still_open
+                   CASE WHEN resolved_at IS NULL OR resolved_at > :as_of THEN 1 ELSE 0 END AS still_open,
+                   CASE WHEN severity = :critical THEN 1 ELSE 0 END AS critical
             FROM {table(ServiceCase)}
             WHERE opened_at <= :as_of AND opened_at >= :start AND ({has_targets} OR {flagged})
                   {scope_sql("account_id", scope)}
         ) judged
+        WHERE missed = 1 OR still_open = 0
         GROUP BY account_id
         """,  # noqa: S608 - only table names and constants are formatted in
-        as_of=ctx.as_of, start=ctx.horizon_start,
+        as_of=ctx.as_of, start=ctx.horizon_start, critical=Severity.CRITICAL,
     )
     return {
         account_id: SignalValue(1.0 - float(w_missed or 0) / float(w_all), {
-            "cases": n, "missed": int(n_missed), "missed_open": int(n_missed_open), "months": ctx.months,
+            "cases": n, "missed": int(n_missed), "missed_open": int(n_missed_open),
+            "missed_open_critical": int(n_critical or 0), "months": ctx.months,
         })
-        for account_id, n, n_missed, n_missed_open, w_all, w_missed in rows
+        for account_id, n, n_missed, n_missed_open, n_critical, w_all, w_missed in rows
         if w_all
     }
 
@@ -100,26 +108,27 @@ def open_case_age(ctx: EvalContext, scope: Scope) -> dict[int, SignalValue]:
     rows = run(
         f"""
         SELECT account_id, COUNT(*), SUM(is_open), SUM(is_open * complaint),
-               MAX(CASE WHEN is_open = 1 THEN age END)
+               MAX(CASE WHEN is_open = 1 THEN age END), SUM(is_open * repair)
         FROM (
             SELECT account_id, {age_days_sql("opened_at", is_datetime=True)} AS age,
                    CASE WHEN {is_open} THEN 1 ELSE 0 END AS is_open,
-                   CASE WHEN is_complaint = {true()} THEN 1 ELSE 0 END AS complaint
+                   CASE WHEN is_complaint = {true()} THEN 1 ELSE 0 END AS complaint,
+                   CASE WHEN kind = :repair THEN 1 ELSE 0 END AS repair
             FROM {table(ServiceCase)}
             WHERE opened_at <= :as_of AND (opened_at >= :start OR {is_open}){scope_sql("account_id", scope)}
         ) cases
         GROUP BY account_id
         """,  # noqa: S608 - only table names and constants are formatted in
-        as_of=ctx.as_of, start=ctx.horizon_start,
+        as_of=ctx.as_of, start=ctx.horizon_start, repair=CaseKind.REPAIR,
     )
     result: dict[int, SignalValue] = {}
-    for account_id, n, n_open, complaints, oldest in rows:
+    for account_id, n, n_open, complaints, oldest, down in rows:
         age = float(oldest) if n_open else 0.0
         value = 0.5 ** (age / OPEN_CASE_HALF_AGE_DAYS) if n_open else 1.0
         result[account_id] = SignalValue(value, {
             "cases": n, "open": int(n_open), "complaints": int(complaints),
-            "oldest": iso(ctx.as_of - timedelta(days=age)) if n_open else None,
-            "oldest_days": int(age), "months": ctx.months,
+            "oldest": iso(ctx.as_of_date - timedelta(days=age)) if n_open else None,
+            "oldest_days": int(age), "down": int(down or 0), "months": ctx.months,
         })
     return result
 
@@ -229,12 +238,14 @@ register(SignalDef(
         "counting more. A case whose target time has passed without a response or resolution "
         "counts as missed."
     ),
-    default_weight=6,
+    default_weight=5,
+    neutral=1.0,
     compute=service_targets,
     explain=explain_targets,
     no_data=_("No service case with targets in the last %(months)d months."),
     order=40,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("account_detail", "?kind=case#timeline", args=True),),
 ))
 
 register(SignalDef(
@@ -245,12 +256,14 @@ register(SignalDef(
         "How long the oldest open case has been waiting: the value halves every 30 days it "
         "stays open. No open case scores full marks."
     ),
-    default_weight=5,
+    default_weight=3,
+    neutral=1.0,
     compute=open_case_age,
     explain=explain_open_cases,
     no_data=_("No service cases in the last %(months)d months."),
     order=50,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("service:board", "?account={account}"),),
 ))
 
 register(SignalDef(
@@ -261,10 +274,12 @@ register(SignalDef(
         "Scheduled maintenance of the account's installed equipment: each visit on time scores "
         "full marks; an overdue visit loses half its value every 30 days it is late."
     ),
-    default_weight=5,
+    default_weight=3,
+    neutral=1.0,
     compute=maintenance,
     explain=explain_maintenance,
     no_data=_("No maintenance plan covers this account's equipment."),
     order=60,
     kinds=CUSTOMERS_ONLY,
+    events=(EventsLink("service:maintenance", "?account={account}"),),
 ))

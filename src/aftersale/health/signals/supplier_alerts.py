@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from aftersale.alerts import texts
 from aftersale.alerts.actions import Condition, Key
 from aftersale.alerts.models import AlertKind
+from aftersale.alerts.texts import AlertText, Params
 from aftersale.health import engine_alerts
 from aftersale.health.evaluate import AccountHealth
 from aftersale.health.signals.registry import EvalContext
@@ -43,21 +44,27 @@ def supplier_squeezed(ctx: EvalContext, results: Mapping[int, AccountHealth]) ->
             continue
         if not squeezed(ideas.facts, pressure.facts):
             continue
-        with translation.override(health.language):
-            explanation = _(
-                "Ideas from this supplier dried up (%(ideas_now)d in the last six months against "
-                "%(ideas_before)d in the six before) while our price pressure rose (%(now).1f "
-                "competing bids and re-quotes per order, up from %(before).1f)."
-            ) % {
-                "ideas_now": ideas.facts["recent"], "ideas_before": ideas.facts["earlier"],
-                "now": pressure.facts["recent"], "before": pressure.facts["earlier"],
-            }
-            action = _(
-                "Meet the supplier about more than price: ask what the pressure is costing us "
-                "in ideas and quality."
-            )
-        wanted[(account_id, "")] = Condition(explanation, action)
+        wanted[(account_id, "")] = Condition({
+            "ideas_now": ideas.facts["recent"], "ideas_before": ideas.facts["earlier"],
+            "now": pressure.facts["recent"], "before": pressure.facts["earlier"],
+        })
     return wanted
 
 
-engine_alerts.register(AlertKind.SUPPLIER_SQUEEZED, supplier_squeezed)
+def render_supplier_squeezed(params: Params) -> AlertText:
+    return AlertText(
+        _(
+            "Ideas from this supplier dried up (%(ideas_now)s in the last six months against "
+            "%(ideas_before)s in the six before) while our price pressure rose (%(now)s "
+            "competing bids and re-quotes per order, up from %(before)s)."
+        ) % {
+            "ideas_now": texts.number(params.get("ideas_now")),
+            "ideas_before": texts.number(params.get("ideas_before")),
+            "now": texts.number(params.get("now"), 1), "before": texts.number(params.get("before"), 1),
+        },
+        _("Meet the supplier about more than price: ask what the pressure is costing us in ideas "
+          "and quality."),
+    )
+
+
+engine_alerts.register(AlertKind.SUPPLIER_SQUEEZED, supplier_squeezed, render_supplier_squeezed)

@@ -123,6 +123,9 @@ class Kind:
     needs_pks: bool = False
     # The models ``write_related`` writes rows of (their tables are analysed after the import).
     related_models: tuple[type[models.Model], ...] = ()
+    # The field holding the account a row is evidence about ('' for none): the accounts
+    # an import created or changed rows of are rescored once it commits (core.changes).
+    account_field: str = ""
 
     @property
     def has_row_rules(self) -> bool:

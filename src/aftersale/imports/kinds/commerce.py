@@ -39,6 +39,7 @@ class OrdersKind(Kind):
     name = "orders"
     label = gettext_lazy("Orders")
     model = Order
+    account_field = "account_id"
     columns = (
         EXTERNAL_ID,
         Column("account", p.text(100), field="account_id", ref="account",

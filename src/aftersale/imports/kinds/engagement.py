@@ -38,6 +38,7 @@ class TouchpointsKind(Kind):
     name = "touchpoints"
     label = gettext_lazy("Touchpoints")
     model = Touchpoint
+    account_field = "account_id"
     columns = (
         EXTERNAL_ID,
         Column("account", p.text(100), field="account_id", ref="account",

@@ -36,6 +36,7 @@ class PromisesKind(Kind):
     name = "promises"
     label = gettext_lazy("Promises")
     model = Promise
+    account_field = "account_id"
     columns = (
         EXTERNAL_ID,
         Column("account", p.text(100), field="account_id", ref="account",

@@ -36,6 +36,7 @@ def suppliers() -> Resolver:
 
 class SupplierKind(Kind):
     """Rows that belong to a supplier (the ``account`` column)."""
+    account_field = "account_id"
 
     # Money on these rows is in the supplier's currency (set on creation; not a column).
     in_supplier_currency = False

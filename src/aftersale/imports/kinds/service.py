@@ -20,6 +20,7 @@ class AssetsKind(Kind):
     name = "assets"
     label = gettext_lazy("Assets")
     model = Asset
+    account_field = "account_id"
     columns = (
         EXTERNAL_ID,
         Column("account", p.text(100), field="account_id", ref="account",
@@ -76,6 +77,7 @@ class CasesKind(Kind):
     name = "cases"
     label = gettext_lazy("Service cases")
     model = ServiceCase
+    account_field = "account_id"
     columns = (
         EXTERNAL_ID,
         Column("account", p.text(100), field="account_id", ref="account",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from aftersale.accounts.models import Account
 from aftersale.alerts.models import AlertKind
+from aftersale.alerts.texts import render
 from aftersale.core.enums import Department, Direction
 from aftersale.engagement.models import IdeaStatus
 from aftersale.promises.models import PromiseStatus
@@ -28,6 +29,15 @@ from aftersale.reviews.models import (
 from aftersale.service.models import CaseKind, Severity
 
 register = template.Library()
+
+
+@register.filter
+def alert_explanation(entry: dict[str, Any]) -> str:
+    """An alert kept in a review's evidence, explained in the reader's language; evidence kept
+    before alerts stored facts has only the words it was prepared with."""
+    if "params" not in entry:
+        return entry.get("explanation", "")
+    return render(entry["kind"], entry["params"]).explanation
 
 ENUMS: dict[str, Any] = {
     "promise_status": PromiseStatus, "department": Department, "case_kind": CaseKind,

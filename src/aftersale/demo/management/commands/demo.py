@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
 from contextlib import nullcontext
-from datetime import date
+from datetime import date, timedelta
+from io import StringIO
 from typing import Any
 
 from django.apps import apps
@@ -29,6 +31,16 @@ DEFAULT_ACCOUNTS = 40
 DEFAULT_SEED = 2026
 # SQLite's page cache for a large load (the default is 2 MB).
 SQLITE_CACHE_MIB = 1024
+# Weekly scans back over thirteen months, so that trends, "why it moved" and bands
+# over time show on first login; by default only for portfolios up to this size
+# (each is a whole scan, rhythm fits included).
+HISTORY_WEEKS = 57
+HISTORY_UP_TO = 1000
+
+
+def history_dates(as_of: date) -> list[date]:
+    """The days the demo scores: every week for thirteen months, oldest first, ending on ``as_of``."""
+    return [as_of - timedelta(weeks=k) for k in range(HISTORY_WEEKS, -1, -1)]
 
 
 def iso_date(value: str) -> date:
@@ -61,6 +73,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-serve", action="store_true", help="load and exit, without serving")
         parser.add_argument("--no-scan", action="store_true", help="skip the health scan after loading")
+        parser.add_argument(
+            "--history", action=argparse.BooleanOptionalAction, default=None,
+            help=f"also score every week of the last thirteen months, oldest first, so trends and "
+                 f"bands over time are there on first login (default: on up to {HISTORY_UP_TO} "
+                 f"accounts, off above)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         accounts = options["accounts"] if options["accounts"] is not None else DEFAULT_ACCOUNTS
@@ -82,7 +100,10 @@ class Command(BaseCommand):
         else:
             self._load(accounts, seed, as_of, replace=options["replace"])
             if not options["no_scan"]:
-                self._scan(as_of)
+                history = options["history"]
+                if history is None:
+                    history = accounts <= HISTORY_UP_TO
+                self._scan(history_dates(as_of) if history else [as_of])
         self._print_logins()
         if port is not None:
             # No autoreloader: this process is the server, not a watcher of it.
@@ -135,8 +156,10 @@ class Command(BaseCommand):
                 f"(sales001@{catalogue.EMAIL_DOMAIN} ...) with the same password."
             )
 
-    def _scan(self, as_of: date) -> None:
-        """Score the new portfolio if the health engine is installed (it is optional here)."""
+    def _scan(self, days: list[date]) -> None:
+        """Score the new portfolio on each day, oldest first, through the ordinary scan, if
+        the health engine is installed (it is optional here). Each scan is the newest when it
+        runs, so alerts open and resolve over the weeks as they would have."""
         if not apps.is_installed("aftersale.health"):
             return
         commands = get_commands()
@@ -144,9 +167,18 @@ class Command(BaseCommand):
             return
         parser = load_command_class(commands["scan"], "scan").create_parser("aftersale", "scan")
         takes_as_of = any(action.dest == "as_of" for action in parser._actions)
-        self.stdout.write("Scoring the portfolio (health scan) ...")
+        if not takes_as_of:
+            days = days[-1:]
+        past, today = days[:-1], days[-1]
         try:
-            call_command("scan", *(["--as-of", as_of.isoformat()] if takes_as_of else []))
+            if past:
+                self.stdout.write(
+                    f"Scoring the portfolio as of {len(past)} past weeks ({past[0]} to {past[-1]}) ..."
+                )
+                for day in past:
+                    call_command("scan", "--as-of", day.isoformat(), stdout=StringIO())
+            self.stdout.write("Scoring the portfolio (health scan) ...")
+            call_command("scan", *(["--as-of", today.isoformat()] if takes_as_of else []))
         except Exception as exc:  # the demo data is in; a scan failure must not hide it
             self.stderr.write(f"The health scan failed ({exc}); run `aftersale scan` to retry.")
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from aftersale.core.asof import BadDate, parse_as_of
+from aftersale.core.guard import StatementTimeout
 from aftersale.health.models import Band
 from aftersale.health.scan import run_scan, scan_summary
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
             as_of = parse_as_of(options["as_of"])
         except BadDate as exc:
             raise CommandError(f"--as-of: {exc}") from None
-        summary = scan_summary(run_scan(as_of))
+        try:
+            summary = scan_summary(run_scan(as_of))
+        except StatementTimeout as exc:
+            raise CommandError(str(exc)) from None
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return

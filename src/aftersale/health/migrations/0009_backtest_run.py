@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('health', '0005_schedule_and_claims_moved'),
+        ('health', '0008_scan_errors'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,22 @@
+"""When a customer counts as silent or quiet: one definition for the step-in alerts
+(``step_in``) and the band rules (``aftersale.health.signals.now``)."""
+
+from __future__ import annotations
+
+from aftersale.health.signals.registry import SignalValue
+
+NEW = "new"  # a contact-rhythm status: too early to expect contact
+
+
+def is_silent(sv: SignalValue | None, silence_p: float | None) -> bool:
+    """The contact rhythm's chance of a contact within the usual gap (``p_return``) is below
+    ``SILENCE_P``; a new account, or one judged by the gap-ratio fallback, is never silent."""
+    if silence_p is None or sv is None or sv.facts.get("status") in (None, NEW):
+        return False
+    p = sv.facts.get("p_return")
+    return p is not None and p < silence_p
+
+
+def is_quiet(sv: SignalValue | None) -> bool:
+    """The quietness signal found improbably few requests for what the account uses."""
+    return sv is not None and sv.value is not None and bool(sv.facts.get("quiet"))
