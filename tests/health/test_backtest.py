@@ -16,7 +16,6 @@ from aftersale.health.models import BacktestRun, HealthSnapshot
 
 from .conftest import NOW, order
 
-
 N_BUYERS = 120
 
 
