@@ -13,7 +13,7 @@ from aftersale.health.quietness.signal import quietness
 from aftersale.health.scan import run_scan
 from aftersale.health.signals import registry
 
-from .conftest import NOW, days_ago
+from .conftest import NOW, case, days_ago
 from .quiet_fixtures import build_portfolio, raises
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_it_flags_the_account_that_raises_far_fewer_requests_than_its_peers(port
     assert quiet.facts["expected"] > 4  # its peers raise 4 to 8 a year
     assert quiet.facts["p"] < 0.01
     assert quiet.facts["fdr"] == quiet_settings().fdr == 0.10
-    assert quiet.facts["quiet"] is True and quiet.facts["caps_band"] is True
+    assert quiet.facts["quiet"] is True
     assert quiet.value < 0.1
 
 
@@ -160,3 +160,14 @@ def test_the_model_page_shows_the_fit_the_flags_and_the_expected_false_alarms(po
                          ("Expected false alarms per scan", f"{fit['expected_false_alarms']:.1f}")):
         assert f'<th scope="row">{label}</th><td class="num">{value}</td>' in body
     assert "share of the machines a maintenance contract covers" in body
+
+
+def test_a_complaint_counts_against_the_quiet_flag_but_never_raises_the_score(portfolio):
+    before = evaluate(make_context(NOW, fits={}), None)[portfolio.quiet.pk]
+    for n in range(6):
+        case(portfolio.quiet, days_ago(10 + n), is_complaint=True, kind="application_support",
+             title="It keeps stopping")
+    after = evaluate(make_context(NOW, fits={}), None)[portfolio.quiet.pk]
+    assert after.values["quietness"].facts["observed"] == before.values["quietness"].facts["observed"] + 6
+    assert after.values["quietness"].value <= before.values["quietness"].value + 1e-9
+    assert after.score <= before.score

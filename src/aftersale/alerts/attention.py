@@ -72,7 +72,7 @@ def attention(alerts: QuerySet[Alert], *, limit: int | None = None) -> Attention
     of each group (and of those in hand) are loaded, and the totals come from one count.
 
     A manager's list over a large portfolio can hold tens of thousands of open alerts;
-    loading and rendering them all took seconds, and nobody works through them on one page.
+    loading and rendering them all is slow, and nobody works through them on one page.
     """
     groups = {reason.key: Group(reason) for reason in REASONS}
     if limit is None:

@@ -54,7 +54,7 @@ STAFF: tuple[StaffMember, ...] = (
     StaffMember("purchasing", "Trương Văn Phúc", Department.PURCHASING, Role.MEMBER),
 )
 
-# Big portfolios get generated colleagues so that no one owns 30,000 accounts:
+# Big portfolios get generated colleagues so that no one owns tens of thousands of accounts:
 # one account owner per this many accounts, one technician per this many.
 ACCOUNTS_PER_OWNER = 400
 ACCOUNTS_PER_TECHNICIAN = 1000

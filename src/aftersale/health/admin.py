@@ -24,7 +24,7 @@ class HealthSettingsAdmin(admin.ModelAdmin):
         (_("Evidence"), {"fields": ["half_life_days", "horizon_days"]}),
         (_("Bands"), {"fields": ["healthy_min", "watch_min", "min_coverage_healthy", "trend_points"]}),
         (_("Band rules"), {"fields": [
-            "band_rule_step_in", "band_rule_critical", "band_promise_overdue_days",
+            "band_open_problems_min", "band_rule_step_in", "band_rule_critical", "band_promise_overdue_days",
         ]}),
         (_("Reference levels"), {"fields": [
             "transactional_trusted_share", "transactional_untrusted_share", "technical_target_share",

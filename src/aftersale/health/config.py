@@ -25,11 +25,12 @@ class EngineConfig:
     technical_target_share: float = 0.30
     portal_target_share: float = 0.50
     scan_interval_minutes: int = 1440
-    # The band rules (aftersale.health.signals.now): never healthy with an open step-in,
+    # The band rules (aftersale.health.signals.now): never healthy with severe open problems, an open step-in,
     # an open critical case past its target, or a promise overdue by more than these days (0: off).
     band_rule_step_in: bool = True
     band_rule_critical: bool = True
     band_promise_overdue_days: int = 30
+    band_open_problems_min: float = 0.5  # open problems below this value: never healthy (0: off)
     # ``SILENCE_P`` from the settings (aftersale.core.conf); None: no account counts as silent.
     silence_p: float | None = None
     weights: Mapping[str, int] = field(default_factory=dict)

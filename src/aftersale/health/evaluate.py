@@ -57,7 +57,7 @@ class AccountHealth:
     capped_by: tuple[str, ...] = ()
 
     # Reasons and movements are worked out when someone asks (a page, an alert),
-    # not for each of the 100,000 accounts of a scan.
+    # not for each account of a scan.
     @cached_property
     def reasons(self) -> list[str]:
         """The signals that explain the score best, costliest first; one that capped the band leads."""

@@ -1,6 +1,6 @@
 """Each account's copy of its latest health snapshot (``Account.health_*``).
 
-The portfolio sorts, filters and bins 100,000 accounts by their latest score;
+The portfolio sorts, filters and bins every account by its latest score;
 looking each account's latest snapshot up for that (a correlated subquery per
 account, twice per page) was most of the page's time. So the account carries
 the latest snapshot's date, score, band and trend, written here in the

@@ -87,6 +87,12 @@ class HealthSettings(models.Model):
         validators=[MinValueValidator(5)],
         help_text=_("How often the worker rescans the whole portfolio."),
     )
+    band_open_problems_min = models.FloatField(
+        verbose_name=_("never healthy with open problems below"), default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("The open-problems signal's value (1: nothing open) below which an account is "
+                    "watch at best; 0 switches this rule off."),
+    )
     band_rule_step_in = models.BooleanField(
         verbose_name=_("never healthy while someone must step in"), default=True,
         help_text=_("A customer gone silent or improbably quiet is banded watch at best."),

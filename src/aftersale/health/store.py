@@ -14,7 +14,7 @@ SETTING_FIELDS = (
     "half_life_days", "horizon_days", "healthy_min", "watch_min", "min_coverage_healthy",
     "trend_points", "transactional_trusted_share", "transactional_untrusted_share",
     "technical_target_share", "portal_target_share", "scan_interval_minutes",
-    "band_rule_step_in", "band_rule_critical", "band_promise_overdue_days",
+    "band_rule_step_in", "band_rule_critical", "band_promise_overdue_days", "band_open_problems_min",
 )
 
 

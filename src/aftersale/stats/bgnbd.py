@@ -9,8 +9,8 @@ the first event).
 The log-likelihood is written with ``gammaln``/``betaln`` and ``logaddexp`` so
 it stays finite for any data and parameters in the search box, and its gradient
 with respect to the log-parameters is analytic. Terms that depend on ``x`` only
-are evaluated once per distinct ``x``, which is what makes 100,000 accounts fit
-in well under a second.
+are evaluated once per distinct ``x``, which is what keeps a whole portfolio's fit
+fast (figures in docs/benchmarks.md).
 """
 
 from __future__ import annotations

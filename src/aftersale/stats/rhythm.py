@@ -84,13 +84,15 @@ def account_rhythm(
     *,
     horizon: float | None = None,
     population_gap: float | None = None,
+    within: float | None = None,
 ) -> AccountRhythm:
     """Per-account rhythm outputs (see the module docstring for the rules).
 
     ``model`` is a BG/NBD fit in the summary's time unit. ``horizon`` defaults
     to 90 days. ``population_gap`` defaults to the median usual gap of the
     summary's established accounts; the engine passes the whole portfolio's, so
-    a part of it is judged as the whole is.
+    a part of it is judged as the whole is. ``within`` is the window of
+    ``p_return`` (the summary's time unit); by default each account's usual gap.
     """
     if model.kind != ModelKind.BGNBD:
         raise ValueError(f"the rhythm model is BG/NBD, got {model.kind}")
@@ -123,7 +125,8 @@ def account_rhythm(
     x, t_x, T = summary.x[rows].astype(np.float64), summary.t_x[rows], summary.T[rows]
     p_alive[rows] = bgnbd_p_alive(model, x, t_x, T)
     with np.errstate(invalid="ignore"):
-        p_return[rows] = bgnbd_p_event_within(model, usual_gap[rows], x, t_x, T)
+        window = usual_gap[rows] if within is None else np.full(rows.size, float(within))
+        p_return[rows] = bgnbd_p_event_within(model, window, x, t_x, T)
     expected[rows] = bgnbd_expected(model, horizon, x, t_x, T)
 
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -13,6 +13,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='healthsettings',
+            name='band_open_problems_min',
+            field=models.FloatField(default=0.5, help_text="The open-problems signal's value (1: nothing open) below which an account is watch at best; 0 switches this rule off.", validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='never healthy with open problems below'),
+        ),
+        migrations.AddField(
+            model_name='healthsettings',
             name='band_promise_overdue_days',
             field=models.PositiveIntegerField(default=30, help_text='0 switches this rule off.', validators=[django.core.validators.MaxValueValidator(3650)], verbose_name='never healthy with a promise overdue by more than (days)'),
         ),

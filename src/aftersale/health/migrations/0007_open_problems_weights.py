@@ -1,14 +1,14 @@
-"""The open-problems signal takes 20 of the customer score's 100 points: the other defaults
-shrink. A weight an administrator changed from its old default is left as they set it."""
+"""New default weights: the rhythm of orders and contact carries 45 of the customer score's 100
+points, open problems 12, and the relationship signals the rest (docs/health.md says why: the
+backtest on the demo's history). A weight an administrator changed from its old default is left
+as they set it."""
 
 from django.db import migrations
 
 OLD = {"contact_rhythm": 12, "order_rhythm": 12, "quietness": 6, "promises": 10, "service_targets": 6,
        "open_cases": 5, "maintenance": 5, "transactional_share": 8, "technical_presence": 6, "ideas_info": 5,
        "portal_share": 4, "shared_plans": 5, "trust": 10, "review": 6}
-NEW = {"contact_rhythm": 10, "order_rhythm": 10, "quietness": 5, "promises": 8, "service_targets": 5,
-       "open_cases": 3, "maintenance": 3, "transactional_share": 7, "technical_presence": 5, "ideas_info": 4,
-       "portal_share": 3, "shared_plans": 4, "trust": 8, "review": 5, "open_problems": 20}
+NEW = {"order_rhythm": 25, "contact_rhythm": 20, "open_problems": 12, "promises": 8, "quietness": 5, "service_targets": 5, "technical_presence": 5, "transactional_share": 4, "ideas_info": 4, "trust": 4, "review": 3, "maintenance": 2, "open_cases": 1, "portal_share": 1, "shared_plans": 1}
 
 
 def shift(apps, schema_editor, before=OLD, after=NEW):

@@ -42,10 +42,16 @@ from aftersale.accounts.models import Account, AccountKind
 from aftersale.commerce.models import Order
 from aftersale.core import conf
 from aftersale.core.asof import as_date, window_start
-from aftersale.core.sql import Scope, age_days_sql, run, scope_sql, table
+from aftersale.core.sql import Scope, age_days_sql, run, scope_sql, table, true
 from aftersale.engagement.models import InitiatedBy, Touchpoint
 from aftersale.service.models import Asset, MaintenancePlan, ServiceCase
-from aftersale.stats import CountModel, benjamini_hochberg, fit_count_model, quiet_p_values
+from aftersale.stats import (
+    CountModel,
+    benjamini_hochberg,
+    fit_count_model,
+    lower_tail_probability,
+    quiet_p_values,
+)
 
 STREAM = "quietness"
 #: The covariates: what exposes an account to needing us, none of it the account's own choice
@@ -102,6 +108,7 @@ class Usage:
     orders: np.ndarray  # in the window (who is judged; never a covariate)
     exposure_days: np.ndarray  # days of the window since the account started using us
     raised: np.ndarray  # customer-raised requests in the window
+    complaints: np.ndarray  # of which complaints (they count for the flag, never for the value)
     not_judged: np.ndarray  # why not judged (TOO_NEW, NO_EXPOSURE), "" when judged
 
     @property
@@ -127,7 +134,7 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
     )
     rows = run(
         f"""
-        SELECT a.id, s.n, s.mean_age, s.max_age, s.covered, o.n, o.first_age, r.n, v.n
+        SELECT a.id, s.n, s.mean_age, s.max_age, s.covered, o.n, o.first_age, r.n, v.n, r.c
         FROM {table(Account)} a
         LEFT JOIN (
             SELECT x.account_id, COUNT(*) AS n, AVG({installed}) AS mean_age, MAX({installed}) AS max_age,
@@ -142,12 +149,13 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
             GROUP BY account_id
         ) o ON o.account_id = a.id
         LEFT JOIN (
-            SELECT account_id, COUNT(*) AS n FROM (
-                SELECT account_id FROM {table(ServiceCase)}
+            SELECT account_id, COUNT(*) AS n, SUM(complaint) AS c FROM (
+                SELECT account_id, CASE WHEN is_complaint = {true()} THEN 1 ELSE 0 END AS complaint
+                FROM {table(ServiceCase)}
                 WHERE opened_at >= :start AND opened_at <= :as_of AND maintenance_plan_id IS NULL
                       {scope_sql("account_id", scope)}
                 UNION ALL
-                SELECT account_id FROM {table(Touchpoint)}
+                SELECT account_id, 0 FROM {table(Touchpoint)}
                 WHERE occurred_at >= :start AND occurred_at <= :as_of AND {initiated_by} = :customer_side
                       {scope_sql("account_id", scope)}
             ) AS raised GROUP BY account_id
@@ -179,7 +187,7 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
         account_ids=np.array([row[0] for row in rows], dtype=np.int64).reshape(n),
         assets=n_assets, asset_age_years=column(2) / DAYS_PER_YEAR, covered=column(4),
         outreach=column(8), orders=n_orders, exposure_days=exposure, raised=column(7),
-        not_judged=reason,
+        complaints=column(9), not_judged=reason,
     )
 
 
@@ -241,7 +249,7 @@ def fit_usage(usage: Usage, qs: QuietSettings) -> dict[str, Any] | None:
 
 class QuietAssessment(NamedTuple):
     """One account: the signal's value (None: not judged) and the facts behind it (a tuple:
-    100,000 are built per scan)."""
+    one is built per account in every scan)."""
 
     value: float | None
     facts: dict[str, Any]
@@ -288,8 +296,11 @@ def judge(usage: Usage, fit: Mapping[str, Any] | None, qs: QuietSettings) -> dic
     p, expected = quiet_p_values(model, X, y, _years(usage, rows))
     cutoff = fit.get("p_cutoff")
     quiet = p <= cutoff if cutoff is not None else np.zeros(rows.size, dtype=bool)
-    # As likely as not to see so few (or more): 1. Improbably few: towards 0.
-    values = np.minimum(1.0, 2.0 * np.nan_to_num(p, nan=0.5)).tolist()
+    # As likely as not to see so few (or more): 1. Improbably few: towards 0. A complaint is
+    # the customer speaking up, so it counts against the quiet flag (above), but it is evidence
+    # of trouble: the value is judged without complaints, so one never raises the score.
+    plain = lower_tail_probability(y - usage.complaints[rows], expected, model.dispersion)
+    values = np.minimum(1.0, 2.0 * np.nan_to_num(plain, nan=0.5)).tolist()
     # Plain lists, zipped: indexing numpy arrays account by account costs more than the maths.
     per_account = zip(
         usage.account_ids[rows].tolist(), values, y.astype(np.int64).tolist(),
@@ -298,9 +309,9 @@ def judge(usage: Usage, fit: Mapping[str, Any] | None, qs: QuietSettings) -> dic
         usage.outreach[rows].astype(np.int64).tolist(), strict=True,
     )
     for account_id, value, observed, mean, prob, is_quiet, exposure, assets, outreach in per_account:
-        # ``caps_band``: the engine never bands a quiet account healthy (evaluate.py).
+        # A quiet account is never banded healthy: the band rules read ``quiet`` (signals/now.py).
         result[account_id] = QuietAssessment(value, {
-            "observed": observed, "expected": mean, "p": prob, "quiet": is_quiet, "caps_band": is_quiet,
+            "observed": observed, "expected": mean, "p": prob, "quiet": is_quiet,
             "fdr": qs.fdr, "window_days": qs.window_days, "exposure_days": exposure, "assets": assets,
             "outreach": outreach,
         })

@@ -9,12 +9,15 @@ NEW = "new"  # a contact-rhythm status: too early to expect contact
 
 
 def is_silent(sv: SignalValue | None, silence_p: float | None) -> bool:
-    """The contact rhythm's chance of a contact within the usual gap (``p_return``) is below
-    ``SILENCE_P``; a new account, or one judged by the gap-ratio fallback, is never silent."""
-    if silence_p is None or sv is None or sv.facts.get("status") in (None, NEW):
+    """The contact rhythm's chance of a contact within its window (``p_return``) is below
+    ``SILENCE_P``; judged by the gap-ratio fallback (no usable model), its value is. A new
+    account is never silent."""
+    if silence_p is None or sv is None or sv.value is None or sv.facts.get("status") == NEW:
         return False
     p = sv.facts.get("p_return")
-    return p is not None and p < silence_p
+    if p is None and "status" in sv.facts:
+        return False
+    return (p if p is not None else sv.value) < silence_p
 
 
 def is_quiet(sv: SignalValue | None) -> bool:

@@ -2,7 +2,7 @@
 
 The peers are fitted once per scan (``aftersale.health.quietness.assess.fit_quietness``,
 stored beside the rhythm models); this signal values the accounts in scope
-against that fit. A quiet account's facts carry ``caps_band``: the engine
+against that fit. A quiet account (facts ``quiet``) is held by the band rules: the engine
 never bands it healthy, however green its other signals (see ``evaluate``).
 """
 

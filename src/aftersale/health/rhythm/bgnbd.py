@@ -51,6 +51,10 @@ from aftersale.stats import (
 #: Below this many accounts with a repeat event a population model says nothing
 #: (the fit does not converge): the engine keeps the gap ratio instead.
 MIN_FIT_ACCOUNTS = 20
+# The signal's value: the chance of an event within this many days, the horizon the backtest
+# asks about ("orders again within 180 days"). A window per account (its usual gap) made
+# frequent and rare buyers equal, and ranked the accounts that order again far worse.
+RETURN_WITHIN_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,8 @@ class BGNBDRhythm:
         # The portfolio's usual gap, not the evaluated part's: same answer for a one-account
         # refresh as for the scan.
         out = account_rhythm(summary, _model_from(fit),
-                             population_gap=float(population_gap) if population_gap else None)
+                             population_gap=float(population_gap) if population_gap else None,
+                             within=RETURN_WITHIN_DAYS)
         result: dict[int, rhythm.RhythmAssessment] = {}
         # A degenerate fit (perfectly regular event days drive BG/NBD's dropout towards zero)
         # can give a non-finite expectation: those accounts are judged by their own gap instead.
@@ -194,6 +199,7 @@ class BGNBDRhythm:
                 "expected_90": round(float(out.expected_next[i]), 2),
                 "since_days": int(out.since_last[i]),
                 "gap_days": _days(float(out.usual_gap[i])),
+                "within_days": int(RETURN_WITHIN_DAYS),
                 "insufficient_history": bool(out.insufficient_history[i]),
             }
             result[account_id] = rhythm.RhythmAssessment(value=p, facts=facts)
@@ -203,6 +209,7 @@ class BGNBDRhythm:
         if "status" not in facts:
             return _explain_fallback(self.stream, facts)
         values = {"since": facts["since_days"], "gap": facts["gap_days"] or 0,
+                  "within": facts.get("within_days", facts["gap_days"] or 0),
                   "p": f"{number_format(100 * facts['p_return'], 0)}%",
                   "expected": number_format(facts["expected_90"], 1)}
         orders = self.stream == "orders"
@@ -212,17 +219,17 @@ class BGNBDRhythm:
                            "the next one."))
         elif facts["status"] == RhythmStatus.ONE_EVENT.value:
             text = (_("Only one order so far, %(since)s days ago (customers usually reorder within "
-                      "%(gap)s days); chance of an order within the next %(gap)s days: %(p)s, an "
+                      "%(gap)s days); chance of an order within the next %(within)s days: %(p)s, an "
                       "estimate from one order.") if orders
                     else _("The customer reached out only once, %(since)s days ago (usually again within "
-                           "%(gap)s days); chance it reaches out within the next %(gap)s days: %(p)s, "
+                           "%(gap)s days); chance it reaches out within the next %(within)s days: %(p)s, "
                            "an estimate from one contact."))
         else:
             text = (_("Orders usually every %(gap)s days; none for %(since)s days; chance of an order "
-                      "within the next %(gap)s days: %(p)s; %(expected)s orders expected in the next "
+                      "within the next %(within)s days: %(p)s; %(expected)s orders expected in the next "
                       "90 days.") if orders
                     else _("The customer usually reaches out every %(gap)s days; nothing for %(since)s "
-                           "days; chance it reaches out within the next %(gap)s days: %(p)s; "
+                           "days; chance it reaches out within the next %(within)s days: %(p)s; "
                            "%(expected)s contacts expected in the next 90 days."))
         return text % values
 

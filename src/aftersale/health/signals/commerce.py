@@ -67,7 +67,7 @@ register(SignalDef(
         "orders counting more, against a target share: dependence we created by doing more "
         "for them."
     ),
-    default_weight=3,
+    default_weight=1,
     compute=portal_share,
     explain=explain,
     no_data=_("No orders in the last %(months)d months."),

@@ -8,9 +8,9 @@ moment (one definition of each problem: the signal that measures it), so it cost
 
 Each problem takes a share of what is left: ``value = prod(1 - severity)``; nothing open
 is 1.0. The same facts drive the band rules (``EngineConfig.band_*``, tuned in the admin):
-an account with an open step-in (silence or quietness), an open critical case past its
-target, or a promise overdue by more than the set days is never banded healthy, and its
-reasons say why (``evaluate``).
+an account whose open problems take more than half of this signal's value, one with an open
+step-in (silence or quietness), an open critical case past its target, or a promise overdue
+by more than the set days is never banded healthy, and its reasons say why (``evaluate``).
 """
 
 from __future__ import annotations
@@ -48,12 +48,15 @@ PROMISES_COUNTED = 3
 PROMISE_LATE = 0.20
 PROMISE_LATE_DAYS = 60
 SILENT = 0.35
-QUIET = 0.35
+# An improbably quiet customer costs its points through the quietness signal itself (its value
+# is judged without complaints); here it only drives the band rule, so that a complaint, which
+# counts against the quiet flag, can never raise the score.
 
 # The band rules, in the order their reasons are given.
 RULE_STEP_IN = "step_in"
 RULE_CRITICAL = "critical_past_target"
 RULE_PROMISE = "promise_overdue"
+RULE_SEVERE = "severe"
 
 
 def _facts(values: Mapping[str, SignalValue], name: str) -> Mapping[str, Any]:
@@ -95,14 +98,14 @@ def severity(found: Mapping[str, Any]) -> float:
         value *= 1 - PROMISE_LATE * late
     if found["silent"]:
         value *= 1 - SILENT
-    if found["quiet"]:
-        value *= 1 - QUIET
     return value
 
 
-def band_rules(ctx: EvalContext, found: Mapping[str, Any]) -> list[str]:
+def band_rules(ctx: EvalContext, found: Mapping[str, Any], value: float) -> list[str]:
     """The band rules this account breaks (it is then never banded healthy)."""
     config, broken = ctx.config, []
+    if value < config.band_open_problems_min:
+        broken.append(RULE_SEVERE)
     if config.band_rule_step_in and (found["silent"] or found["quiet"]):
         broken.append(RULE_STEP_IN)
     if config.band_rule_critical and found["critical_past_target"]:
@@ -117,8 +120,9 @@ def open_problems(ctx: EvalContext, values: Mapping[str, SignalValue]) -> Signal
     if all(_facts(values, name) == {} for name in NEEDS):
         return SignalValue(None)
     found = problems(ctx, values)
-    rules = band_rules(ctx, found)
-    return SignalValue(severity(found), {
+    value = severity(found)
+    rules = band_rules(ctx, found, value)
+    return SignalValue(value, {
         **found, "rules": rules, "caps_band": bool(rules),
         "promise_limit": ctx.config.band_promise_overdue_days,
     })
@@ -154,6 +158,7 @@ def explain(facts: Mapping[str, Any]) -> str:
         return _("Nothing open that the customer feels now.")
     text = _("Open now: %(problems)s.") % {"problems": "; ".join(parts)}
     rules = {
+        RULE_SEVERE: _("this much is open"),
         RULE_STEP_IN: _("someone must step in"),
         RULE_CRITICAL: _("a critical case is past its target"),
         RULE_PROMISE: _("a promise is overdue by more than %(days)d days") % {
@@ -171,11 +176,11 @@ register(SignalDef(
     principles="P3, P5, P10",
     description=gettext_lazy(
         "What the customer feels now: each open case past its target (a critical one more), "
-        "each machine down, overdue maintenance, overdue promises, and a customer gone silent "
-        "or improbably quiet take a share of the value. Nothing open scores full marks. The "
-        "band rules read the same problems."
+        "each machine down, overdue maintenance, overdue promises and a customer gone silent "
+        "take a share of the value. Nothing open scores full marks. The band rules read the "
+        "same problems, and an improbably quiet customer too."
     ),
-    default_weight=20,
+    default_weight=12,
     compute=None,
     derive=open_problems,
     needs=NEEDS,

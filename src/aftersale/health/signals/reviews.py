@@ -226,7 +226,7 @@ register(SignalDef(
         "updated: full marks for a current plan touched today, half for one that has ended; "
         "the value halves every 90 days nobody touches it."
     ),
-    default_weight=4,
+    default_weight=1,
     compute=shared_plans,
     explain=explain_plans,
     no_data=_("No joint plan with this account."),
@@ -243,7 +243,7 @@ register(SignalDef(
         "the customer says about us counts twice what we say about them. 1 scores zero, 5 "
         "full marks."
     ),
-    default_weight=8,
+    default_weight=4,
     compute=trust,
     explain=explain_trust,
     no_data=_("No trust rating in the last %(months)d months."),
@@ -261,7 +261,7 @@ register(SignalDef(
         "customer rates us against the best competitor, attribute by attribute. An old review "
         "drifts back toward neutral with the evidence half-life."
     ),
-    default_weight=5,
+    default_weight=3,
     compute=review,
     explain=explain_review,
     no_data=_("No completed review in the last %(months)d months."),

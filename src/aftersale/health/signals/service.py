@@ -256,7 +256,7 @@ register(SignalDef(
         "How long the oldest open case has been waiting: the value halves every 30 days it "
         "stays open. No open case scores full marks."
     ),
-    default_weight=3,
+    default_weight=1,
     neutral=1.0,
     compute=open_case_age,
     explain=explain_open_cases,
@@ -274,7 +274,7 @@ register(SignalDef(
         "Scheduled maintenance of the account's installed equipment: each visit on time scores "
         "full marks; an overdue visit loses half its value every 30 days it is late."
     ),
-    default_weight=3,
+    default_weight=2,
     neutral=1.0,
     compute=maintenance,
     explain=explain_maintenance,
