@@ -10,7 +10,7 @@ from tests.conftest import make_user
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
 
 
-def test_staff_see_every_alert_and_nobody_else_any(owner, manager, account, other_account, contact):
+def test_it_shows_staff_every_alert_and_nobody_else_any(owner, manager, account, other_account, contact):
     reconcile_alerts(kind=AlertKind.SILENCE, at=NOW, wanted={
         (account.pk, ""): Condition(silent()), (other_account.pk, ""): Condition(silent()),
     })

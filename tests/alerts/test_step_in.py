@@ -40,7 +40,7 @@ def test_it_stays_open_when_the_condition_stops_but_nobody_talked_with_the_custo
     assert alert.resolved_at is None
 
 
-def test_a_one_way_email_does_not_close_it(account):
+def test_it_stays_open_after_a_one_way_email(account):
     open_silence(account)
     touch(account, T1 + timedelta(hours=2), TouchpointKind.EMAIL)
     reconcile_alerts(kind=AlertKind.SILENCE, wanted={}, at=T2)
@@ -49,7 +49,7 @@ def test_a_one_way_email_does_not_close_it(account):
 
 @pytest.mark.parametrize("kind", [TouchpointKind.VISIT, TouchpointKind.MEETING, TouchpointKind.CALL,
                                   TouchpointKind.VIDEO])
-def test_a_two_way_contact_after_it_opened_closes_it_even_if_the_condition_still_holds(account, kind):
+def test_it_closes_after_a_two_way_contact_after_it_opened_even_if_the_condition_still_holds(account, kind):
     alert = open_silence(account)
     touch(account, T1 + timedelta(hours=2), kind, initiated_by=InitiatedBy.CUSTOMER)
     wanted = {(account.pk, ""): Condition(silent())}
@@ -59,7 +59,7 @@ def test_a_two_way_contact_after_it_opened_closes_it_even_if_the_condition_still
     assert alert.resolved_at == T2
 
 
-def test_a_contact_before_it_opened_or_after_the_scan_moment_does_not_close_it(account, other_account):
+def test_it_stays_open_after_a_contact_before_it_opened_or_after_the_scan_moment(account, other_account):
     open_silence(account)
     touch(account, T1 - timedelta(days=3), TouchpointKind.VISIT)
     touch(account, T3, TouchpointKind.CALL)  # later than the scan's as-of
@@ -68,20 +68,20 @@ def test_a_contact_before_it_opened_or_after_the_scan_moment_does_not_close_it(a
     assert Alert.objects.open().filter(account=account).exists()
 
 
-def test_other_kinds_still_close_when_their_condition_stops(account):
+def test_it_still_closes_other_kinds_when_their_condition_stops(account):
     wanted = {(account.pk, "promise:1"): Condition(overdue())}
     reconcile_alerts(kind=AlertKind.PROMISE_OVERDUE, wanted=wanted, at=T1)
     assert reconcile_alerts(kind=AlertKind.PROMISE_OVERDUE, wanted={}, at=T2).resolved == 1
 
 
-def test_reconciling_takes_a_bounded_number_of_queries(account, other_account, django_assert_max_num_queries):
+def test_it_reconciles_in_a_bounded_number_of_queries(account, other_account, django_assert_max_num_queries):
     open_silence(account)
     open_silence(other_account)
     with django_assert_max_num_queries(3):
         reconcile_alerts(kind=AlertKind.SILENCE, wanted={}, at=T2)
 
 
-def test_acknowledging_is_refused_on_the_attention_list_with_a_clear_message(owner_client, account):
+def test_it_refuses_acknowledging_on_the_attention_list_with_a_clear_message(owner_client, account):
     alert = open_silence(account)
     page = owner_client.get(reverse("home")).content.decode()
     assert "Step in: the owner calls or visits them" in page
@@ -94,12 +94,12 @@ def test_acknowledging_is_refused_on_the_attention_list_with_a_clear_message(own
     assert alert.acknowledged_at is None and alert.resolved_at is None
 
 
-def test_the_service_layer_refuses_too(account):
+def test_it_refuses_acknowledging_in_the_service_layer_too(account):
     with pytest.raises(StepInRequired):
         check_can_acknowledge(open_silence(account))
 
 
-def test_the_admin_cannot_dismiss_it(account, admin_user, rf):
+def test_it_cannot_be_dismissed_or_deleted_in_the_admin_while_open(account, admin_user, rf):
     from django.contrib.admin.sites import site
 
     alert = open_silence(account)
@@ -114,7 +114,7 @@ def test_the_admin_cannot_dismiss_it(account, admin_user, rf):
     assert model_admin.has_delete_permission(request, alert)
 
 
-def test_the_admin_bulk_delete_leaves_open_step_in_alerts(account, other_account, admin_user, rf):
+def test_it_leaves_open_step_in_alerts_out_of_the_admin_bulk_delete(account, other_account, admin_user, rf):
     from django.contrib.admin.sites import site
     from django.contrib.messages.storage.fallback import FallbackStorage
 

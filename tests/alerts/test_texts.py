@@ -73,7 +73,7 @@ def test_it_renders_each_kind_in_english_and_wholly_in_vietnamese(kind):
 @settings(max_examples=40, deadline=None)
 @given(kind=st.sampled_from(sorted(AlertKind.values)), days=st.integers(0, 5000),
        due=st.dates(date(2000, 1, 1), date(2099, 12, 31)), score=st.floats(0, 100), rate=st.floats(0, 50))
-def test_any_facts_render_in_vietnamese_without_english_and_with_locale_dates(kind, days, due, score, rate):
+def test_it_renders_any_facts_in_vietnamese_without_english_with_locale_dates(kind, days, due, score, rate):
     """Whatever the numbers and dates, the Vietnamese text keeps no English word and shows
     each date as Vietnamese writes it (day-month-year), never the ISO form."""
     params = dict(EXAMPLES[kind])
@@ -103,7 +103,7 @@ def test_it_formats_numbers_in_the_readers_format():
     assert "(2,5 lần chào giá" in rendered(AlertKind.SUPPLIER_SQUEEZED, params, "vi").explanation
 
 
-def test_a_stored_alert_renders_in_whatever_language_it_is_read(account, owner):
+def test_it_renders_a_stored_alert_in_whatever_language_it_is_read(account, owner):
     alert = raise_alert(kind=AlertKind.MAINTENANCE_OVERDUE, account=account, subject="plan:1",
                         params=EXAMPLES[AlertKind.MAINTENANCE_OVERDUE], at=NOW)
     alert = Alert.objects.get(pk=alert.pk)
@@ -137,7 +137,7 @@ def _text_nodes(body: str) -> set[str]:
     return {re.sub(r"\s+", " ", t).strip() for t in re.split(r"<[^>]+>", body)}
 
 
-def test_the_attention_list_of_a_vietnamese_user_has_no_english_alert_sentence(client, owner, every_kind):
+def test_it_puts_no_english_alert_sentence_on_a_vietnamese_users_attention_list(client, owner, every_kind):
     owner.language = "vi"
     owner.save()
     client.force_login(owner)
@@ -161,7 +161,7 @@ MIGRATION = importlib.import_module("aftersale.alerts.migrations.0005_alert_para
     for n, kind in enumerate(sorted(AlertKind.values)) for language in ("en", "vi")
     if kind not in (AlertKind.SILENCE, AlertKind.QUIET_CUSTOMER)
 ])
-def test_the_migration_reads_the_words_earlier_versions_stored_back_into_facts(kind, subject, language):
+def test_it_migrates_the_words_earlier_versions_stored_back_into_facts(kind, subject, language):
     """What an earlier version wrote (ISO dates, its own templates) reads back into facts
     that render the same sentence in today's form."""
     params = dict(EXAMPLES[kind])
@@ -217,7 +217,7 @@ def _old_words(kind: str, p: dict[str, Any], language: str) -> str:
             "while our price pressure rose (2.5 competing bids and re-quotes per order, up from 1.5).")
 
 
-def test_the_migration_converts_stored_alerts_and_keeps_words_only_where_nothing_renders(account):
+def test_it_migrates_stored_alerts_keeping_words_only_where_nothing_renders(account):
     from django.apps import apps
 
     def stored(kind: str, subject: str, explanation: str, action: str = "") -> Alert:

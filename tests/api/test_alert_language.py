@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 15, 3, tzinfo=UTC)
 
 
-def test_the_api_answers_alerts_in_the_accept_language(api, account):
+def test_it_answers_alerts_in_the_accept_language(api, account):
     raise_alert(kind=AlertKind.SLA_BREACH, account=account, subject="case:1",
                 params=EXAMPLES[AlertKind.SLA_BREACH], at=NOW)
     english = api.client.get("/api/alerts", headers=api._headers()).json()["items"][0]
@@ -29,7 +29,7 @@ def test_the_api_answers_alerts_in_the_accept_language(api, account):
     assert "params" not in item and "stored_explanation" not in item
 
 
-def test_the_api_falls_back_to_the_token_holders_language(api, account, owner):
+def test_it_falls_back_to_the_token_holders_language(api, account, owner):
     owner.language = "vi"
     owner.save()
     raise_alert(kind=AlertKind.REVIEW_DUE, account=account, params=EXAMPLES[AlertKind.REVIEW_DUE], at=NOW)

@@ -140,7 +140,9 @@ def test_it_lists_in_one_query_after_the_token_check(api, portfolio, django_asse
      "This cursor is not valid: pass the next_cursor of a previous page.", "invalid_cursor"),
     ({"tier": "gold"}, "tier", "Input should be 'strategic', 'key' or 'standard'", "enum"),
     ({"owner_email": "x"}, "owner_email", "String should have at least 3 characters", "string_too_short"),
-    ({"updated_since": "2026-05-01"}, "updated_since", "Input should have timezone info", "timezone_aware"),
+    # A date alone is that local day (its first moment); a date and time needs its zone.
+    ({"updated_since": "2026-05-01T08:00:00"}, "updated_since", "Input should have timezone info",
+     "timezone_aware"),
 ])
 def test_it_answers_bad_list_parameters_with_a_422_naming_the_parameter(
     api, portfolio, params, field, message, code

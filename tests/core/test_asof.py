@@ -95,7 +95,7 @@ def test_it_counts_whole_calendar_days_whatever_the_hours(day, first, second):
 
 
 @given(days, st.integers(min_value=1, max_value=800), st.integers(min_value=0, max_value=86399))
-def test_a_window_is_whole_days_ending_with_the_day_of_the_moment(day, length, second):
+def test_it_makes_a_window_of_whole_days_ending_with_the_day_of_the_moment(day, length, second):
     moment = start_of_day(day) + timedelta(seconds=second)
     start = window_start(moment, length)
     assert start == start_of_day(day - timedelta(days=length - 1))
@@ -103,7 +103,7 @@ def test_a_window_is_whole_days_ending_with_the_day_of_the_moment(day, length, s
 
 
 @override_settings(TIME_ZONE="Asia/Ho_Chi_Minh")
-def test_the_last_moment_of_a_local_day_is_still_that_day_not_the_utc_next():
+def test_it_keeps_the_last_moment_of_a_local_day_on_that_day_not_the_utc_next():
     assert as_date(end_of_day(date(1997, 9, 30))) == date(1997, 9, 30)
     assert day_number(end_of_day(date(1997, 9, 30))) == day_number(date(1997, 9, 30))
     # Local midnight is 17:00 UTC the day before: still the local day.

@@ -83,8 +83,8 @@ def test_it_runs_at_once_outside_a_transaction_and_once_per_real_commit(heard):
     assert heard == [[4], [8, 9]]
 
 
-def test_a_failing_handler_is_logged_and_the_others_still_run(db, monkeypatch, caplog,
-                                                              django_capture_on_commit_callbacks):
+def test_it_logs_a_failing_handler_and_still_runs_the_others(db, monkeypatch, caplog,
+                                                             django_capture_on_commit_callbacks):
     calls: list[list[int]] = []
 
     def broken(ids: list[int]) -> None:

@@ -39,13 +39,13 @@ def test_it_names_each_setting_once():
 
 
 @pytest.mark.parametrize("setting", conf.SETTINGS, ids=lambda s: s.name)
-def test_every_default_passes_its_own_check(setting):
+def test_it_passes_every_default_through_its_own_check(setting):
     if setting.default is None:  # computed at start-up from DEBUG
         return
     setting.kind.check(setting.default, setting.default)
 
 
-def test_no_code_reads_the_product_settings_around_the_reader():
+def test_it_lets_no_code_read_the_product_settings_around_the_reader():
     readers = []
     for path in SOURCE.rglob("*.py"):
         if path.name in {"conf.py", "settings.py"} and path.parent in {SOURCE / "core", SOURCE}:
@@ -77,7 +77,7 @@ def test_it_gives_each_value_its_type():
             "VND": Decimal("400000"), "USD": Decimal("25.5"), "EUR": Decimal("18")}
 
 
-def test_a_tier_left_out_of_the_cadence_keeps_its_default():
+def test_it_keeps_the_default_for_a_tier_left_out_of_the_cadence():
     assert set(conf.get("REVIEW_CADENCE_DAYS")) == set(Tier.values)
     with override_settings(AFTERSALE={"REVIEW_CADENCE_DAYS": {"key": 30}}):
         assert conf.get("REVIEW_CADENCE_DAYS") == {"strategic": 91, "key": 30, "standard": 182}
@@ -100,7 +100,7 @@ def test_it_never_hands_out_the_table_default_to_be_changed():
     ({"NOTIFY": {"DIGEST_HOUR": "seven"}}, "NOTIFY.DIGEST_HOUR", "is not a whole number"),
     ({"CURRENCY": "GBP"}, "CURRENCY", "must be one of VND, USD, EUR"),
 ])
-def test_a_wrong_value_is_an_error_naming_the_setting(override, name, message):
+def test_it_names_the_setting_in_the_error_for_a_wrong_value(override, name, message):
     with override_settings(AFTERSALE=override), pytest.raises(ImproperlyConfigured, match=message):
         conf.get(name)
 
@@ -117,6 +117,6 @@ def test_it_makes_the_product_settings_from_the_environment():
         assert [str(n) for n in conf.get("TRUSTED_PROXIES")] == ["127.0.0.1/32", "10.0.0.0/8"]
 
 
-def test_a_bad_variable_names_itself():
+def test_it_names_a_bad_variable():
     with pytest.raises(ConfigError, match=r"^WORKER_RECOVER_MINUTES='0' must be at least 1$"):
         conf.environment({"WORKER_RECOVER_MINUTES": "0"})

@@ -33,7 +33,7 @@ def test_it_finds_the_local_day_of_a_moment_as_python_does(zone, moment, day):
 
 
 @override_settings(TIME_ZONE="Asia/Ho_Chi_Minh")
-def test_the_first_and_last_moments_of_a_local_day_are_that_day():
+def test_it_puts_the_first_and_last_moments_of_a_local_day_on_that_day():
     day = date(1997, 1, 1)
     first, last = start_of_day(day), end_of_day(day)
     (a, b, c), = run(
@@ -48,7 +48,7 @@ def test_the_first_and_last_moments_of_a_local_day_are_that_day():
 @override_settings(TIME_ZONE="Asia/Ho_Chi_Minh")
 @given(st.integers(min_value=0, max_value=86399), st.integers(min_value=0, max_value=86399))
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_an_age_is_whole_days_whatever_the_hour_of_either_moment(event_second, as_of_second):
+def test_it_counts_an_age_in_whole_days_whatever_the_hour_of_either_moment(event_second, as_of_second):
     event = start_of_day(date(2026, 3, 1)) + timedelta(seconds=event_second)
     as_of = start_of_day(date(2026, 3, 11)) + timedelta(seconds=as_of_second)
     (age,), = run(f"SELECT {age_days_sql(':event', is_datetime=True)}", event=event, as_of=as_of)

@@ -55,7 +55,7 @@ def test_it_matches_the_service_clock_on_random_cases():
         assert from_datetime64(mine) == theirs, (start, target)
 
 
-def test_business_days_stay_before_the_cutoff():
+def test_it_keeps_business_days_before_the_cutoff():
     saturday = day_number(date(2026, 6, 20))
     monday = day_number(date(2026, 6, 22))
     friday = day_number(date(2026, 6, 19))
@@ -64,7 +64,7 @@ def test_business_days_stay_before_the_cutoff():
     assert VIETNAM.business_days(np.array([saturday]), before=monday).tolist() == [friday]
 
 
-def test_office_moments_fall_in_working_hours():
+def test_it_puts_office_moments_in_working_hours():
     days = np.full(2000, day_number(date(2026, 6, 15)))
     moments = VIETNAM.office_moments(np.random.default_rng(1), days)
     local_hours = [(from_datetime64(m) + timedelta(hours=7)).time() for m in moments]

@@ -38,7 +38,7 @@ def test_it_loads_and_prints_the_logins():
     assert "DEMO-QUIET" in output
 
 
-def test_a_rerun_serves_the_loaded_demo_without_duplicating_it():
+def test_it_serves_the_loaded_demo_on_a_rerun_without_duplicating_it():
     run("--as-of", AS_OF)
     counts = (Account.objects.count(), Order.objects.count(), User.objects.count())
     output = run()
@@ -49,7 +49,7 @@ def test_a_rerun_serves_the_loaded_demo_without_duplicating_it():
     assert DemoDataset.objects.count() == 1
 
 
-def test_other_parameters_need_replace():
+def test_it_needs_replace_for_other_parameters():
     run("--as-of", AS_OF)
     with pytest.raises(CommandError, match="--replace"):
         run("--as-of", AS_OF, "--seed", "99")

@@ -42,7 +42,7 @@ def test_it_generates_identical_rows_for_the_same_seed_and_date():
         assert rows == second[table], table
 
 
-def test_another_seed_gives_other_data():
+def test_it_gives_other_data_for_another_seed():
     first = load(45, seed=11)
     other = load(45, seed=12)
     assert first["commerce.Order"] != other["commerce.Order"]

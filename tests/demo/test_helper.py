@@ -58,7 +58,7 @@ def load(accounts: int, seed: int) -> dict[str, list[tuple]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_load_with_the_helper_gives_the_same_rows_as_one_process(small_chunks, monkeypatch):
+def test_it_gives_the_same_rows_loading_with_the_helper_as_in_one_process(small_chunks, monkeypatch):
     started = []
     real_helper = helper_module.Helper
 
@@ -77,7 +77,7 @@ def test_a_load_with_the_helper_gives_the_same_rows_as_one_process(small_chunks,
         assert rows == with_helper[table], table
 
 
-def test_a_failing_helper_fails_the_whole_load(small_chunks, monkeypatch):
+def test_it_fails_the_whole_load_when_a_helper_fails(small_chunks, monkeypatch):
     touchpoints = Touchpoint.objects.count()
 
     def broken(*args, **kwargs):

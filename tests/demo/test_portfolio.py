@@ -45,7 +45,7 @@ def test_it_satisfies_every_database_constraint(demo):
     connection.check_constraints()
 
 
-def test_every_row_passes_model_validation(demo):
+def test_it_makes_every_row_pass_model_validation(demo):
     """Choices, lengths and required fields: what SQLite does not enforce but PostgreSQL may."""
     for model in MODEL_ORDER:
         if model._meta.auto_created:
@@ -113,7 +113,7 @@ def test_it_covers_every_kind_of_record(demo):
     assert Account.objects.filter(competitors__isnull=False).exists()
 
 
-def test_every_promise_has_its_history(demo):
+def test_it_gives_every_promise_its_history(demo):
     without_history = Promise.objects.annotate(n=Count("events")).filter(n=0)
     assert not without_history.exists()
     renegotiated = Promise.objects.filter(renegotiations__gt=0).first()
@@ -124,7 +124,7 @@ def test_every_promise_has_its_history(demo):
     assert PromiseEvent.objects.filter(action="recorded").count() == Promise.objects.count()
 
 
-def test_touchpoints_come_from_every_department(demo):
+def test_it_makes_touchpoints_come_from_every_department(demo):
     departments = set(TouchpointParticipant.objects.values_list("department", flat=True))
     assert departments >= {d for d in Department.values if d != Department.PURCHASING}
     assert Touchpoint.objects.filter(initiated_by="customer").exists()
@@ -134,7 +134,7 @@ def test_touchpoints_come_from_every_department(demo):
     assert not Touchpoint.objects.filter(participants__isnull=True).exists()
 
 
-def test_names_are_vietnamese_and_english(demo):
+def test_it_uses_vietnamese_and_english_names(demo):
     names = list(Account.objects.values_list("name", flat=True))
     assert "Công ty TNHH Cơ khí Đông Á" in names
     assert any(name.startswith("Công ty") for name in names if "DEMO" not in name)
@@ -142,7 +142,7 @@ def test_names_are_vietnamese_and_english(demo):
     assert Contact.objects.filter(name="Nguyễn Thị Lan").exists()
 
 
-def test_nothing_happens_on_or_after_the_as_of_date(demo):
+def test_it_makes_nothing_happen_on_or_after_the_as_of_date(demo):
     cutoff = VIETNAM.moment(AS_OF, 0)
     assert not Order.objects.filter(placed_at__gte=cutoff).exists()
     assert not Touchpoint.objects.filter(occurred_at__gte=cutoff).exists()

@@ -142,6 +142,6 @@ def test_it_documents_every_story_in_the_account_notes(demo):
         assert note.startswith(f"Demo story {number}")
 
 
-def test_the_stories_stay_before_the_as_of_date(demo):
+def test_it_keeps_the_stories_before_the_as_of_date(demo):
     latest = Touchpoint.objects.filter(account__external_id__startswith="DEMO-").aggregate(Max("occurred_at"))
     assert latest["occurred_at__max"] < NOW

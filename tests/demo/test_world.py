@@ -55,7 +55,7 @@ def test_it_makes_worse_relationships_defect_more():
     assert roc_auc(-chunk.quality, defected) >= 0.8
 
 
-def test_only_defecting_accounts_decline_and_only_before_they_leave():
+def test_it_declines_only_defecting_accounts_and_only_before_they_leave():
     chunk = traits(5_000, seed=6)
     defected = chunk.end < day_number(AS_OF)
     assert np.isinf(chunk.decline_from[~defected]).all()
@@ -101,7 +101,7 @@ def generated_buyers_before(moment: datetime) -> tuple[list[int], np.ndarray]:
 
 
 @pytest.mark.django_db
-def test_the_engine_sees_defection_coming_from_a_past_date(world):
+def test_it_lets_the_engine_see_defection_coming_from_a_past_date(world):
     moment = end_of(PAST)
     ids, stayed = generated_buyers_before(moment)
     assert 20 <= (~stayed).sum() <= len(ids) // 2
@@ -122,7 +122,7 @@ def test_the_engine_sees_defection_coming_from_a_past_date(world):
 
 
 @pytest.mark.django_db
-def test_requests_grow_with_the_installed_machines(world):
+def test_it_grows_requests_with_the_installed_machines(world):
     accounts = Account.objects.filter(external_id__startswith="DEMO-A-")
     machines = {a.pk: a.assets.count() for a in accounts.prefetch_related("assets")}
     cases = dict.fromkeys(machines, 0)
@@ -134,7 +134,7 @@ def test_requests_grow_with_the_installed_machines(world):
 
 
 @pytest.mark.django_db
-def test_rows_are_created_on_their_own_dates(world):
+def test_it_creates_rows_on_their_own_dates(world):
     """A scan as of a past date sees the world as it stood: nothing was created later."""
     assert not Order.objects.exclude(created_at=F("placed_at")).exists()
     assert not Touchpoint.objects.exclude(created_at=F("occurred_at")).exists()
@@ -149,7 +149,7 @@ def test_rows_are_created_on_their_own_dates(world):
 
 
 @pytest.mark.django_db
-def test_reviews_carry_their_evidence_and_answer_from_it(world):
+def test_it_gives_reviews_their_evidence_and_answers_from_it(world):
     reviews = RelationshipReview.objects.filter(account__external_id__startswith="DEMO-A-")
     assert reviews.count() > ACCOUNTS
     for review in reviews.order_by("pk")[::37]:
@@ -163,7 +163,7 @@ def test_reviews_carry_their_evidence_and_answer_from_it(world):
 
 
 @pytest.mark.django_db
-def test_reviews_fall_due_within_the_demo_history(world):
+def test_it_makes_reviews_fall_due_within_the_demo_history(world):
     history_start = AS_OF - timedelta(days=3 * 365)
     customers = Account.objects.filter(external_id__startswith="DEMO-", kind="customer")
     due = review_due_dates(AS_OF, list(customers.values_list("pk", flat=True)))
@@ -172,7 +172,7 @@ def test_reviews_fall_due_within_the_demo_history(world):
 
 
 @pytest.mark.django_db
-def test_the_courted_customers_review_shows_the_promise_broken_in_its_period(world):
+def test_it_shows_the_promise_broken_in_its_period_in_the_courted_customers_review(world):
     review = RelationshipReview.objects.filter(account__external_id="DEMO-COURTED").latest("held_at")
     promises = review.evidence["promises"]
     assert promises["counts"]["broken"] == 1
@@ -182,7 +182,7 @@ def test_the_courted_customers_review_shows_the_promise_broken_in_its_period(wor
 
 
 @pytest.mark.django_db
-def test_the_competitors_offer_is_cheaper_to_buy_and_dearer_to_own(world):
+def test_it_makes_the_competitors_offer_cheaper_to_buy_and_dearer_to_own(world):
     """The story's quote, through the economics app's own cost-of-ownership comparison (P13)."""
     quote = Quote.objects.get(account__external_id="DEMO-COURTED", competitor__name="Hwa Shin Machinery")
     comparison = quote_economics(quote, as_of=AS_OF).comparison

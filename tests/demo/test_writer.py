@@ -31,7 +31,7 @@ def test_it_quotes_constants():
         _literal(object())
 
 
-def test_inserted_rows_read_back_through_the_orm():
+def test_it_inserts_rows_that_read_back_through_the_orm():
     writer = BulkWriter(STAMP)
     first = writer.allocate(Competitor, 2)
     writer.insert(Competitor, {
@@ -71,7 +71,7 @@ def test_it_names_what_it_cannot_write():
     assert writer.insert(Competitor, {"id": [], "name": []}) == 0
 
 
-def test_optional_columns_are_skipped_when_the_field_is_missing():
+def test_it_skips_optional_columns_when_the_field_is_missing():
     writer = BulkWriter(STAMP)
     pk = writer.allocate(Competitor, 1)
     writer.insert(
@@ -83,7 +83,7 @@ def test_optional_columns_are_skipped_when_the_field_is_missing():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's bulk mode")
-def test_bulk_mode_still_catches_a_dangling_key():
+def test_it_still_catches_a_dangling_key_in_bulk_mode():
     from django.db import transaction
 
     from aftersale.accounts.models import Contact

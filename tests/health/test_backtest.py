@@ -44,7 +44,7 @@ def portfolio(owner):
     return as_of, again
 
 
-def test_the_rhythm_ranks_the_accounts_that_order_again(portfolio):
+def test_it_ranks_the_accounts_that_order_again_by_their_rhythm(portfolio):
     out = StringIO()
     as_of, again = portfolio
     call_command("backtest", "--as-of", as_of.date().isoformat(), "--horizon", "90", "--json", stdout=out)
@@ -71,7 +71,7 @@ def test_the_rhythm_ranks_the_accounts_that_order_again(portfolio):
     assert BacktestRun.objects.get().report == result  # the run is kept for the proof page
 
 
-def test_the_table_and_bad_input(portfolio):
+def test_it_prints_the_table_and_names_bad_input(portfolio):
     as_of, again = portfolio
     out = StringIO()
     call_command("backtest", "--as-of", as_of.date().isoformat(), "--horizon", "90", stdout=out)

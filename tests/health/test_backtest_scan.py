@@ -41,7 +41,7 @@ def test_it_scores_every_account_as_a_scan_as_of_that_date_does(world):
     assert any("quietness" in s.signals and s.signals["quietness"][0] is not None for s in stored.values())
 
 
-def test_fitted_weights_are_checked_on_the_later_date_and_add_up_to_100(world):
+def test_it_checks_fitted_weights_on_the_later_date_and_makes_them_add_up_to_100(world):
     later = end_of_day(AS_OF - timedelta(days=100))
     fitted = fit_weights(evaluate_history(later - timedelta(days=90), 90), evaluate_history(later, 90))
     assert sum(fitted["suggested"].values()) == 100
@@ -52,7 +52,7 @@ def test_fitted_weights_are_checked_on_the_later_date_and_add_up_to_100(world):
     assert fitted["beats_best"] == (fitted["auc_after"]["auc"] >= best["auc"])
 
 
-def test_a_run_is_stored_with_its_calibration(world, admin_user):
+def test_it_stores_a_run_with_its_calibration(world, admin_user):
     run = run_backtest(end_of_day(BACK), 90, user=admin_user)
     probability = run.report["probability"]
     assert probability["n"] > 0
@@ -60,8 +60,9 @@ def test_a_run_is_stored_with_its_calibration(world, admin_user):
     assert run.created_by == admin_user
 
 
-def test_the_proof_page_shows_the_latest_run_and_only_an_admin_applies_its_weights(world, client, owner,
-                                                                                 admin_user):
+def test_it_shows_the_latest_run_on_the_proof_page_and_lets_only_an_admin_apply_its_weights(
+    world, client, owner, admin_user
+):
     from auditlog.models import LogEntry
     from django.test import Client
     from django.urls import reverse
@@ -110,7 +111,7 @@ def test_the_proof_page_shows_the_latest_run_and_only_an_admin_applies_its_weigh
     assert "backtest as of" in panel
 
 
-def test_an_admin_queues_a_backtest_that_the_worker_runs(world, client, owner, admin_user):
+def test_it_lets_an_admin_queue_a_backtest_that_the_worker_runs(world, client, owner, admin_user):
     from django.urls import reverse
     from django_tasks_db.models import DBTaskResult
 

@@ -25,7 +25,7 @@ from .conftest import NOW, case, day, days_ago, order, promise, touchpoint, trus
 pytestmark = pytest.mark.django_db
 
 
-def test_each_call_gets_its_own_rows_as_if_called_alone():
+def test_it_gives_each_call_its_own_rows_as_if_called_alone():
     calls_made = []
 
     def two_statements():
@@ -48,11 +48,11 @@ def test_each_call_gets_its_own_rows_as_if_called_alone():
     assert calls_made.count("two") == 2 and calls_made.count("none") == 1
 
 
-def test_run_many_returns_each_statements_rows_in_order():
+def test_it_returns_each_statements_rows_in_order_from_run_many():
     assert run_many(("SELECT :a", {"a": 1}), ("SELECT :b, :c", {"b": 2, "c": "x"})) == [[(1,)], [(2, "x")]]
 
 
-def test_an_error_in_a_batch_is_raised_and_leaves_no_batch_behind():
+def test_it_raises_an_error_in_a_batch_and_leaves_no_batch_behind():
     # A savepoint, so that on PostgreSQL the test's transaction is usable after the error.
     with pytest.raises(DatabaseError), transaction.atomic():
         batched([lambda: run("SELECT :a", a=1), lambda: run("SELECT * FROM no_such_table")])
@@ -80,7 +80,7 @@ def accounts(account, other_account, owner, frozen):
     return [account.pk, other_account.pk]
 
 
-def test_a_few_accounts_evaluate_exactly_as_signal_by_signal(accounts):
+def test_it_evaluates_a_few_accounts_exactly_as_signal_by_signal(accounts):
     ctx = make_context(NOW)
     health = evaluate(ctx, accounts)
     # The reference: every signal and both reference reads one after the other.
@@ -101,7 +101,7 @@ def test_a_few_accounts_evaluate_exactly_as_signal_by_signal(accounts):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="round trips: PostgreSQL only")
-def test_the_health_panel_reads_in_four_round_trips(accounts):
+def test_it_reads_the_health_panel_in_four_round_trips(accounts):
     account = Account.objects.get(pk=accounts[0])
     with CaptureQueriesContext(connection) as ctx:
         panel_context(account)

@@ -47,7 +47,7 @@ def write_csvs(folder: Path) -> dict[str, Path]:
 
 
 @override_settings(TIME_ZONE="Asia/Ho_Chi_Minh")
-def test_the_csv_import_scan_and_backtest_give_the_published_fit(tmp_path):
+def test_it_gives_the_published_fit_through_the_csv_import_scan_and_backtest(tmp_path):
     for kind, path in write_csvs(tmp_path).items():
         call_command("import", kind, str(path), "--quiet", stdout=StringIO())
     out = StringIO()

@@ -27,7 +27,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_scan_json_has_the_documented_shape(account, other_account, frozen):
+def test_it_gives_scan_json_the_documented_shape(account, other_account, frozen):
     summary = json.loads(run("scan", "--json"))
     assert set(summary) == {"as_of", "accounts", "bands", "alerts", "seconds", "models"}
     assert summary["accounts"] == 2
@@ -36,13 +36,13 @@ def test_scan_json_has_the_documented_shape(account, other_account, frozen):
     assert summary["as_of"] == "2026-06-15T17:00:00+07:00"
 
 
-def test_scan_as_of_a_date_means_the_end_of_that_day(account, frozen):
+def test_it_reads_scan_as_of_a_date_as_the_end_of_that_day(account, frozen):
     summary = json.loads(run("scan", "--as-of", "2026-05-01", "--json"))
     assert summary["as_of"] == "2026-05-01T23:59:59+07:00"
     assert HealthSnapshot.objects.get().as_of.isoformat() == "2026-05-01"
 
 
-def test_health_json_has_the_documented_shape_and_lists_conditions_that_hold(account, owner, frozen):
+def test_it_gives_health_json_the_documented_shape_listing_the_conditions_that_hold(account, owner, frozen):
     alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
     overdue = promise(account, owner, due=day(5))
     for n in (30, 20, 10):
@@ -64,7 +64,7 @@ def test_health_json_has_the_documented_shape_and_lists_conditions_that_hold(acc
     assert earlier["alerts"] == []
 
 
-def test_health_writes_nothing(account, owner, frozen):
+def test_it_writes_nothing_from_health(account, owner, frozen):
     promise(account, owner, due=day(5))
     with CaptureQueriesContext(connection) as queries:
         run("health", "ACC-1", "--as-of", "2026-06-10")
@@ -74,14 +74,14 @@ def test_health_writes_nothing(account, owner, frozen):
     assert writes == []
 
 
-def test_health_prints_a_readable_report(account, frozen):
+def test_it_prints_a_readable_report_from_health(account, frozen):
     out = run("health", "ACC-1")
     assert out.startswith("Công ty Cơ khí Hà Nội (ACC-1), as of 2026-06-15T17:00:00+07:00")
     assert "Score -, watch; coverage 0%; trend: not enough history" in out
     assert "No alert condition holds." in out
 
 
-def test_bad_input_names_what_is_wrong(account):
+def test_it_names_what_is_wrong_with_bad_input(account):
     with pytest.raises(CommandError, match="no account with external ID 'NOPE'"):
         run("health", "NOPE")
     with pytest.raises(CommandError, match=r"--as-of: '2026-13-01' is not a date"):

@@ -143,7 +143,7 @@ GOOD: list[Callable] = [kept_promise, met_target, customer_contact, completed_vi
 
 
 @pytest.mark.parametrize("event", BAD, ids=lambda f: f.__name__)
-def test_a_bad_event_never_raises_the_score(owner, frozen, event):
+def test_it_never_raises_the_score_for_a_bad_event(owner, frozen, event):
     @SETTINGS
     @given(History)
     def check(history):
@@ -160,7 +160,7 @@ def test_a_bad_event_never_raises_the_score(owner, frozen, event):
 
 
 @pytest.mark.parametrize("event", GOOD, ids=lambda f: f.__name__)
-def test_a_good_event_never_lowers_the_score(owner, frozen, event):
+def test_it_never_lowers_the_score_for_a_good_event(owner, frozen, event):
     @SETTINGS
     @given(History)
     def check(history):
@@ -178,7 +178,7 @@ def test_a_good_event_never_lowers_the_score(owner, frozen, event):
 
 @SETTINGS
 @given(History, st.sampled_from([missed_target, overdue_promise]))
-def test_the_band_is_never_healthier_than_the_band_rules_allow(owner, frozen, history, event):
+def test_it_never_bands_healthier_than_the_band_rules_allow(owner, frozen, history, event):
     account = generate(owner, history)
     if event is overdue_promise:
         promise(account, owner, due=day(45))  # overdue by more than the 30 days the rule allows
@@ -192,7 +192,7 @@ def test_the_band_is_never_healthier_than_the_band_rules_allow(owner, frozen, hi
 
 @SETTINGS
 @given(History, st.integers(0, 23), st.integers(0, 59))
-def test_the_score_for_a_moment_does_not_depend_on_when_it_is_computed(owner, history, hour, minute):
+def test_it_scores_a_moment_the_same_whenever_it_is_computed(owner, history, hour, minute):
     with time_machine.travel(NOW, tick=False):
         account = generate(owner, history)
     moment = NOW.replace(hour=hour, minute=minute)

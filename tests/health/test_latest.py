@@ -37,7 +37,7 @@ def latest_snapshots() -> dict[int, tuple]:
     return found
 
 
-def test_a_scan_copies_each_accounts_latest_snapshot(busy_account, other_account, account, frozen):  # noqa: F811
+def test_it_copies_each_accounts_latest_snapshot_in_a_scan(busy_account, other_account, account, frozen):  # noqa: F811
     assert set(copies().values()) == {(None, None, None, None)}
     run_scan(days_ago(40))
     run_scan(NOW)
@@ -46,7 +46,7 @@ def test_a_scan_copies_each_accounts_latest_snapshot(busy_account, other_account
     assert copies()[busy_account.pk][1] is not None
 
 
-def test_a_rescan_of_the_same_day_replaces_the_copy_with_the_new_snapshot(busy_account, frozen):  # noqa: F811
+def test_it_replaces_the_copy_with_the_new_snapshot_on_a_rescan_of_the_same_day(busy_account, frozen):  # noqa: F811
     run_scan(NOW)
     before = copies()[busy_account.pk]
     for n in range(2, 8):
@@ -58,7 +58,7 @@ def test_a_rescan_of_the_same_day_replaces_the_copy_with_the_new_snapshot(busy_a
     assert copies() == latest_snapshots()
 
 
-def test_replaying_an_earlier_date_keeps_the_latest_snapshot(busy_account, other_account, frozen):  # noqa: F811
+def test_it_keeps_the_latest_snapshot_when_replaying_an_earlier_date(busy_account, other_account, frozen):  # noqa: F811
     run_scan(NOW)
     today = copies()
     run_scan(days_ago(30))
@@ -66,7 +66,7 @@ def test_replaying_an_earlier_date_keeps_the_latest_snapshot(busy_account, other
     assert copies() == today == latest_snapshots()
 
 
-def test_refreshing_one_account_updates_its_copy_only(busy_account, other_account, frozen):  # noqa: F811
+def test_it_updates_only_its_copy_when_refreshing_one_account(busy_account, other_account, frozen):  # noqa: F811
     run_scan(days_ago(3))
     for n in range(2, 8):
         trust_rating(busy_account, day(n), "1.0")
@@ -77,7 +77,7 @@ def test_refreshing_one_account_updates_its_copy_only(busy_account, other_accoun
     assert found == latest_snapshots()
 
 
-def test_the_copy_is_written_in_the_snapshots_transaction(busy_account, frozen, monkeypatch):  # noqa: F811
+def test_it_writes_the_copy_in_the_snapshots_transaction(busy_account, frozen, monkeypatch):  # noqa: F811
     def fail(ctx, results):
         raise RuntimeError("alerts failed")
 
@@ -88,7 +88,7 @@ def test_the_copy_is_written_in_the_snapshots_transaction(busy_account, frozen, 
     assert copies()[busy_account.pk] == (None, None, None, None)
 
 
-def test_syncing_follows_deleted_snapshots(busy_account, other_account, frozen):  # noqa: F811
+def test_it_follows_deleted_snapshots_when_syncing(busy_account, other_account, frozen):  # noqa: F811
     run_scan(days_ago(10))
     run_scan(NOW)
     HealthSnapshot.objects.filter(as_of=TODAY).delete()
@@ -101,7 +101,7 @@ def test_syncing_follows_deleted_snapshots(busy_account, other_account, frozen):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_refresh_committed_while_an_earlier_date_is_copied_is_not_overwritten(account):
+def test_it_does_not_overwrite_a_refresh_committed_while_an_earlier_date_is_copied(account):
     """Today's refresh holds the account's row; an earlier date's copy waits for it and,
     once it goes on, must still find today's snapshot the latest."""
     import threading

@@ -60,7 +60,7 @@ def test_it_stores_one_snapshot_per_account_and_summarises_the_bands(busy_accoun
     assert HealthSnapshot.objects.get(account=other_account).band == "watch"
 
 
-def test_rerunning_a_scan_for_the_same_date_changes_nothing(busy_account, owner, frozen):
+def test_it_changes_nothing_when_a_scan_is_rerun_for_the_same_date(busy_account, owner, frozen):
     alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
     promise(busy_account, owner, due=day(5))
     run_scan(NOW)
@@ -86,7 +86,7 @@ def test_it_opens_alerts_when_conditions_start_and_resolves_them_when_they_stop(
     assert not Alert.objects.open().exists()
 
 
-def test_a_scan_ignores_events_after_its_as_of_date(busy_account, frozen):
+def test_it_ignores_events_after_a_scans_as_of_date(busy_account, frozen):
     run_scan(days_ago(20))
     before = snapshot_rows()
     order(busy_account, days_ago(10))
@@ -96,7 +96,7 @@ def test_a_scan_ignores_events_after_its_as_of_date(busy_account, frozen):
     assert snapshot_rows() == before
 
 
-def test_replaying_an_earlier_date_leaves_todays_alerts_alone(busy_account, owner, frozen):
+def test_it_leaves_todays_alerts_alone_when_replaying_an_earlier_date(busy_account, owner, frozen):
     alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
     promise(busy_account, owner, due=day(5))
     run_scan(NOW)
@@ -106,14 +106,14 @@ def test_replaying_an_earlier_date_leaves_todays_alerts_alone(busy_account, owne
     assert HealthSnapshot.objects.filter(as_of=day(30)).count() == 1
 
 
-def test_domain_conditions_run_once_per_scan_over_the_whole_portfolio(busy_account, other_account, frozen):
+def test_it_runs_domain_conditions_once_a_scan_over_the_whole_portfolio(busy_account, other_account, frozen):
     calls = []
     alert_registry.register(AlertKind.PROMISE_OVERDUE, lambda as_of, ids: calls.append(ids) or {})
     run_scan(NOW, part_size=1)
     assert calls == [None]
 
 
-def test_a_recovered_part_closes_a_run_its_dead_worker_left_open(busy_account, frozen):
+def test_it_closes_a_run_its_dead_worker_left_open_when_the_part_is_recovered(busy_account, frozen):
     run = start_scan(NOW)
     part = run.parts.get()
     run_part(part.pk)
@@ -123,7 +123,7 @@ def test_a_recovered_part_closes_a_run_its_dead_worker_left_open(busy_account, f
     assert ScanRun.objects.get(pk=run.pk).status == ScanStatus.DONE
 
 
-def test_each_part_runs_once_and_the_run_finishes_once(busy_account, other_account, frozen):
+def test_it_runs_each_part_once_and_finishes_the_run_once(busy_account, other_account, frozen):
     run = start_scan(NOW, part_size=1)
     parts = list(run.parts.order_by("first_id"))
     assert [(p.first_id, p.last_id) for p in parts] == [
@@ -172,7 +172,7 @@ def test_it_says_why_the_score_moved_since_the_previous_scan(busy_account, froze
     assert rows[0]["url"] == f"/accounts/{busy_account.pk}/trust/"
 
 
-def test_a_deteriorating_account_that_is_no_longer_healthy_gets_one_alert(account, owner, frozen):
+def test_it_gives_a_deteriorating_account_that_is_no_longer_healthy_one_alert(account, owner, frozen):
     promise(account, owner, due=day(40))  # overdue: the only evidence, worth zero
     history(account, {90: 80.0, 60: 70.0, 30: 50.0})
     run_scan()
@@ -194,7 +194,7 @@ def test_it_words_an_engine_alert_in_each_readers_language(account, owner, froze
     assert alert.explanation.startswith("Health fell about")
 
 
-def test_refreshing_one_account_takes_a_bounded_number_of_queries(
+def test_it_refreshes_one_account_in_a_bounded_number_of_queries(
     busy_account, other_account, owner, frozen, django_assert_max_num_queries
 ):
     # The engine's own queries, plus one stand-in condition; each domain app's
@@ -218,7 +218,7 @@ def test_refreshing_one_account_takes_a_bounded_number_of_queries(
     assert Alert.objects.open().filter(kind=AlertKind.PROMISE_OVERDUE).count() == 1
 
 
-def test_refreshing_one_account_leaves_other_accounts_alerts_alone(
+def test_it_leaves_other_accounts_alerts_alone_when_refreshing_one_account(
     busy_account, other_account, owner, frozen
 ):
     alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
@@ -231,7 +231,7 @@ def test_refreshing_one_account_leaves_other_accounts_alerts_alone(
     assert Alert.objects.open().count() == 0
 
 
-def test_refreshing_without_alerts_leaves_them_to_the_next_scan(busy_account, owner, frozen):
+def test_it_leaves_alerts_to_the_next_scan_when_refreshing_without_them(busy_account, owner, frozen):
     alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
     promise(busy_account, owner, due=day(5))
     refresh_account(busy_account.pk, alerts=False)

@@ -73,7 +73,7 @@ class FirstStatement:
         return execute(sql, params, many, context)
 
 
-def test_a_scan_at_once_after_a_bulk_import_reads_only_analysed_tables(tmp_path):
+def test_it_reads_only_analysed_tables_in_a_scan_at_once_after_a_bulk_import(tmp_path):
     import_sample("staff")
     accounts, orders = write_files(tmp_path)
     started = database_clock()

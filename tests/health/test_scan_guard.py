@@ -65,7 +65,7 @@ def test_it_fails_the_part_whose_statement_runs_over_the_limit_and_records_why(
 
 
 @pytest.mark.postgres
-def test_the_scan_command_stops_with_the_message_and_a_later_scan_clears_it(
+def test_it_stops_the_scan_command_with_the_message_and_clears_it_on_a_later_scan(
     ordering_account, sleepy_signal, settings, frozen, monkeypatch,
 ):
     limit(settings, 0.3)
@@ -79,7 +79,7 @@ def test_the_scan_command_stops_with_the_message_and_a_later_scan_clears_it(
 
 
 @pytest.mark.postgres
-def test_a_limit_of_zero_lets_a_long_statement_run(ordering_account, settings, frozen, monkeypatch):
+def test_it_lets_a_long_statement_run_with_a_limit_of_zero(ordering_account, settings, frozen, monkeypatch):
     limit(settings, 0)
     definition = signal_definitions(make_context(NOW), {"customer"})[0]
 
@@ -110,7 +110,7 @@ def test_it_logs_nothing_of_a_scan_under_the_default_threshold(ordering_account,
     assert not [r for r in caplog.records if r.name == "aftersale.statements"]
 
 
-def test_the_admin_shows_why_a_part_failed(client, admin_user, ordering_account, frozen):
+def test_it_shows_why_a_part_failed_in_the_admin(client, admin_user, ordering_account, frozen):
     run = start_scan(NOW)
     ScanPart.objects.filter(run=run).update(error="The statement computing the snapshots ran longer")
     client.force_login(admin_user)

@@ -19,7 +19,7 @@ def test_it_combines_every_weighted_signal_counting_one_without_data_at_its_neut
         "a": pytest.approx(30.0), "b": pytest.approx(5.0), "c": pytest.approx(45.0)}
 
 
-def test_a_signal_without_data_and_without_a_neutral_value_counts_at_the_middle():
+def test_it_counts_a_signal_without_data_or_a_neutral_value_at_the_middle():
     result = scoring.combine({"a": 1.0, "b": None}, {"a": 10, "b": 10})
     assert result.score == pytest.approx(75.0)
 
@@ -27,7 +27,7 @@ def test_a_signal_without_data_and_without_a_neutral_value_counts_at_the_middle(
 @given(st.dictionaries(st.sampled_from("abcdef"), st.one_of(st.none(), st.floats(0, 1)), min_size=1),
        st.dictionaries(st.sampled_from("abcdef"), st.integers(1, 100), min_size=1),
        st.sampled_from("abcdef"), st.floats(0, 1))
-def test_a_first_value_below_the_neutral_one_never_raises_the_score(values, weights, name, value):
+def test_it_never_raises_the_score_for_a_first_value_below_the_neutral_one(values, weights, name, value):
     neutral = dict.fromkeys("abcdef", 0.5)
     before = scoring.combine({**values, name: None}, weights, neutral)
     after = scoring.combine({**values, name: value}, weights, neutral)
@@ -44,14 +44,14 @@ def test_it_has_no_score_without_data():
     assert (result.score, result.coverage) == (None, 0.0)
 
 
-def test_a_signal_switched_off_counts_for_nothing():
+def test_it_counts_a_signal_switched_off_for_nothing():
     result = scoring.combine({"a": 0.0, "b": 1.0}, {"a": 0, "b": 10})
     assert (result.score, result.coverage, result.contributions["a"]) == (100.0, 1.0, None)
 
 
 @given(st.dictionaries(st.sampled_from("abcdef"), st.one_of(st.none(), st.floats(0, 1)), min_size=1),
        st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 100), min_size=1))
-def test_contributions_always_add_up_to_a_score_between_0_and_100(values, weights):
+def test_it_always_adds_contributions_up_to_a_score_between_0_and_100(values, weights):
     result = scoring.combine(values, weights)
     if result.score is None:
         return
@@ -91,7 +91,7 @@ def test_it_names_the_signals_that_moved_most():
     assert moved == [("promises", -10.0), ("new", 3.0), ("trust", 2.0)]
 
 
-def test_reasons_put_the_costliest_signals_first():
+def test_it_puts_the_costliest_signals_first_in_the_reasons():
     values = {"promises": 0.0, "trust": 0.5, "orders": 1.0, "none": None}
     weights = {"promises": 10, "trust": 30, "orders": 60, "none": 50}
     assert scoring.reasons(values, weights) == ["trust", "promises"]

@@ -156,7 +156,7 @@ def test_it_does_not_call_a_plan_on_time_then_because_of_a_visit_made_later(acco
     assert signal("maintenance", account, as_of=days_ago(20))[0] is None
 
 
-def test_a_plan_switched_off_or_an_asset_retired_later_still_counts_before(account, frozen):
+def test_it_still_counts_a_plan_switched_off_or_an_asset_retired_later_before_then(account, frozen):
     from aftersale.service.models import Asset, AssetStatus, MaintenancePlan
 
     mine = asset(account, product(), "L-1", installed=day(400))
@@ -274,7 +274,7 @@ def test_it_reads_the_last_completed_review_and_the_competitor_gap(account, owne
     )
 
 
-def test_every_signal_ignores_events_after_as_of(account, owner, frozen):
+def test_it_ignores_events_after_as_of_in_every_signal(account, owner, frozen):
     later = NOW + timedelta(days=1)
     for n in range(3):
         order(account, later + timedelta(days=n), Channel.PORTAL)
@@ -291,7 +291,7 @@ def test_every_signal_ignores_events_after_as_of(account, owner, frozen):
             assert definition.compute(ctx, [account.pk]) == {}, definition.name
 
 
-def test_every_signal_is_one_query_whatever_the_number_of_accounts(
+def test_it_reads_every_signal_in_one_query_whatever_the_number_of_accounts(
     account, other_account, owner, frozen, django_assert_num_queries
 ):
     for acc in (account, other_account):
@@ -311,7 +311,7 @@ def test_every_signal_is_one_query_whatever_the_number_of_accounts(
         assert set(values) <= {account.pk, other_account.pk}
 
 
-def test_explanations_speak_the_users_language(account, owner, frozen):
+def test_it_explains_in_the_users_language(account, owner, frozen):
     from django.utils import translation
 
     promise(account, owner, due=day(20))
@@ -335,7 +335,7 @@ def test_it_leads_every_signal_to_the_records_behind_it_not_only_the_account_pag
         assert str(account.pk) in url, definition.name
 
 
-def test_the_service_board_and_maintenance_list_show_one_account_s_records(
+def test_it_shows_one_accounts_records_on_the_service_board_and_maintenance_list(
     manager_client, account, other_account, frozen
 ):
     case(account, days_ago(3), title="Spindle noise here")
@@ -351,7 +351,7 @@ OUTCOMES = ["open", "kept", "late", "broken", "cancelled"]
 @settings(max_examples=15, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(-60, 900), st.sampled_from(OUTCOMES), st.integers(0, 40)), max_size=8))
-def test_the_promise_signal_counts_what_the_promise_ledger_counts(account, owner, promises):
+def test_it_counts_in_the_promise_signal_what_the_promise_ledger_counts(account, owner, promises):
     from aftersale.promises.measures import promise_measures
 
     Promise.objects.filter(account=account).delete()

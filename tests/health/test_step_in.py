@@ -36,7 +36,7 @@ def open_step_in(account):
         AlertKind.SILENCE, AlertKind.QUIET_CUSTOMER}
 
 
-def test_the_quiet_account_gets_a_quiet_customer_alert_with_a_technical_visit(portfolio):
+def test_it_gives_the_quiet_account_a_quiet_customer_alert_with_a_technical_visit(portfolio):
     run_scan()
     alert = Alert.objects.open().get(account=portfolio.quiet, kind=AlertKind.QUIET_CUSTOMER)
     assert alert.explanation.startswith("Raised 0 requests and complaints in the last 365 days")
@@ -54,7 +54,7 @@ def silent(health, p=0.05, status="established"):
     })
 
 
-def test_a_customer_that_stopped_reaching_out_gets_a_silence_alert_with_a_step_in(portfolio):
+def test_it_gives_a_customer_that_stopped_reaching_out_a_silence_alert_with_a_step_in(portfolio):
     ctx = make_context(NOW, fits={})
     results = evaluate(ctx, None)
     peer, new = portfolio.peers[0], portfolio.new
@@ -73,7 +73,7 @@ def test_a_customer_that_stopped_reaching_out_gets_a_silence_alert_with_a_step_i
     assert text.action.startswith("Step in: the owner visits with a service engineer")
 
 
-def test_suppliers_get_no_step_in_alert(portfolio):
+def test_it_gives_suppliers_no_step_in_alert(portfolio):
     from aftersale.accounts.models import Account, AccountKind
 
     Account.objects.filter(pk=portfolio.quiet.pk).update(kind=AccountKind.SUPPLIER)
@@ -84,7 +84,7 @@ def test_suppliers_get_no_step_in_alert(portfolio):
     assert (portfolio.quiet.pk, "") not in quiet_customer(ctx, results)
 
 
-def test_an_account_without_equipment_gets_a_call_or_visit_by_its_owner(portfolio):
+def test_it_asks_for_a_call_or_visit_by_its_owner_for_an_account_without_equipment(portfolio):
     ctx = make_context(NOW, fits={})
     results = evaluate(ctx, None)
     peer = portfolio.peers[3]  # the peers have machines; take them away for this one
@@ -99,7 +99,7 @@ def test_an_account_without_equipment_gets_a_call_or_visit_by_its_owner(portfoli
         "log the call or visit to close this alert.")
 
 
-def test_an_email_does_not_close_it_but_a_call_after_it_opened_does(portfolio, frozen):
+def test_it_stays_open_after_an_email_but_closes_after_a_call_after_it_opened(portfolio, frozen):
     run_scan()
     assert open_step_in(portfolio.quiet) == {AlertKind.QUIET_CUSTOMER}
     frozen.shift(timedelta(days=1))
@@ -116,7 +116,7 @@ def test_an_email_does_not_close_it_but_a_call_after_it_opened_does(portfolio, f
     assert open_step_in(portfolio.quiet) == set()
 
 
-def test_a_contact_before_the_alert_opened_does_not_close_it(portfolio, frozen):
+def test_it_stays_open_after_a_contact_before_the_alert_opened(portfolio, frozen):
     contact(portfolio.quiet, days_ago(200), TouchpointKind.VISIT)
     run_scan()
     frozen.shift(timedelta(days=1))
@@ -136,7 +136,7 @@ def test_it_stays_open_when_the_condition_stops_without_a_contact(portfolio, fro
     assert open_step_in(portfolio.quiet) == {AlertKind.QUIET_CUSTOMER}
 
 
-def test_the_conditions_take_one_query_whatever_the_number_of_accounts(
+def test_it_checks_the_conditions_in_one_query_whatever_the_number_of_accounts(
     portfolio, django_assert_max_num_queries
 ):
     ctx = make_context(NOW, fits={})

@@ -13,7 +13,7 @@ from .conftest import day, promise
 pytestmark = pytest.mark.django_db
 
 
-def test_the_model_page_shows_every_signal_with_its_current_weight(owner_client):
+def test_it_shows_every_signal_with_its_current_weight_on_the_model_page(owner_client):
     SignalWeight.objects.filter(signal="trust").update(weight=30)
     HealthSettings.objects.filter(pk=1).update(healthy_min=75)
     page = owner_client.get(reverse("health_model")).content.decode()
@@ -22,7 +22,7 @@ def test_the_model_page_shows_every_signal_with_its_current_weight(owner_client)
     assert "score 75 or more" in page
 
 
-def test_the_account_health_page_explains_the_score(owner_client, account, owner, frozen):
+def test_it_explains_the_score_on_the_account_health_page(owner_client, account, owner, frozen):
     promise(account, owner, due=day(10))
     response = owner_client.get(reverse("account_health", args=[account.pk]))
     page = response.content.decode()
@@ -32,30 +32,30 @@ def test_the_account_health_page_explains_the_score(owner_client, account, owner
     assert "<html" in page
 
 
-def test_htmx_gets_only_the_panel(owner_client, account, frozen):
+def test_it_gives_htmx_only_the_panel(owner_client, account, frozen):
     response = owner_client.get(reverse("account_health", args=[account.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
     assert 'id="health"' in response.content.decode()
 
 
-def test_a_bad_as_of_is_reported_not_crashed_on(owner_client, account, frozen):
+def test_it_reports_a_bad_as_of_rather_than_crashing(owner_client, account, frozen):
     response = owner_client.get(reverse("account_health", args=[account.pk]), {"as_of": "yesterday"})
     assert "&#x27;yesterday&#x27; is not a date" in response.content.decode()
 
 
-def test_portal_contacts_and_strangers_see_nothing(client, account, other_contact):
+def test_it_shows_portal_contacts_and_strangers_nothing(client, account, other_contact):
     assert client.get(reverse("health_model")).status_code == 302
     client.force_login(other_contact.user)
     assert client.get(reverse("health_model")).status_code == 403
     assert client.get(reverse("account_health", args=[account.pk])).status_code == 403
 
 
-def test_an_unknown_account_is_a_404(owner_client):
+def test_it_answers_an_unknown_account_with_a_404(owner_client):
     assert owner_client.get(reverse("account_health", args=[999999])).status_code == 404
 
 
-def test_the_settings_refuse_bands_in_the_wrong_order():
+def test_it_refuses_settings_with_bands_in_the_wrong_order():
     row = HealthSettings.load()
     row.watch_min = 75
     with pytest.raises(ValidationError, match="The watch limit must be below the healthy limit."):
@@ -65,12 +65,12 @@ def test_the_settings_refuse_bands_in_the_wrong_order():
         row.full_clean()
 
 
-def test_a_weight_must_name_a_registered_signal():
+def test_it_requires_a_weight_to_name_a_registered_signal():
     with pytest.raises(ValidationError, match="There is no signal called silence_typo."):
         SignalWeight(signal="silence_typo", weight=5).full_clean()
 
 
-def test_the_admin_offers_settings_and_weights_and_only_shows_engine_records():
+def test_it_offers_settings_and_weights_in_the_admin_and_only_shows_engine_records():
     from django.contrib import admin
 
     from aftersale.health.models import HealthSnapshot
@@ -81,7 +81,7 @@ def test_the_admin_offers_settings_and_weights_and_only_shows_engine_records():
     assert registered[HealthSnapshot].has_change_permission(None) is False
 
 
-def test_weights_and_settings_have_their_documented_defaults():
+def test_it_gives_weights_and_settings_their_documented_defaults():
     from aftersale.health.signals import registry
 
     weights = dict(SignalWeight.objects.values_list("signal", "weight"))

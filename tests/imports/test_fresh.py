@@ -47,7 +47,9 @@ def test_it_closes_the_alerts_of_every_account_touched_in_one_refresh(
             assert_rescored_now(account_)
 
 
-def test_a_dry_run_or_a_refused_file_refreshes_nothing(account, owner, django_capture_on_commit_callbacks):
+def test_it_refreshes_nothing_after_a_dry_run_or_a_refused_file(
+    account, owner, django_capture_on_commit_callbacks
+):
     promise = overdue_promise(account, owner)
     scanned_before(account)
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -5,7 +5,7 @@ rhythm's event days), it is that same day: never the UTC day of its first moment
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -48,14 +48,14 @@ def assert_on_the_day(order: Order) -> None:
     assert event_days("orders", end_of_day(DAY), [order.account_id]).days.tolist() == [0]
 
 
-def test_a_date_alone_in_a_csv_cell_is_that_local_day(account):
+def test_it_reads_a_date_alone_in_a_csv_cell_as_that_local_day(account):
     header = "external_id,account,placed_at,total,channel\n"
     result = import_file("orders", io.BytesIO(f"{header}O-1,{account.external_id},{DAY},10,rep\n".encode()))
     assert not result.problems, result.problems
     assert_on_the_day(Order.objects.get())
 
 
-def test_a_date_alone_for_a_moment_in_the_api_is_that_local_day(client, owner, account):
+def test_it_reads_a_date_alone_for_a_moment_in_the_api_as_that_local_day(client, owner, account):
     api = ApiClient(client, do_issue_token(owner, name="tests")[1])
     response = api.post("/api/orders", {"account": account.pk, "external_id": "SO-1", "placed_at": str(DAY),
                                         "total": "10", "channel": "edi", "lines": []})
@@ -63,7 +63,7 @@ def test_a_date_alone_for_a_moment_in_the_api_is_that_local_day(client, owner, a
     assert_on_the_day(Order.objects.get())
 
 
-def test_a_date_in_the_api_is_that_day(client, owner, account):
+def test_it_reads_a_date_in_the_api_as_that_day(client, owner, account):
     api = ApiClient(client, do_issue_token(owner, name="tests")[1])
     response = api.post("/api/promises", {
         "account": account.pk, "description": "Spare kit", "stage": "sale", "due_at": str(DAY),
@@ -73,7 +73,7 @@ def test_a_date_in_the_api_is_that_day(client, owner, account):
     assert Promise.objects.get().due_at == DAY
 
 
-def test_a_date_alone_in_a_form_is_that_local_day(owner_client, account):
+def test_it_reads_a_date_alone_in_a_form_as_that_local_day(owner_client, account):
     response = owner_client.post(reverse("log_touchpoint", args=[account.pk]), {
         "occurred_at": str(DAY), "kind": "visit", "initiated_by": "customer", "minutes": "30",
         "topic": "planning"})
@@ -84,10 +84,23 @@ def test_a_date_alone_in_a_form_is_that_local_day(owner_client, account):
     assert event_days("contacts", end_of_day(DAY), [account.pk]).days.tolist() == [0]
 
 
-def test_the_same_order_by_any_path_is_on_the_same_day(client, owner, account):
+def test_it_puts_the_same_order_on_the_same_day_by_any_path(client, owner, account):
     """A CSV date, an API date and a moment late on that local day all fall on one day."""
     Order.objects.create(account=account, placed_at=timezone.make_aware(datetime(2026, 6, 14, 23, 30)),
                          total=Decimal("1"))
     header = "external_id,account,placed_at,total,channel\n"
     import_file("orders", io.BytesIO(f"{header}O-2,{account.external_id},{DAY},10,rep\n".encode()))
     assert stored_days(Order, "placed_at") == {day_number(DAY)}
+
+
+def test_it_starts_a_date_alone_as_an_api_filter_at_that_local_day(client, owner, account):
+    from aftersale.accounts.models import Account
+
+    # 00:30 on 14 June in Ho Chi Minh City: still 13 June in UTC.
+    Account.objects.filter(pk=account.pk).update(updated_at=timezone.make_aware(datetime(2026, 6, 14, 0, 30)))
+    api = ApiClient(client, do_issue_token(owner, name="tests")[1])
+    listed = api.get("/api/accounts", {"updated_since": str(DAY)})
+    assert listed.status_code == 200, listed.content
+    assert [row["id"] for row in listed.json()["items"]] == [account.pk]
+    later = api.get("/api/accounts", {"updated_since": str(DAY + timedelta(days=1))}).json()["items"]
+    assert later == []

@@ -38,7 +38,7 @@ def portfolio(owner, colleague) -> list[Account]:
     ]
 
 
-def test_two_scans_at_once_open_each_alert_once(portfolio):
+def test_it_opens_each_alert_once_when_two_scans_run_at_once(portfolio):
     def every_account(as_of, account_ids):
         ids = account_ids if account_ids is not None else [a.pk for a in portfolio]
         return {(pk, "x"): Condition(EXAMPLES[AlertKind.SILENCE]) for pk in ids}
@@ -50,7 +50,7 @@ def test_two_scans_at_once_open_each_alert_once(portfolio):
     assert HealthSnapshot.objects.count() == len(portfolio)
 
 
-def test_two_workers_share_a_scan_without_running_a_part_twice(portfolio):
+def test_it_shares_a_scan_between_two_workers_without_running_a_part_twice(portfolio):
     run = start_scan(timezone.now(), part_size=2)
     for part_id in run.parts.values_list("pk", flat=True):
         tasks.scan_part.enqueue(part_id)

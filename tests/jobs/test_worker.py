@@ -56,7 +56,7 @@ def test_it_schedules_one_tick_however_often_workers_start(frozen):
     assert Schedule.objects.get(name=Schedule.SCAN).task_id == str(ticks[0].pk)
 
 
-def test_a_worker_that_loses_the_race_to_create_a_schedule_goes_on_with_the_winners(frozen):
+def test_it_lets_a_worker_that_loses_the_race_to_create_a_schedule_go_on_with_the_winners(frozen):
     """Two workers starting at once both find the recovery schedule missing; the second
     one's insert is refused (unique name), and it uses the row the first committed."""
     Schedule.objects.create(name=tasks.RECOVER)  # what the other worker just committed
@@ -73,7 +73,7 @@ def test_a_worker_that_loses_the_race_to_create_a_schedule_goes_on_with_the_winn
     assert worker.ensure_schedule() == []
 
 
-def test_a_tick_scans_and_schedules_the_next_tick(account, owner, frozen):
+def test_it_scans_on_a_tick_and_schedules_the_next_tick(account, owner, frozen):
     alert_registry.register(AlertKind.PROMISE_OVERDUE, overdue_promises)
     promise(account, owner, due=day(3))
     worker.ensure_schedule()
@@ -94,7 +94,7 @@ def test_a_tick_scans_and_schedules_the_next_tick(account, owner, frozen):
     assert [m.to for m in mail.outbox] == [[owner.email]]
 
 
-def test_a_stray_duplicate_tick_does_nothing(account, frozen):
+def test_it_does_nothing_on_a_stray_duplicate_tick(account, frozen):
     worker.ensure_schedule()
     tasks.tick.enqueue()
     run_worker()
@@ -102,7 +102,7 @@ def test_a_stray_duplicate_tick_does_nothing(account, frozen):
     assert len([t for t in tasks_of(tasks.tick) if t.status == TaskResultStatus.READY]) == 1
 
 
-def test_a_scan_is_split_into_parts_any_worker_can_take(account, other_account, frozen):
+def test_it_splits_a_scan_into_parts_any_worker_can_take(account, other_account, frozen):
     run_id = tasks.scan.enqueue(NOW.isoformat(), part_size=1).id
     run_worker(max_tasks=2, worker_id="first")  # the scan and one part
     assert ScanRun.objects.get().status == ScanStatus.RUNNING
@@ -113,7 +113,7 @@ def test_a_scan_is_split_into_parts_any_worker_can_take(account, other_account, 
     assert DBTaskResult.objects.get(pk=run_id).status == TaskResultStatus.SUCCESSFUL
 
 
-def test_tasks_left_running_by_a_killed_worker_are_requeued(frozen):
+def test_it_requeues_tasks_left_running_by_a_killed_worker(frozen):
     stale = DBTaskResult.objects.create(
         task_path=tasks.scan_part.module_path, args_kwargs={"args": [1], "kwargs": {}},
         status=TaskResultStatus.RUNNING, started_at=NOW - timedelta(hours=1), run_after=NOW,
@@ -135,7 +135,7 @@ def test_tasks_left_running_by_a_killed_worker_are_requeued(frozen):
                         foreign.pk: TaskResultStatus.RUNNING}
 
 
-def test_sigterm_finishes_the_current_task_and_exits(account, other_account, frozen):
+def test_it_finishes_the_current_task_and_exits_on_sigterm(account, other_account, frozen):
     run = start_scan(NOW, part_size=1)
     for part in run.parts.all():
         tasks.scan_part.enqueue(part.pk)
@@ -156,7 +156,7 @@ def test_sigterm_finishes_the_current_task_and_exits(account, other_account, fro
     assert worker.STOP.is_set()
 
 
-def test_the_worker_command_schedules_and_runs_until_the_queue_is_empty(account):
+def test_it_schedules_and_runs_until_the_queue_is_empty_from_the_worker_command(account):
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
     try:
         with time_machine.travel(NOW, tick=False):

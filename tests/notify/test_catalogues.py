@@ -25,7 +25,7 @@ def translation_of(entry: str) -> str:
         (aftersale.notify, "Stop these e-mails?", "Ngừng nhận các email này?"),
     ],
 )
-def test_every_message_is_translated_and_compiled(package, english, vietnamese):
+def test_it_translates_and_compiles_every_message(package, english, vietnamese):
     folder = Path(package.__file__).parent / "locale" / "vi" / "LC_MESSAGES"
     entries = (folder / "django.po").read_text(encoding="utf-8").split("\n\n")[1:]
     assert len(entries) > 30

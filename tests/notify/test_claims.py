@@ -26,7 +26,7 @@ def open_alert(account, subject="promise:7"):
                        params=overdue(), at=NOW)
 
 
-def test_one_worker_holds_a_claim_until_it_goes_stale(account):
+def test_it_lets_one_worker_hold_a_claim_until_it_goes_stale(account):
     with time_machine.travel(NOW, tick=False):
         alert = open_alert(account)
         assert notify.claim(alert.pk, "w1") is True
@@ -37,7 +37,7 @@ def test_one_worker_holds_a_claim_until_it_goes_stale(account):
     assert (claim.worker_id, claim.attempts) == ("w2", 2)
 
 
-def test_marking_sent_sets_notified_and_releases_the_claim(account, frozen):
+def test_it_sets_notified_and_releases_the_claim_when_marking_sent(account, frozen):
     alert = open_alert(account)
     notify.claim(alert.pk, "w1")
     assert notify.mark_sent([alert.pk], "w1") == 1
@@ -48,13 +48,13 @@ def test_marking_sent_sets_notified_and_releases_the_claim(account, frozen):
     assert not NotificationClaim.objects.exists()
 
 
-def test_resolved_alerts_are_not_claimed(account, frozen):
+def test_it_does_not_claim_resolved_alerts(account, frozen):
     alert = open_alert(account)
     Alert.objects.filter(pk=alert.pk).update(resolved_at=NOW)
     assert notify.claim(alert.pk, "w1") is False
 
 
-def test_a_failed_send_keeps_the_claim_with_the_reason(account, frozen):
+def test_it_keeps_the_claim_with_the_reason_after_a_failed_send(account, frozen):
     alert = open_alert(account)
     notify.claim(alert.pk, "w1")
     notify.release_failed([alert.pk], "w1", "OSError('SMTP down')")

@@ -40,7 +40,7 @@ def portfolio(owners) -> list[Account]:
             for i in range(12)]
 
 
-def test_two_workers_never_send_the_same_alert_twice(portfolio):
+def test_it_never_lets_two_workers_send_the_same_alert_twice(portfolio):
     now = timezone.now()
     for account in portfolio:
         for n in range(3):
@@ -58,7 +58,7 @@ def test_two_workers_never_send_the_same_alert_twice(portfolio):
     assert not Alert.objects.filter(notified_at__isnull=True).exists()
 
 
-def test_two_workers_send_each_digest_once(portfolio, owners):
+def test_it_sends_each_digest_once_with_two_workers(portfolio, owners):
     now = timezone.now().replace(hour=5)  # noon in Hanoi, after the digest hour
     for account in portfolio:
         raise_alert(kind=AlertKind.SILENCE, account=account, params=silent(), at=now)

@@ -35,7 +35,7 @@ def attention(account, owner):
     return quiet, overdue, in_hand
 
 
-def test_each_owner_gets_their_attention_list_once_a_day(attention, owner, frozen):
+def test_it_sends_each_owner_their_attention_list_once_a_day(attention, owner, frozen):
     result = send_due_digests(NOW, worker_id="w1")
     assert (result.messages, result.failed) == (1, 0)
     message = mail.outbox[0]
@@ -59,7 +59,7 @@ def test_each_owner_gets_their_attention_list_once_a_day(attention, owner, froze
         assert send_due_digests(tomorrow, worker_id="w1").messages == 1
 
 
-def test_nothing_goes_out_before_the_digest_hour(attention, settings):
+def test_it_sends_nothing_before_the_digest_hour(attention, settings):
     early = NOW - timedelta(hours=2)  # 06:30 in Hanoi
     with time_machine.travel(early, tick=False):
         assert send_due_digests(early, worker_id="w1").messages == 0
@@ -69,7 +69,7 @@ def test_nothing_goes_out_before_the_digest_hour(attention, settings):
         assert send_due_digests(early, worker_id="w1").messages == 1
 
 
-def test_no_email_when_nothing_needs_the_owner(account, owner, frozen):
+def test_it_sends_no_email_when_nothing_needs_the_owner(account, owner, frozen):
     # Only an immediate kind open, and a digest kind already acknowledged.
     open_alert(account, kind=AlertKind.SLA_BREACH)
     acknowledged = open_alert(account, kind=AlertKind.SILENCE, subject="")
@@ -79,7 +79,7 @@ def test_no_email_when_nothing_needs_the_owner(account, owner, frozen):
     assert Digest.objects.get().state == DigestState.EMPTY
 
 
-def test_kinds_switched_off_are_left_out(attention, owner, frozen):
+def test_it_leaves_out_kinds_switched_off(attention, owner, frozen):
     set_deliveries(owner.pk, {AlertKind.SILENCE: Delivery.OFF})
     send_due_digests(NOW, worker_id="w1")
     body = mail.outbox[0].body
@@ -103,7 +103,7 @@ def test_it_is_written_in_the_owners_language(attention, owner, frozen):
     assert english_left(words, {"what": "Operator training", "who": "Linh Tran"}) == []
 
 
-def test_a_failed_digest_is_retried_after_the_timeout_and_sent_once(attention):
+def test_it_retries_a_failed_digest_after_the_timeout_and_sends_it_once(attention):
     with time_machine.travel(NOW, tick=False):
         with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("SMTP down")):
             result = send_due_digests(NOW, worker_id="w1")
@@ -119,7 +119,7 @@ def test_a_failed_digest_is_retried_after_the_timeout_and_sent_once(attention):
     assert len(mail.outbox) == 1
 
 
-def test_a_digest_claimed_by_a_dead_worker_is_taken_over(attention, owner):
+def test_it_takes_over_a_digest_claimed_by_a_dead_worker(attention, owner):
     with time_machine.travel(NOW, tick=False):
         assert claim_digest(owner.pk, NOW, "dead") is True
         assert claim_digest(owner.pk, NOW, "w2") is False

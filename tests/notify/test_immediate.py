@@ -50,7 +50,7 @@ def test_it_mails_each_owner_their_new_alerts_of_each_kind_once(account, other_a
     assert len(mail.outbox) == 3
 
 
-def test_kinds_left_to_the_digest_or_switched_off_are_not_mailed_at_once(account, owner, frozen):
+def test_it_does_not_mail_at_once_kinds_left_to_the_digest_or_switched_off(account, owner, frozen):
     overdue = open_alert(account, kind=AlertKind.PROMISE_OVERDUE, subject="promise:1")
     set_deliveries(owner.pk, {AlertKind.SLA_BREACH: Delivery.OFF})
     breach = open_alert(account, kind=AlertKind.SLA_BREACH)
@@ -92,7 +92,7 @@ def test_it_goes_to_the_accounts_current_owner(account, owner, colleague, frozen
     assert [m.to for m in mail.outbox] == [[colleague.email]]
 
 
-def test_owners_who_left_get_nothing(account, owner, frozen):
+def test_it_sends_nothing_to_owners_who_left(account, owner, frozen):
     open_alert(account)
     owner.is_active = False
     owner.save()
@@ -100,7 +100,7 @@ def test_owners_who_left_get_nothing(account, owner, frozen):
     assert mail.outbox == []
 
 
-def test_a_worker_killed_between_claim_and_send_loses_nothing(account):
+def test_it_loses_nothing_when_a_worker_is_killed_between_claim_and_send(account):
     with time_machine.travel(NOW, tick=False):
         alert = open_alert(account)
         assert claim(alert.pk, "dead-worker") is True  # ... and it never sent
@@ -116,7 +116,7 @@ def test_a_worker_killed_between_claim_and_send_loses_nothing(account):
     assert not NotificationClaim.objects.exists()
 
 
-def test_a_failed_send_is_not_marked_and_is_retried_after_the_timeout(account):
+def test_it_does_not_mark_a_failed_send_and_retries_it_after_the_timeout(account):
     with time_machine.travel(NOW, tick=False):
         alert = open_alert(account)
         with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("SMTP down")):
@@ -140,7 +140,7 @@ def test_it_stops_after_the_current_message_when_asked(account, other_account, f
     assert Alert.objects.filter(notified_at__isnull=True).count() == 1
 
 
-def test_the_same_alerts_always_make_the_same_message_id(account, owner, frozen):
+def test_it_always_makes_the_same_message_id_from_the_same_alerts(account, owner, frozen):
     from aftersale.notify.emails import alerts_message
 
     alert = open_alert(account)

@@ -19,7 +19,7 @@ from .conftest import NOW, open_alert
 pytestmark = pytest.mark.django_db
 
 
-def test_the_settings_page_shows_and_saves_each_kinds_choice(owner_client, owner):
+def test_it_shows_and_saves_each_kinds_choice_on_the_settings_page(owner_client, owner):
     page = owner_client.get(reverse("notify_settings"))
     assert page.status_code == 200
     html = page.content.decode()
@@ -34,18 +34,18 @@ def test_the_settings_page_shows_and_saves_each_kinds_choice(owner_client, owner
     assert saved[AlertKind.SLA_BREACH] == Delivery.DIGEST
 
 
-def test_a_bad_choice_is_refused_and_nothing_saved(owner_client, owner):
+def test_it_refuses_a_bad_choice_and_saves_nothing(owner_client, owner):
     response = owner_client.post(reverse("notify_settings"), {AlertKind.SILENCE: "sometimes"})
     assert response.status_code == 400
     assert not NotificationPreference.objects.exists()
 
 
-def test_portal_contacts_have_no_settings_page(client, contact):
+def test_it_gives_portal_contacts_no_settings_page(client, contact):
     client.force_login(contact.user)
     assert client.get(reverse("notify_settings")).status_code == 403
 
 
-def test_the_calendar_link_is_created_renewed_and_turned_off(owner_client, owner):
+def test_it_creates_renews_and_turns_off_the_calendar_link(owner_client, owner):
     owner_client.post(reverse("notify_calendar_link"), {"action": "create"})
     feed = CalendarFeed.objects.get(user=owner)
     page = owner_client.get(reverse("notify_settings")).content.decode()
@@ -61,7 +61,7 @@ def test_the_calendar_link_is_created_renewed_and_turned_off(owner_client, owner
     assert owner_client.get(f"/calendar/{new}.ics").status_code == 404
 
 
-def test_the_unsubscribe_link_of_an_email_works_without_logging_in(client, account, owner, frozen):
+def test_it_honours_an_emails_unsubscribe_link_without_logging_in(client, account, owner, frozen):
     open_alert(account)
     send_immediate_alerts(NOW, worker_id="w1")
     found = re.search(r"http://127\.0\.0\.1:8000(/notifications/unsubscribe/\S+/)", mail.outbox[0].body)
@@ -76,7 +76,7 @@ def test_the_unsubscribe_link_of_an_email_works_without_logging_in(client, accou
     assert deliveries(owner.pk)[AlertKind.PROMISE_NEW] == Delivery.IMMEDIATE
 
 
-def test_mail_clients_one_click_post_unsubscribes(client, owner):
+def test_it_unsubscribes_on_a_mail_clients_one_click_post(client, owner):
     token = make_token(owner, [AlertKind.SILENCE, AlertKind.QUIET_CUSTOMER])
     response = client.post(reverse("notify_unsubscribe", args=[token]), "List-Unsubscribe=One-Click",
                            content_type="application/x-www-form-urlencoded")
@@ -85,7 +85,7 @@ def test_mail_clients_one_click_post_unsubscribes(client, owner):
     assert chosen[AlertKind.SILENCE] == chosen[AlertKind.QUIET_CUSTOMER] == Delivery.OFF
 
 
-def test_a_forged_or_damaged_link_changes_nothing(client, owner, colleague):
+def test_it_changes_nothing_for_a_forged_or_damaged_link(client, owner, colleague):
     token = make_token(owner, [AlertKind.SILENCE])
     forged = token.replace(token.split(":")[0], make_token(colleague, [AlertKind.SILENCE]).split(":")[0])
     for bad in (forged, token[:-2] + "xx", "nonsense"):

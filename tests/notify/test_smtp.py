@@ -49,7 +49,7 @@ def smtp_server():
         controller.stop()
 
 
-def test_digests_and_alerts_go_out_through_a_real_smtp_server(smtp_server, account, owner, frozen):
+def test_it_sends_digests_and_alerts_through_a_real_smtp_server(smtp_server, account, owner, frozen):
     mail.outbox = []
     open_alert(account, kind=AlertKind.PROMISE_OVERDUE, subject="promise:7",
                params=overdue("Lắp đặt máy ép", days=14))

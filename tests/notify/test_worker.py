@@ -42,7 +42,7 @@ def clear_stop():
     worker.STOP.clear()
 
 
-def test_starting_workers_schedules_one_sender_tick(frozen):
+def test_it_schedules_one_sender_tick_when_workers_start(frozen):
     worker.ensure_schedule()
     worker.ensure_schedule()
     assert len(ticks()) == 1
@@ -50,7 +50,7 @@ def test_starting_workers_schedules_one_sender_tick(frozen):
     assert tasks.notify_tick.module_path in worker.recoverable_paths()
 
 
-def test_each_tick_sends_what_is_due_and_queues_the_next(account, owner, frozen):
+def test_it_sends_what_is_due_on_each_tick_and_queues_the_next(account, owner, frozen):
     open_alert(account)  # an immediate kind
     worker.ensure_schedule()
     DBTaskResult.objects.exclude(task_path=tasks.notify_tick.module_path).delete()  # no scan here
@@ -64,7 +64,7 @@ def test_each_tick_sends_what_is_due_and_queues_the_next(account, owner, frozen)
     assert len(mail.outbox) == 2 and len(ticks(TaskResultStatus.READY)) == 1
 
 
-def test_a_stray_duplicate_tick_does_nothing(account, frozen):
+def test_it_does_nothing_on_a_stray_duplicate_tick(account, frozen):
     open_alert(account)
     worker.ensure_schedule()
     DBTaskResult.objects.exclude(task_path=tasks.notify_tick.module_path).delete()
@@ -75,7 +75,7 @@ def test_a_stray_duplicate_tick_does_nothing(account, frozen):
     assert DBTaskResult.objects.get(pk=live).return_value == {"skipped": True}
 
 
-def test_the_notify_command_sends_what_is_due_and_previews_a_digest(account, owner, frozen):
+def test_it_sends_what_is_due_and_previews_a_digest_from_the_notify_command(account, owner, frozen):
     open_alert(account, kind=AlertKind.SILENCE, subject="", params=silent(94))
     out = io.StringIO()
     call_command("notify", "--preview", owner.email, stdout=out)

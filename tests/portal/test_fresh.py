@@ -10,7 +10,7 @@ from aftersale.service.models import Asset, ServiceCase
 from tests.fresh import BEFORE, NOW, assert_rescored_now, scanned_before
 
 
-def test_a_request_raised_in_the_portal_rescores_the_account_at_once(
+def test_it_rescores_the_account_at_once_when_a_request_is_raised_in_the_portal(
     client, contact, account, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(BEFORE, tick=False):

@@ -89,7 +89,7 @@ def test_it_refreshes_nothing_when_the_change_rolls_back(
     assert HealthSnapshot.objects.get(account=account).computed_at == BEFORE
 
 
-def test_a_failing_refresh_loses_nothing_of_the_change(
+def test_it_loses_nothing_of_the_change_when_the_refresh_fails(
     staff_client, account, breached, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
     scanned_before(account)

@@ -47,7 +47,7 @@ def test_it_matches_the_likelihood_written_out_directly():
 
 @pytest.mark.parametrize("params", [PARAMS, {"r": 0.243, "alpha": 4.4, "a": 0.79, "b": 2.4},
                                     {"r": 3.0, "alpha": 0.5, "a": 2.0, "b": 0.7}])
-def test_its_analytic_gradient_matches_finite_differences(params):
+def test_it_has_an_analytic_gradient_that_matches_finite_differences(params):
     names = list(params)
     weights = np.array([1.0, 2.0, 0.5, 1.0, 3.0])
     grad = bgnbd_gradient(params, *DATA, weights=weights)
@@ -60,7 +60,7 @@ def test_its_analytic_gradient_matches_finite_differences(params):
         assert grad[i] == pytest.approx(numeric, rel=1e-6, abs=1e-8), name
 
 
-def test_weights_count_as_repeated_rows():
+def test_it_counts_weights_as_repeated_rows():
     x, t_x, T = DATA
     weights = np.array([3, 1, 2, 1, 4])
     weighted = fit_bgnbd(x, t_x, T, weights=weights)
@@ -78,7 +78,7 @@ def test_weights_count_as_repeated_rows():
     T=st.floats(1e-6, 1e6),
     log_params=st.tuples(*[st.floats(-12, 12)] * 4),
 )
-def test_its_log_likelihood_is_finite_for_extreme_inputs(x, frac, T, log_params):
+def test_it_keeps_the_log_likelihood_finite_for_extreme_inputs(x, frac, T, log_params):
     params = dict(zip(["r", "alpha", "a", "b"], np.exp(log_params), strict=True))
     t_x = frac * T if x > 0 else 0.0
     if x > 0 and t_x <= 0:
@@ -95,7 +95,7 @@ def test_it_rates_an_account_without_a_repeat_event_alive_forever():
     assert bgnbd_p_alive(PARAMS, [0, 0], [0, 0], [1, 10_000]).tolist() == [1.0, 1.0]
 
 
-def test_its_probability_of_being_alive_falls_with_silence():
+def test_it_lowers_the_probability_of_being_alive_with_silence():
     silence = np.array([0.0, 30.0, 90.0, 365.0])
     p = bgnbd_p_alive(PARAMS, 5, 100.0, 100.0 + silence)
     assert (np.diff(p) < 0).all()
@@ -103,7 +103,7 @@ def test_its_probability_of_being_alive_falls_with_silence():
     assert p[0] == pytest.approx(1 / (1 + PARAMS["a"] / (PARAMS["b"] + 4)))
 
 
-def test_its_conditional_expectation_matches_the_published_closed_form():
+def test_it_matches_the_published_closed_form_for_the_conditional_expectation():
     """FHL 2005 eq. 10 as printed, against our Euler-transformed evaluation."""
     r, alpha, a, b = PARAMS.values()
     for x, t_x, T, t in [(0, 0.0, 50.0, 90.0), (3, 40.0, 100.0, 30.0), (12, 300.0, 365.0, 365.0)]:
@@ -115,7 +115,7 @@ def test_its_conditional_expectation_matches_the_published_closed_form():
 
 
 @pytest.mark.parametrize("a", [0.3, 0.79, 1.7, 4.0])
-def test_its_closed_form_and_quadrature_agree(a):
+def test_it_agrees_between_closed_form_and_quadrature(a):
     r, alpha, b = 0.8, 30.0, 3.0
     t = np.array([1.0, 30.0, 90.0, 365.0])
     x = np.array([0.0, 1.0, 4.0, 40.0])
@@ -135,13 +135,13 @@ def test_it_handles_a_equal_to_one_and_a_plus_b_below_one():
     assert value[0] == 0.0 and (np.diff(value) > 0).all()
 
 
-def test_its_expectation_for_a_new_account_is_the_conditional_one_at_time_zero():
+def test_it_expects_of_a_new_account_the_conditional_expectation_at_time_zero():
     t = np.array([0.0, 7.0, 90.0, 365.0])
     assert bgnbd_expected_new(PARAMS, t) == pytest.approx(bgnbd_expected(PARAMS, t, 0, 0.0, 0.0), rel=1e-12)
     assert bgnbd_expected_new(PARAMS, 0.0) == 0.0
 
 
-def test_its_event_count_distribution_sums_to_one_and_has_the_expected_mean():
+def test_it_gives_an_event_count_distribution_that_sums_to_one_with_the_expected_mean():
     k = np.arange(0, 3000)
     pmf = bgnbd_pmf(PARAMS, 365.0, k)
     assert (pmf >= 0).all()
@@ -150,7 +150,7 @@ def test_its_event_count_distribution_sums_to_one_and_has_the_expected_mean():
     assert bgnbd_pmf(PARAMS, 100.0, 0) == pytest.approx((30.0 / 130.0) ** 0.8)
 
 
-def test_its_predictions_match_a_simulated_population():
+def test_it_predicts_what_a_simulated_population_does():
     from aftersale.stats.simulate import simulate_bgnbd
 
     rng = np.random.default_rng(7)

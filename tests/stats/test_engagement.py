@@ -84,7 +84,7 @@ def test_it_judges_a_one_time_buyer_by_the_same_model_and_lets_its_silence_count
     assert rhythm.expected_next[1:3] == pytest.approx(bgnbd_expected(BGNBD, 90.0, 0, 0.0, [1.0, 365.0]))
 
 
-def test_the_chance_of_an_event_within_a_time_is_one_minus_no_event():
+def test_it_gives_the_chance_of_an_event_within_a_time_as_one_minus_no_event():
     """P(Y(t) > 0) agrees with the published P(X(t) = 0) of a new account, and falls with silence."""
     t = np.array([1.0, 30.0, 365.0])
     assert bgnbd_p_event_within(BGNBD, t, 0, 0.0, 0.0) == pytest.approx(1 - bgnbd_pmf(BGNBD, t, 0))
@@ -92,7 +92,7 @@ def test_the_chance_of_an_event_within_a_time_is_one_minus_no_event():
     assert (np.diff(p) < 0).all()
 
 
-def test_a_new_account_is_not_lost(portfolio):
+def test_it_does_not_call_a_new_account_lost(portfolio):
     rhythm = account_rhythm(portfolio, BGNBD)
     assert rhythm.status[1] == RhythmStatus.NEW
     assert rhythm.gap_ratio[1] < 1
@@ -113,7 +113,7 @@ def test_it_reads_the_horizon_in_the_summary_unit():
     assert rhythm.expected_next[0] == pytest.approx(float(bgnbd_expected(weekly, 90 / 7, 2, 4.0, 5.0)))
 
 
-def test_without_established_accounts_every_single_event_account_is_new():
+def test_it_calls_every_single_event_account_new_without_established_accounts():
     rhythm = account_rhythm(summarise([0, 1], [10, 500], 1000), BGNBD)
     assert np.isnan(rhythm.population_gap)
     assert rhythm.status.tolist() == ["new", "new"]
@@ -128,7 +128,7 @@ def test_it_refuses_models_in_another_time_unit_or_of_the_wrong_kind(portfolio):
         account_rhythm(portfolio, BGNBD, horizon=-1.0)
 
 
-def test_one_time_buyers_on_cdnow_fall_with_their_silence(cdnow_weeks, cdnow_bgnbd):
+def test_it_lowers_the_chance_of_return_of_cdnow_one_time_buyers_with_their_silence(cdnow_weeks, cdnow_bgnbd):
     """On real data: the 1,411 customers who never came back are not all 'safe': the longer since
     their one purchase, the lower their chance of a purchase within the usual gap."""
     rhythm = account_rhythm(cdnow_weeks, cdnow_bgnbd)

@@ -37,7 +37,7 @@ def test_it_gives_delongs_variance_as_the_pairwise_definition_does():
     assert (found.n, found.positives) == (300, int(positive.sum()))
 
 
-def test_its_interval_covers_the_true_auc_about_95_times_in_100():
+def test_it_gives_an_interval_that_covers_the_true_auc_about_95_times_in_100():
     rng = np.random.default_rng(11)
     # Positives ~ N(1, 1), negatives ~ N(0, 1): the true AUC is Phi(1 / sqrt 2).
     true_auc = 0.7602499389065233
@@ -54,7 +54,7 @@ def test_it_has_no_interval_with_one_class():
     assert np.isnan(found.auc) and np.isnan(found.low)
 
 
-def test_tenths_keep_tied_scores_together_and_count_everyone():
+def test_it_keeps_tied_scores_in_one_tenth_and_counts_everyone():
     score = np.array([5.0] * 30 + list(range(70)))
     which = tenth_of(score)
     assert len(set(which[:30].tolist())) == 1
@@ -63,7 +63,7 @@ def test_tenths_keep_tied_scores_together_and_count_everyone():
     assert bins[-1].rate == 1.0 and bins[0].rate == 0.0
 
 
-def test_the_top_tenths_lift_is_its_rate_over_the_overall_rate():
+def test_it_takes_the_top_tenths_lift_as_its_rate_over_the_overall_rate():
     score = np.arange(100, dtype=float)
     positive = np.zeros(100, bool)
     positive[90:] = True  # the top tenth all, nobody else
@@ -71,14 +71,14 @@ def test_the_top_tenths_lift_is_its_rate_over_the_overall_rate():
     assert lift_top_tenth(score, np.ones(100, bool)) == pytest.approx(1.0)
 
 
-def test_the_top_tenth_takes_in_the_ties_at_its_cut():
+def test_it_takes_the_ties_at_its_cut_into_the_top_tenth():
     # Half the accounts share the top score (full marks): all of them are the top tenth.
     score = np.r_[np.ones(50), np.linspace(0, 0.9, 50)]
     positive = np.r_[np.arange(50) < 40, np.arange(50) < 10]  # 80% of the tied, 20% of the rest
     assert lift_top_tenth(score, positive) == pytest.approx(0.8 / 0.5)
 
 
-def test_isotonic_pools_adjacent_violators_by_hand():
+def test_it_pools_adjacent_violators_as_worked_by_hand():
     model = fit_isotonic([1, 2, 3, 4], [0, 1, 0, 1])
     # 0 | (1, 0) pooled to 0.5 | 1
     assert model.x == (1.0, 2.0, 4.0)
@@ -88,7 +88,7 @@ def test_isotonic_pools_adjacent_violators_by_hand():
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 100), st.booleans()), min_size=1, max_size=80))
-def test_the_calibrated_probability_never_falls_as_the_score_rises(rows):
+def test_it_never_lowers_the_calibrated_probability_as_the_score_rises(rows):
     score = np.array([r[0] for r in rows], dtype=float)
     positive = np.array([r[1] for r in rows])
     model = fit_isotonic(score, positive)
@@ -99,7 +99,7 @@ def test_the_calibrated_probability_never_falls_as_the_score_rises(rows):
     assert isotonic_predict(model, score).sum() == pytest.approx(positive.sum())
 
 
-def test_non_negative_logistic_weights_recover_known_weights():
+def test_it_recovers_known_weights_with_non_negative_logistic_weights():
     rng = np.random.default_rng(5)
     n = 40_000
     X = rng.random((n, 4))
@@ -113,7 +113,7 @@ def test_non_negative_logistic_weights_recover_known_weights():
     assert (fit.coef / fit.coef.sum()) == pytest.approx(true / true.sum(), abs=0.03)
 
 
-def test_a_feature_that_hurts_gets_weight_zero_not_a_negative_one():
+def test_it_gives_a_feature_that_hurts_weight_zero_not_a_negative_one():
     rng = np.random.default_rng(8)
     X = rng.random((5000, 2))
     y = rng.random(5000) < 1 / (1 + np.exp(-(2.0 * X[:, 0] - 2.0 * X[:, 1])))
@@ -122,7 +122,7 @@ def test_a_feature_that_hurts_gets_weight_zero_not_a_negative_one():
     assert fit.coef[0] > 1.0
 
 
-def test_bad_input_is_named():
+def test_it_names_bad_input():
     with pytest.raises(ValueError, match="same length"):
         auc_interval([1, 2], [True])
     with pytest.raises(ValueError, match="n x k"):

@@ -34,7 +34,7 @@ def test_it_gives_the_negative_binomial_lower_tail():
     assert lower_tail_probability(0, 10.0, 0.5) == pytest.approx((2 / 12) ** 2)
 
 
-def test_overdispersion_makes_silence_less_surprising():
+def test_it_finds_silence_less_surprising_with_overdispersion():
     poisson_tail = lower_tail_probability(0, 8.0)
     assert lower_tail_probability(0, 8.0, 0.5) > poisson_tail * 100
     nearly_poisson = lower_tail_probability(3, 8.0, 1e-9)
@@ -46,7 +46,7 @@ def test_it_mixes_poisson_and_negative_binomial_accounts_in_one_call():
     assert got == pytest.approx([np.exp(-5.0), 1 / 6])
 
 
-def test_its_edge_cases_are_certain():
+def test_it_is_certain_at_its_edge_cases():
     assert lower_tail_probability([0, 4], 0.0).tolist() == [1.0, 1.0]  # nothing expected: nothing is quiet
     assert lower_tail_probability(-1, 5.0) == 0.0
     assert lower_tail_probability(2.7, 3.0) == lower_tail_probability(2, 3.0)
@@ -78,7 +78,7 @@ def _portfolio(n: int, seed: int, zero_share: float = 0.0, phi: float = TRUE["ph
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_zinb_recovers_known_parameters_from_simulated_accounts(seed):
+def test_it_recovers_known_zinb_parameters_from_simulated_accounts(seed):
     X, y, exposure = _portfolio(4000, seed, zero_share=0.15)
     model = fit_count_model(X, y, exposure)
     assert model.converged and model.zero_inflated
@@ -89,7 +89,7 @@ def test_zinb_recovers_known_parameters_from_simulated_accounts(seed):
     assert slopes == pytest.approx(TRUE["slopes"], abs=0.04)
 
 
-def test_without_excess_zeros_it_fits_plain_negative_binomial():
+def test_it_fits_plain_negative_binomial_without_excess_zeros():
     X, y, exposure = _portfolio(3000, 4)
     model = fit_count_model(X, y, exposure)
     assert model.converged and not model.zero_inflated
@@ -99,7 +99,7 @@ def test_without_excess_zeros_it_fits_plain_negative_binomial():
 
 
 @pytest.mark.parametrize("zero_inflated", [True, False])
-def test_the_analytic_gradient_matches_finite_differences(zero_inflated):
+def test_it_has_an_analytic_gradient_that_matches_finite_differences(zero_inflated):
     X, y, exposure = _portfolio(300, 5, zero_share=0.2)
     design = np.column_stack((np.ones(300), (X - X.mean(0)) / X.std(0)))
     theta = np.array([0.8, 0.4, -0.3, np.log(0.4)] + ([-1.0] if zero_inflated else []))
@@ -109,7 +109,7 @@ def test_the_analytic_gradient_matches_finite_differences(zero_inflated):
     assert error < 1e-4 * np.linalg.norm(_per_account(theta, *args)[1].sum(0)) + 1e-5
 
 
-def test_leave_one_out_is_close_to_refitting_without_the_account():
+def test_it_leaves_one_out_close_to_refitting_without_the_account():
     X, y, exposure = _portfolio(80, 6)
     y[7], X[7, 0] = 0, 7  # a big, silent account
     model = fit_count_model(X, y, exposure, zero_inflated=False)
@@ -122,7 +122,7 @@ def test_leave_one_out_is_close_to_refitting_without_the_account():
     assert mu[7] == pytest.approx(exact, rel=0.15)
 
 
-def test_a_planted_quiet_account_among_ordinary_ones_is_flagged():
+def test_it_flags_a_planted_quiet_account_among_ordinary_ones():
     X, y, exposure = _portfolio(300, 7)
     X[0], exposure[0], y[0] = (6, 1.0), 1.0, 0  # six machines, a full year, nothing raised
     model = fit_count_model(X, y, exposure)
@@ -135,7 +135,7 @@ def test_a_planted_quiet_account_among_ordinary_ones_is_flagged():
 
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 10_000), n=st.integers(60, 400), phi=st.sampled_from([0.1, 0.3, 1.0]))
-def test_with_no_quiet_account_the_share_flagged_stays_within_the_false_discovery_setting(seed, n, phi):
+def test_it_keeps_the_share_flagged_within_the_false_discovery_setting_with_no_quiet_account(seed, n, phi):
     """Every account behaves like its peers, so every flag is a false alarm: at a 10% false-discovery
     setting no portfolio gets more than 10% of its accounts flagged."""
     X, y, exposure = _portfolio(n, seed, phi=phi)
@@ -145,7 +145,7 @@ def test_with_no_quiet_account_the_share_flagged_stays_within_the_false_discover
     assert flags.mean() <= 0.10
 
 
-def test_over_many_null_portfolios_few_have_any_flag():
+def test_it_flags_few_of_many_null_portfolios_at_all():
     """Under the null BH at q bounds the chance of any flag at all by q (the FWER equals the FDR)."""
     flagged_any = 0
     for seed in range(40):
@@ -156,7 +156,7 @@ def test_over_many_null_portfolios_few_have_any_flag():
     assert flagged_any <= 6  # 10% of 40 is 4; Binomial(40, 0.1) exceeds 6 about 1 time in 10
 
 
-def test_benjamini_hochberg_takes_the_largest_p_under_its_line():
+def test_it_takes_the_largest_p_under_the_benjamini_hochberg_line():
     p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
     flags, cutoff = benjamini_hochberg(p, 0.05)
     assert cutoff == 0.008 and flags.tolist() == [True, True] + [False] * 8

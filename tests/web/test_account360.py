@@ -38,7 +38,7 @@ def queries_for(client, url) -> int:
     return len(ctx)
 
 
-def test_the_360_page_shows_score_signals_and_one_timeline(owner_client, account, owner):
+def test_it_shows_score_signals_and_one_timeline_on_the_360_page(owner_client, account, owner):
     add_history(account, owner, 3)
     response = owner_client.get(reverse("account_detail", args=[account.pk]))
     body = response.content.decode()
@@ -54,7 +54,7 @@ def test_the_360_page_shows_score_signals_and_one_timeline(owner_client, account
     assert all(row["explanation"] for row in response.context["signals"])
 
 
-def test_the_sparkline_is_drawn_from_snapshots(owner_client, account):
+def test_it_draws_the_sparkline_from_snapshots(owner_client, account):
     today = timezone.localdate()
     for days, score in ((60, 40.0), (30, 55.0), (0, 72.0)):
         HealthSnapshot.objects.create(account=account, as_of=today - timedelta(days=days),
@@ -68,7 +68,7 @@ def test_the_sparkline_is_drawn_from_snapshots(owner_client, account):
     assert f'd="{line.path}"' in response.content.decode()
 
 
-def test_the_timeline_filters_by_kind_and_pages(owner_client, account, owner):
+def test_it_filters_the_timeline_by_kind_and_pages_it(owner_client, account, owner):
     add_history(account, owner, 15)
     url = reverse("account_timeline", args=[account.pk])
     response = owner_client.get(url, {"kind": "promise"}, **HTMX)
@@ -82,7 +82,7 @@ def test_the_timeline_filters_by_kind_and_pages(owner_client, account, owner):
 
 
 @pytest.mark.parametrize("name", ["account_detail", "account_timeline", "account_score"])
-def test_queries_do_not_grow_with_history(owner_client, account, other_account, owner, name, settings):
+def test_it_does_not_grow_queries_with_history(owner_client, account, other_account, owner, name, settings):
     # Counted without the page cache: it reads its stamp only once the client has a CSRF cookie.
     settings.PAGE_CACHE_SECONDS = 0
     url = reverse(name, args=[account.pk])
@@ -98,17 +98,17 @@ def test_queries_do_not_grow_with_history(owner_client, account, other_account, 
     assert len(ctx) == few
 
 
-def test_portal_contacts_get_none_of_it(client, contact, account):
+def test_it_gives_portal_contacts_none_of_it(client, contact, account):
     client.force_login(contact.user)
     for name in ("account_detail", "account_score", "account_timeline", "quick_touchpoint"):
         assert client.get(reverse(name, args=[account.pk]), **HTMX).status_code == 403
 
 
-def test_an_unknown_account_is_a_404(owner_client):
+def test_it_answers_an_unknown_account_with_a_404(owner_client):
     assert owner_client.get(reverse("account_score", args=[99999]), **HTMX).status_code == 404
 
 
-def test_quick_touchpoint_dialog_records_refreshes_the_score_and_triggers(
+def test_it_records_a_quick_touchpoint_refreshes_the_score_and_triggers_a_change_event(
     owner_client, account, owner, contact, django_capture_on_commit_callbacks
 ):
     url = reverse("quick_touchpoint", args=[account.pk])
@@ -126,7 +126,7 @@ def test_quick_touchpoint_dialog_records_refreshes_the_score_and_triggers(
     assert HealthSnapshot.objects.filter(account=account, as_of=timezone.localdate()).exists()
 
 
-def test_quick_dialog_shows_errors_from_the_same_form(owner_client, account):
+def test_it_shows_errors_from_the_same_form_in_the_quick_dialog(owner_client, account):
     response = owner_client.post(reverse("quick_touchpoint", args=[account.pk]), {
         "occurred_at": "2099-01-01T10:00", "kind": "call", "initiated_by": "vendor",
         "minutes": "-5", "topic": "price",
@@ -136,13 +136,13 @@ def test_quick_dialog_shows_errors_from_the_same_form(owner_client, account):
     assert not account.touchpoints.exists()
 
 
-def test_without_javascript_the_dialog_links_go_to_full_pages(owner_client, account):
+def test_it_links_the_dialogs_to_full_pages_without_javascript(owner_client, account):
     response = owner_client.get(reverse("quick_touchpoint", args=[account.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("log_touchpoint", args=[account.pk])
 
 
-def test_quick_promise_and_keep(owner_client, account, owner):
+def test_it_makes_and_keeps_a_promise_through_the_quick_dialogs(owner_client, account, owner):
     today = timezone.localdate()
     response = owner_client.post(reverse("quick_promise", args=[account.pk]), {
         "description": "Send the spare drive", "direction": "from_us", "stage": "after_sale",
@@ -163,7 +163,7 @@ def test_quick_promise_and_keep(owner_client, account, owner):
     assert promise.status == PromiseStatus.KEPT
 
 
-def test_quick_case_opens_a_case(owner_client, account, owner):
+def test_it_opens_a_case_from_the_quick_dialog(owner_client, account, owner):
     response = owner_client.post(reverse("quick_case", args=[account.pk]), {
         "account": account.pk, "kind": "repair", "title": "Leaking valve", "severity": "normal",
         "channel": "phone", "opened_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
@@ -172,7 +172,7 @@ def test_quick_case_opens_a_case(owner_client, account, owner):
     assert account.cases.get().title == "Leaking valve"
 
 
-def test_the_promise_form_is_fetched_when_opened(owner_client, account, owner, colleague, contact):
+def test_it_fetches_the_promise_form_when_opened(owner_client, account, owner, colleague, contact):
     page = owner_client.get(reverse("account_detail", args=[account.pk])).content.decode()
     form_url = reverse("account_promise_form", args=[account.pk])
     # The page carries the disclosure that fetches the form, not the staff lists themselves.
@@ -192,16 +192,16 @@ def test_the_promise_form_is_fetched_when_opened(owner_client, account, owner, c
     assert response["Location"] == reverse("promise_create") + f"?account={account.pk}"
 
 
-def test_the_promise_form_is_scoped_like_the_page(client, contact, account):
+def test_it_scopes_the_promise_form_like_the_page(client, contact, account):
     client.force_login(contact.user)
     assert client.get(reverse("account_promise_form", args=[account.pk]), **HTMX).status_code == 403
 
 
-def test_the_promise_form_of_an_unknown_account_is_a_404(owner_client):
+def test_it_answers_the_promise_form_of_an_unknown_account_with_a_404(owner_client):
     assert owner_client.get(reverse("account_promise_form", args=[99999]), **HTMX).status_code == 404
 
 
-def test_each_timeline_entry_shows_its_records_fields(owner_client, account, owner):
+def test_it_shows_each_timeline_entrys_record_fields(owner_client, account, owner):
     from aftersale.engagement.models import Idea
     from aftersale.reviews.models import RelationshipReview
 
@@ -229,8 +229,8 @@ def test_each_timeline_entry_shows_its_records_fields(owner_client, account, own
     assert entries["review"].title == "Relationship review"
 
 
-def test_the_page_takes_a_bounded_number_of_queries(owner_client, account, owner,
-                                                    django_assert_max_num_queries):
+def test_it_takes_a_bounded_number_of_queries_for_the_page(owner_client, account, owner,
+                                                           django_assert_max_num_queries):
     add_history(account, owner, 3)
     url = reverse("account_detail", args=[account.pk])
     # On SQLite each statement counts (45); on PostgreSQL the health evaluation's statements

@@ -54,6 +54,8 @@ COVARIATE_LABELS = {
     "asset_age_years": _("mean age of the machines (years)"),
     "contract_coverage": _("share of the machines a maintenance contract covers"),
     "log_outreach_per_year": _("our own outreach (log of 1 + contacts we started per year)"),
+    "log_prior_orders_per_year": _("orders in the year before the window (log of 1 + per year)"),
+    "new_in_window": _("new in the window (no history before it)"),
 }
 
 

@@ -9,8 +9,9 @@ peers: a zero-inflated negative-binomial model (``aftersale.stats.quietness``),
 fitted once per scan on every judged account, of those counts on what exposes
 the account to needing us, and nothing it decides itself in the same window:
 its installed machines, their mean age, the share of them a maintenance
-contract covers, and our own outreach to it (touchpoints we started), with its
-time in the window as exposure. Each account's own count is left out of its
+contract covers, our own outreach to it (touchpoints we started), and its
+purchase volume in the year before the window (never the window's own orders),
+with its time in the window as exposure. Each account's own count is left out of its
 benchmark (leave-one-out), so a silent account does not lower its own expectation.
 
 Each judged account gets p = P(N <= observed) under the negative-binomial
@@ -55,8 +56,13 @@ from aftersale.stats import (
 
 STREAM = "quietness"
 #: The covariates: what exposes an account to needing us, none of it the account's own choice
-#: in the window (its orders would be: a customer that stops asking may stop buying too).
-COVARIATES = ("log_assets", "asset_age_years", "contract_coverage", "log_outreach_per_year")
+#: in the window (its orders there would be: a customer that stops asking may stop buying too,
+#: and its own silence would then lower its benchmark). Its purchase volume in the year before
+#: the window is set before the window starts; ``new_in_window`` marks the accounts without one.
+COVARIATES = ("log_assets", "asset_age_years", "contract_coverage", "log_outreach_per_year",
+              "log_prior_orders_per_year", "new_in_window")
+#: Less history than this before the window and the account counts as new in it.
+MIN_PRIOR_DAYS = 30
 DAYS_PER_YEAR = 365.25
 #: Why an account is not judged (facts ``not_judged``).
 TOO_NEW = "too_new"
@@ -106,6 +112,8 @@ class Usage:
     covered: np.ndarray  # installed assets an active maintenance plan covers
     outreach: np.ndarray  # touchpoints we started in the window
     orders: np.ndarray  # in the window (who is judged; never a covariate)
+    prior_orders: np.ndarray  # in the window-long span before the window
+    prior_days: np.ndarray  # days of that span since the account started using us
     exposure_days: np.ndarray  # days of the window since the account started using us
     raised: np.ndarray  # customer-raised requests in the window
     complaints: np.ndarray  # of which complaints (they count for the flag, never for the value)
@@ -122,6 +130,7 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
     aggregated once over all accounts; nothing after ``as_of``."""
     # Whole days (core.asof): the same requests count at any hour of the as-of day.
     start, day = window_start(as_of, qs.window_days), as_date(as_of)
+    prior_start = window_start(as_of, 2 * qs.window_days)
     installed = age_days_sql("installed_at", is_datetime=False, at=":day")
     initiated_by = connection.ops.quote_name("initiated_by")
     kind = connection.ops.quote_name("kind")
@@ -134,7 +143,7 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
     )
     rows = run(
         f"""
-        SELECT a.id, s.n, s.mean_age, s.max_age, s.covered, o.n, o.first_age, r.n, v.n, r.c
+        SELECT a.id, s.n, s.mean_age, s.max_age, s.covered, o.n, o.first_age, r.n, v.n, r.c, o.prior_n
         FROM {table(Account)} a
         LEFT JOIN (
             SELECT x.account_id, COUNT(*) AS n, AVG({installed}) AS mean_age, MAX({installed}) AS max_age,
@@ -144,6 +153,8 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
         ) s ON s.account_id = a.id
         LEFT JOIN (
             SELECT account_id, SUM(CASE WHEN placed_at >= :start THEN 1 ELSE 0 END) AS n,
+                   SUM(CASE WHEN placed_at >= :prior_start AND placed_at < :start THEN 1 ELSE 0 END)
+                       AS prior_n,
                    {age_days_sql("MIN(placed_at)", is_datetime=True)} AS first_age
             FROM {table(Order)} WHERE placed_at <= :as_of{scope_sql("account_id", scope)}
             GROUP BY account_id
@@ -169,7 +180,8 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
         WHERE a.{kind} = :customer{scope_sql("a.id", scope)}
         ORDER BY a.id
         """,  # noqa: S608 - only table and column names are formatted in
-        as_of=as_of, start=start, day=day, customer=AccountKind.CUSTOMER.value, yes=True,
+        as_of=as_of, start=start, prior_start=prior_start, day=day, yes=True,
+        customer=AccountKind.CUSTOMER.value,
         customer_side=InitiatedBy.CUSTOMER.value, vendor_side=InitiatedBy.VENDOR.value,
     )
     n = len(rows)
@@ -179,15 +191,18 @@ def read_usage(as_of: datetime, scope: Scope, qs: QuietSettings) -> Usage:
 
     n_assets, n_orders = column(1), column(5)
     # Using us since the first order or the first installation, whichever came first.
-    exposure = np.minimum(np.maximum(column(3), column(6)), float(qs.window_days))
+    using = np.maximum(column(3), column(6))
+    exposure = np.minimum(using, float(qs.window_days))
     reason = np.full(n, "", dtype=object)
     reason[(n_assets == 0) & (n_orders < qs.min_orders)] = NO_EXPOSURE
     reason[exposure < qs.min_days] = TOO_NEW
     return Usage(
         account_ids=np.array([row[0] for row in rows], dtype=np.int64).reshape(n),
         assets=n_assets, asset_age_years=column(2) / DAYS_PER_YEAR, covered=column(4),
-        outreach=column(8), orders=n_orders, exposure_days=exposure, raised=column(7),
-        complaints=column(9), not_judged=reason,
+        outreach=column(8), orders=n_orders, prior_orders=column(10),
+        prior_days=np.clip(using - qs.window_days, 0.0, float(qs.window_days)),
+        exposure_days=exposure, raised=column(7), complaints=column(9),
+        not_judged=reason,
     )
 
 
@@ -196,8 +211,11 @@ def _design(usage: Usage) -> np.ndarray:
     years = np.maximum(usage.exposure_days, 1.0) / DAYS_PER_YEAR
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(usage.assets > 0, usage.covered / np.maximum(usage.assets, 1.0), 0.0)
+    new = usage.prior_days < MIN_PRIOR_DAYS
+    prior_rate = np.where(new, 0.0, usage.prior_orders / np.maximum(usage.prior_days, 1.0) * DAYS_PER_YEAR)
     return np.column_stack((
         np.log1p(usage.assets), usage.asset_age_years, coverage, np.log1p(usage.outreach / years),
+        np.log1p(prior_rate), new.astype(np.float64),
     ))
 
 
@@ -261,15 +279,18 @@ def assess_quietness(as_of: datetime, scope: Scope, fit: Mapping[str, Any] | Non
     whole portfolio is fitted on the spot; a part of it cannot be (nothing is judged)."""
     qs = qs or quiet_settings()
     usage = read_usage(as_of, scope, qs)
-    if not fit and scope is None:
-        # The whole portfolio without a stored fit (before the first scan, a backtest): fit it here.
+    if not usable(fit) and scope is None:
+        # The whole portfolio without a usable stored fit (before the first scan, a backtest, a fit
+        # from before an upgrade): fit it here.
         fit = fit_usage(usage, qs)
     return judge(usage, fit, qs)
 
 
 def usable(fit: Mapping[str, Any] | None) -> bool:
-    """A stored quietness fit the signal may judge by: this model, and it converged."""
-    return bool(fit) and fit.get("kind") in ("zinb", "negbin") and bool(fit.get("converged"))
+    """A stored quietness fit the signal may judge by: this model with these covariates (a scan
+    stored before an upgrade may have others), and it converged."""
+    return (bool(fit) and fit.get("kind") in ("zinb", "negbin") and bool(fit.get("converged"))
+            and list(fit.get("covariates") or ()) == list(COVARIATES))
 
 
 def judge(usage: Usage, fit: Mapping[str, Any] | None, qs: QuietSettings) -> dict[int, QuietAssessment]:

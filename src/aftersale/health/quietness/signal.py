@@ -44,8 +44,8 @@ def explain(facts: Mapping[str, Any]) -> str:
     ) % {"observed": facts["observed"], "days": facts["window_days"]}
     machines = ngettext("%(n)d machine installed", "%(n)d machines installed", facts["assets"]) % {
         "n": facts["assets"]}
-    peers = _("accounts with the same exposure (%(machines)s, their age, contract cover and our "
-              "outreach) raise about %(expected)s") % {
+    peers = _("accounts with the same exposure (%(machines)s, their age, contract cover, our "
+              "outreach and the orders of the year before) raise about %(expected)s") % {
         "machines": machines, "expected": number_format(facts["expected"], 1)}
     if facts["quiet"]:
         return _(
@@ -82,7 +82,8 @@ register(SignalDef(
         "Requests and complaints the customer raised over the last year (service cases it opened, "
         "scheduled maintenance excluded, and touchpoints it started), against what accounts with "
         "the same exposure raise: a zero-inflated negative-binomial model of installed machines, "
-        "their age, the share a maintenance contract covers and our own outreach, fitted on the "
+        "their age, the share a maintenance contract covers, our own outreach and the orders of "
+        "the year before, fitted on the "
         "whole portfolio at each scan with each account's own count left out. The value is twice "
         "the probability of seeing so few by chance (at most 1). The quiet accounts are chosen by "
         "Benjamini-Hochberg at the QUIET_FDR false-discovery rate: each gets a step-in alert and "

@@ -18,7 +18,8 @@ per scan on the whole portfolio's stats (only if ``needs_fit``) and returns a
 JSON-able summary (``kind``, parameters, ``log_likelihood``, ``n``,
 ``time_unit``), stored on the scan and listed by ``scan --json``;
 ``assess(as_of, stats, fit)`` values the accounts in scope using that fit
-(``fit`` is the latest scan's, or ``None`` before the first scan); and
+(``fit`` is that of the latest scan of ``as_of``'s day or an earlier one, ``None``
+before the first scan); and
 ``explain(facts)`` words one account's facts.
 """
 
