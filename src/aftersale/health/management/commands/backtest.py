@@ -54,6 +54,13 @@ class Command(BaseCommand):
                 auc = "-" if r["auc"] is None else f"{r['auc']:.3f} [{r['low']:.3f}, {r['high']:.3f}]"
                 lift = "" if r["lift_top_tenth"] is None else f"  lift {r['lift_top_tenth']:.2f}"
                 self.stdout.write(f"  {name:<22} {auc}  n={r['n']}{lift}")
+        expected = result.get("expected_orders")
+        if expected:
+            self.stdout.write(
+                _("Order days expected by the rhythm model in the horizon, and those that came:"))
+            for group, row in expected.items():
+                label = _("all") if group == "all" else _("%(group)s repeat days") % {"group": group}
+                self.stdout.write(f"  {label:<22} {row['n']:>7} {row['expected']:>10} {row['actual']:>8}")
         fitted = result.get("fitted")
         if fitted:
             self.stdout.write(_("Suggested weights (fitted as of %(on)s): %(weights)s") % {
