@@ -101,10 +101,11 @@ def test_it_evaluates_a_few_accounts_exactly_as_signal_by_signal(accounts):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="round trips: PostgreSQL only")
-def test_it_reads_the_health_panel_in_four_round_trips(accounts):
+def test_it_reads_the_health_panel_in_six_round_trips(accounts):
     account = Account.objects.get(pk=accounts[0])
     with CaptureQueriesContext(connection) as ctx:
         panel_context(account)
     # Settings, weights and fits; the account and the scan dates; every signal and the
-    # reference scores; the sparkline's snapshots.
-    assert len(ctx) == 4, [q["sql"][:200] for q in ctx.captured_queries]
+    # reference scores; the promises as the ledger counts them (its own query: one definition
+    # of kept and overdue); the sparkline's snapshots; the latest backtest (the calibrated chance).
+    assert len(ctx) == 6, [q["sql"][:200] for q in ctx.captured_queries]

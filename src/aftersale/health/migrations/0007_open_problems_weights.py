@@ -1,5 +1,5 @@
-"""New default weights: the rhythm of orders and contact carries 45 of the customer score's 100
-points, open problems 12, and the relationship signals the rest (docs/health.md says why: the
+"""New default weights: the rhythm of orders and contact carries 52 of the customer score's 100
+points, open problems 10, and the relationship signals the rest (docs/health.md says why: the
 backtest on the demo's history). A weight an administrator changed from its old default is left
 as they set it."""
 
@@ -8,7 +8,7 @@ from django.db import migrations
 OLD = {"contact_rhythm": 12, "order_rhythm": 12, "quietness": 6, "promises": 10, "service_targets": 6,
        "open_cases": 5, "maintenance": 5, "transactional_share": 8, "technical_presence": 6, "ideas_info": 5,
        "portal_share": 4, "shared_plans": 5, "trust": 10, "review": 6}
-NEW = {"order_rhythm": 25, "contact_rhythm": 20, "open_problems": 12, "promises": 8, "quietness": 5, "service_targets": 5, "technical_presence": 5, "transactional_share": 4, "ideas_info": 4, "trust": 4, "review": 3, "maintenance": 2, "open_cases": 1, "portal_share": 1, "shared_plans": 1}
+NEW = {"order_rhythm": 30, "contact_rhythm": 22, "open_problems": 10, "promises": 7, "quietness": 5, "service_targets": 4, "technical_presence": 5, "transactional_share": 3, "ideas_info": 4, "trust": 3, "review": 3, "maintenance": 1, "open_cases": 1, "portal_share": 1, "shared_plans": 1}
 
 
 def shift(apps, schema_editor, before=OLD, after=NEW):

@@ -108,7 +108,7 @@ register(SignalDef(
         "as for the others; a new one is not scored down. Without a fitted model, or when the "
         "fit did not settle: days since the last contact in the account's own usual gaps."
     ),
-    default_weight=20,
+    default_weight=22,
     compute=contact_rhythm,
     explain=lambda facts: rhythm.model_for("contacts").explain(facts),
     no_data=_("Too few contacts from the customer to judge a rhythm yet."),
@@ -125,7 +125,7 @@ register(SignalDef(
         "it ordered, by a BG/NBD model fitted on the whole portfolio at each scan, scored like "
         "the contact rhythm."
     ),
-    default_weight=25,
+    default_weight=30,
     compute=order_rhythm,
     explain=lambda facts: rhythm.model_for("orders").explain(facts),
     no_data=_("Too few orders to judge a rhythm yet."),

@@ -189,7 +189,7 @@ register(SignalDef(
         "spend about a quarter of their face time this way, the least trusted almost half. "
         "At or below the trusted level scores full marks, at or above the untrusted level zero."
     ),
-    default_weight=4,
+    default_weight=3,
     compute=transactional_share,
     explain=explain_transactional,
     no_data=_("No touchpoint with a topic in the last %(months)d months."),

@@ -180,7 +180,7 @@ register(SignalDef(
         "take a share of the value. Nothing open scores full marks. The band rules read the "
         "same problems, and an improbably quiet customer too."
     ),
-    default_weight=12,
+    default_weight=10,
     compute=None,
     derive=open_problems,
     needs=NEEDS,

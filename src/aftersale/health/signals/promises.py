@@ -112,7 +112,7 @@ register(SignalDef(
         "due dates counting more. A promise kept late counts half; one still open after its due "
         "date counts as not kept."
     ),
-    default_weight=8,
+    default_weight=7,
     neutral=1.0,
     compute=promises_kept,
     explain=explain,

@@ -243,7 +243,7 @@ register(SignalDef(
         "the customer says about us counts twice what we say about them. 1 scores zero, 5 "
         "full marks."
     ),
-    default_weight=4,
+    default_weight=3,
     compute=trust,
     explain=explain_trust,
     no_data=_("No trust rating in the last %(months)d months."),

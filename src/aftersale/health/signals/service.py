@@ -238,7 +238,7 @@ register(SignalDef(
         "counting more. A case whose target time has passed without a response or resolution "
         "counts as missed."
     ),
-    default_weight=5,
+    default_weight=4,
     neutral=1.0,
     compute=service_targets,
     explain=explain_targets,
@@ -274,7 +274,7 @@ register(SignalDef(
         "Scheduled maintenance of the account's installed equipment: each visit on time scores "
         "full marks; an overdue visit loses half its value every 30 days it is late."
     ),
-    default_weight=2,
+    default_weight=1,
     neutral=1.0,
     compute=maintenance,
     explain=explain_maintenance,
