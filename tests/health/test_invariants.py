@@ -142,17 +142,23 @@ BAD: list[Callable] = [complaint, missed_target, overdue_promise, broken_promise
 GOOD: list[Callable] = [kept_promise, met_target, customer_contact, completed_visit]
 
 
+def before_and_after(owner, history, event) -> tuple[float | None, float | None]:
+    """The generated account's score before and after ``event`` (after its setup, if any)."""
+    account = generate(owner, history)
+    if hasattr(event, "setup"):
+        event.setup(account, owner)
+    before, _ = score(account)
+    event(account, owner)
+    after, _ = score(account)
+    return before, after
+
+
 @pytest.mark.parametrize("event", BAD, ids=lambda f: f.__name__)
 def test_it_never_raises_the_score_for_a_bad_event(owner, frozen, event):
     @SETTINGS
     @given(History)
     def check(history):
-        account = generate(owner, history)
-        if hasattr(event, "setup"):
-            event.setup(account, owner)
-        before, _ = score(account)
-        event(account, owner)
-        after, _ = score(account)
+        before, after = before_and_after(owner, history, event)
         if before is not None:  # an account with no evidence at all has no score to raise
             assert after <= before + 1e-9, f"{history} {before} {after}"
 
@@ -164,12 +170,7 @@ def test_it_never_lowers_the_score_for_a_good_event(owner, frozen, event):
     @SETTINGS
     @given(History)
     def check(history):
-        account = generate(owner, history)
-        if hasattr(event, "setup"):
-            event.setup(account, owner)
-        before, _ = score(account)
-        event(account, owner)
-        after, _ = score(account)
+        before, after = before_and_after(owner, history, event)
         if before is not None:
             assert after is not None and after >= before - 1e-9, f"{history} {before} {after}"
 
